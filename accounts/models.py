@@ -1,0 +1,60 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in: a school's deputy director, a municipal coordinator
+    or a member of the regional centre.
+
+    What a user may see follows from these links and from the staff flag:
+    `Plan.objects.for_user()` is the one place that reads them.
+    """
+
+    school = models.ForeignKey(
+        "plans.School",
+        verbose_name="общеобразовательная организация",
+        help_text="Для заместителя директора: школа, план которой он заполняет.",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+    )
+    municipality = models.ForeignKey(
+        "plans.Municipality",
+        verbose_name="муниципалитет",
+        help_text="Для муниципального координатора: школы какого муниципалитета он видит.",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coordinators",
+    )
+    position = models.CharField("должность", max_length=200, blank=True)
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = "пользователь"
+        verbose_name_plural = "пользователи"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(school__isnull=True) | models.Q(municipality__isnull=True),
+                name="accounts_user_school_or_municipality",
+                violation_error_message=(
+                    "Пользователь привязывается либо к школе, либо к муниципалитету, но не к обоим."
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_regional(self) -> bool:
+        """Regional centre staff: they review every school's plan in the admin."""
+        return self.is_active and self.is_staff
+
+    @property
+    def is_deputy(self) -> bool:
+        return self.is_active and self.school_id is not None
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.is_active and self.municipality_id is not None

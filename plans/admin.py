@@ -1,0 +1,150 @@
+from django.contrib import admin
+from django.forms.models import BaseInlineFormSet
+
+from .models import (
+    Direction,
+    Level,
+    Municipality,
+    Plan,
+    PlanGrade,
+    PlanRow,
+    School,
+    SchoolYear,
+    TemplateItem,
+)
+from .numbering import number_lines
+
+
+@admin.register(SchoolYear)
+class SchoolYearAdmin(admin.ModelAdmin):
+    list_display = ["title", "start_date", "end_date", "submission_opens", "submission_closes"]
+    search_fields = ["title"]
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["name", "min_hours", "year", "order"]
+    list_filter = ["year"]
+    list_select_related = ["year"]
+
+
+@admin.register(Direction)
+class DirectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "year", "order"]
+    list_filter = ["year"]
+    list_select_related = ["year"]
+    search_fields = ["name"]
+
+
+@admin.register(TemplateItem)
+class TemplateItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "title", "kind", "level", "direction", "accepts_rows", "year"]
+    list_filter = ["year", "kind", "level", "accepts_rows"]
+    list_select_related = ["year", "level", "direction"]
+    search_fields = ["code", "title"]
+    raw_id_fields = ["parent"]
+    ordering = ["year", "pk"]
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "order"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["short_name", "municipality", "inn", "director_name"]
+    list_filter = ["municipality"]
+    list_select_related = ["municipality"]
+    search_fields = ["short_name", "full_name", "inn"]
+
+
+class PlanGradeInline(admin.TabularInline):
+    model = PlanGrade
+    extra = 0
+    max_num = 6
+    can_delete = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("level")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "level" and request.resolver_match:
+            plan_id = request.resolver_match.kwargs.get("object_id")
+            if plan_id:
+                kwargs["queryset"] = Level.objects.filter(year__plans__pk=plan_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class DocumentOrderFormSet(BaseInlineFormSet):
+    """Shows a plan's rows in the order and with the numbers of the document."""
+
+    def get_queryset(self):
+        if self.instance.pk is None:
+            return super().get_queryset()
+        if not hasattr(self, "_document_rows"):
+            rows = list(super().get_queryset())
+            plan = self.instance
+            used = set(plan.grades.exclude(level=None).values_list("level_id", flat=True))
+            lines = number_lines(TemplateItem.objects.filter(year_id=plan.year_id), rows, used)
+            position = {line.row.pk: index for index, line in enumerate(lines) if line.row}
+            for line in lines:
+                if line.row:
+                    line.row.number = line.number
+            for row in rows:
+                row.number = getattr(row, "number", "скрыта (уровень не выбран)")
+            rows.sort(key=lambda row: position.get(row.pk, len(position)))
+            self._document_rows = rows
+        return self._document_rows
+
+
+class PlanRowInline(admin.StackedInline):
+    model = PlanRow
+    formset = DocumentOrderFormSet
+    extra = 0
+    fields = [
+        "number",
+        "place",
+        "activity",
+        ("period", "start_date", "end_date"),
+        "responsible",
+        "documents",
+        "links",
+        "results",
+        ("hours", "grades"),
+    ]
+    readonly_fields = ["number", "place"]
+    classes = ["collapse"]
+
+    @admin.display(description="№ п/п")
+    def number(self, row):
+        return getattr(row, "number", "")
+
+    @admin.display(description="пункт плана")
+    def place(self, row):
+        return row.fixed_item or row.parent
+
+    def has_add_permission(self, request, obj=None):
+        # Rows are added in the school's editor, where their place in the table is chosen.
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("parent", "fixed_item")
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ["school", "municipality", "year", "status", "submitted_at", "updated_at"]
+    list_filter = ["year", "status", "school__municipality"]
+    list_select_related = ["school__municipality", "year"]
+    search_fields = ["school__short_name", "school__full_name", "school__inn"]
+    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "approved_at"]
+    fields = ["school", "year", "status", *readonly_fields]
+    inlines = [PlanGradeInline, PlanRowInline]
+    date_hierarchy = "submitted_at"
+
+    @admin.display(description="муниципалитет", ordering="school__municipality__name")
+    def municipality(self, plan):
+        return plan.school.municipality

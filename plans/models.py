@@ -1,0 +1,481 @@
+"""Table 1 of the regional template, as data.
+
+Reference data (per school year, edited by the regional centre): SchoolYear,
+Level, Direction, TemplateItem (the tree of Table 1), ActivityTemplate.
+A school's document: Plan, its PlanGrade levels and its PlanRow rows.
+Numbers are never stored: plans/numbering.py derives them from positions.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from .fields import GRADES, GradesField, format_grades
+from .querysets import PlanQuerySet, PlanRowQuerySet, SchoolYearQuerySet
+
+
+def validate_links(value: str) -> None:
+    """Column 6 «Ссылки на документ»: one http(s) address per line."""
+    check = URLValidator(schemes=["http", "https"])
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                "«%(link)s» – не ссылка на документ. Укажите адрес, начинающийся с http:// "
+                "или https://, по одному на строке.",
+                code="invalid_link",
+                params={"link": line[:100]},
+            ) from None
+
+
+def split_links(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+class SchoolYear(models.Model):
+    title = models.CharField(
+        "учебный год", max_length=9, unique=True, help_text="Например: 2023-2024."
+    )
+    start_date = models.DateField("начало учебного года")
+    end_date = models.DateField("окончание учебного года")
+    plan_title = models.TextField(
+        "заголовок плана",
+        default=(
+            "План деятельности по сопровождению профессионального самоопределения "
+            "и профессиональной ориентации обучающихся"
+        ),
+    )
+    submission_opens = models.DateField("приём планов открывается", null=True, blank=True)
+    submission_closes = models.DateField(
+        "срок сдачи планов",
+        null=True,
+        blank=True,
+        help_text="Последний день, когда план можно сдать вовремя (по московскому времени).",
+    )
+
+    objects = SchoolYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "учебный год"
+        verbose_name_plural = "учебные годы"
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start_date__lt=models.F("end_date")),
+                name="plans_schoolyear_start_before_end",
+                violation_error_message="Начало учебного года должно быть раньше его окончания.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def contains(self, day: date) -> bool:
+        return self.start_date <= day <= self.end_date
+
+
+class Level(models.Model):
+    """A level of the профминимум and its minimum of hours a year."""
+
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="учебный год", on_delete=models.CASCADE, related_name="levels"
+    )
+    code = models.SlugField("код", max_length=20, help_text="basic, main или advanced.")
+    name = models.CharField("уровень", max_length=100, help_text="Например: базовый.")
+    min_hours = models.PositiveSmallIntegerField(
+        "не менее часов в учебный год", help_text="Базовый – 40, основной – 60, продвинутый – 80."
+    )
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "уровень профминимума"
+        verbose_name_plural = "уровни профминимума"
+        ordering = ["year", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="plans_level_unique_code"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.min_hours} ч)"
+
+
+class Direction(models.Model):
+    """One of the seven key directions of the профминимум."""
+
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="учебный год", on_delete=models.CASCADE, related_name="directions"
+    )
+    code = models.SlugField("код", max_length=30)
+    name = models.CharField("направление", max_length=200)
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "направление профминимума"
+        verbose_name_plural = "направления профминимума"
+        ordering = ["year", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="plans_direction_unique_code"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ItemKind(models.TextChoices):
+    SECTION = "section", "Раздел (I–V)"
+    HEADING = "heading", "Подраздел с заданным названием"
+    FIXED = "fixed", "Мероприятие с заданным названием"
+    ROW = "row", "Строка для заполнения школой (образец)"
+
+
+class TemplateItem(models.Model):
+    """One numbered line of Table 1 of the regional template.
+
+    `code` is the line's number exactly as the seed prints it: its identity for
+    people. A plan prints numbers derived from positions (plans/numbering.py).
+    Items of kind ROW are the seed's blank numbered lines: a new plan starts
+    with one empty school row in each.
+    """
+
+    year = models.ForeignKey(
+        SchoolYear,
+        verbose_name="учебный год",
+        on_delete=models.CASCADE,
+        related_name="template_items",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="входит в",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    order = models.PositiveSmallIntegerField("порядок внутри родителя")
+    code = models.CharField(
+        "номер в примерном плане", max_length=20, help_text="Как в примерном плане: 3.4.12."
+    )
+    title = models.TextField(
+        "наименование",
+        blank=True,
+        help_text="Может быть пустым (как у 3.2 в примерном плане 2023-2024).",
+    )
+    kind = models.CharField("вид строки", max_length=10, choices=ItemKind.choices)
+    level = models.ForeignKey(
+        Level,
+        verbose_name="уровень профминимума",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Для блока уровня (3.4.12–3.4.14): блок показывается, только если этот "
+        "уровень выбран хотя бы для одного класса; номер блока сохраняется.",
+    )
+    direction = models.ForeignKey(
+        Direction,
+        verbose_name="направление",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Для направлений внутри блока уровня: урочная деятельность и т. д.",
+    )
+    accepts_rows = models.BooleanField(
+        "школа добавляет мероприятия",
+        default=False,
+        help_text="Можно ли добавлять строки под этим пунктом.",
+    )
+
+    class Meta:
+        verbose_name = "пункт примерного плана"
+        verbose_name_plural = "пункты примерного плана (Таблица 1)"
+        ordering = ["year", "parent_id", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="plans_templateitem_unique_code"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind=ItemKind.SECTION, parent__isnull=True)
+                    | (~models.Q(kind=ItemKind.SECTION) & models.Q(parent__isnull=False))
+                ),
+                name="plans_templateitem_sections_at_top",
+                violation_error_message="Раздел (I–V) не входит в другой пункт; все остальные пункты входят.",
+            ),
+        ]
+
+    def __str__(self):
+        title = self.title or "(без названия)"
+        return f"{self.code} {title}"[:120]
+
+    @property
+    def keeps_seed_number(self) -> bool:
+        """Level blocks keep their seed numbers (3.4.12, 3.4.13, 3.4.14) whichever are shown."""
+        return self.level_id is not None
+
+    @property
+    def seed_position(self) -> int:
+        return int(self.code.rstrip(".").split(".")[-1])
+
+
+class Municipality(models.Model):
+    class Kind(models.TextChoices):
+        URBAN = "urban", "городской округ"
+        DISTRICT = "district", "муниципальный район"
+
+    name = models.CharField("наименование", max_length=100, unique=True)
+    kind = models.CharField("вид", max_length=10, choices=Kind.choices)
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "муниципалитет"
+        verbose_name_plural = "муниципалитеты"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class School(models.Model):
+    full_name = models.CharField("полное наименование", max_length=500)
+    short_name = models.CharField("краткое наименование", max_length=200)
+    municipality = models.ForeignKey(
+        Municipality, verbose_name="муниципалитет", on_delete=models.PROTECT, related_name="schools"
+    )
+    director_position = models.CharField(
+        "должность руководителя", max_length=200, default="Директор"
+    )
+    director_name = models.CharField(
+        "ФИО руководителя", max_length=200, blank=True, help_text="Для грифа «УТВЕРЖДАЮ»."
+    )
+    inn = models.CharField(
+        "ИНН",
+        max_length=12,
+        blank=True,
+        validators=[RegexValidator(r"^(\d{10}|\d{12})$", "ИНН состоит из 10 или 12 цифр.")],
+    )
+
+    class Meta:
+        verbose_name = "общеобразовательная организация"
+        verbose_name_plural = "общеобразовательные организации"
+        ordering = ["municipality__order", "short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["inn"],
+                condition=~models.Q(inn=""),
+                name="plans_school_unique_inn",
+                violation_error_message="Школа с таким ИНН уже есть.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.short_name
+
+
+class PlanStatus(models.TextChoices):
+    DRAFT = "draft", "черновик"
+    SUBMITTED = "submitted", "на рассмотрении"
+    RETURNED = "returned", "возвращён на доработку"
+    APPROVED = "approved", "утверждён"
+
+
+class Plan(models.Model):
+    """A school's plan for one school year: the filled-in Table 1."""
+
+    school = models.ForeignKey(
+        School, verbose_name="школа", on_delete=models.PROTECT, related_name="plans"
+    )
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="учебный год", on_delete=models.PROTECT, related_name="plans"
+    )
+    status = models.CharField(
+        "статус", max_length=10, choices=PlanStatus.choices, default=PlanStatus.DRAFT
+    )
+    version = models.PositiveIntegerField(
+        "версия",
+        default=1,
+        help_text="Растёт с каждым изменением: две вкладки не перезапишут друг друга молча.",
+    )
+    created_at = models.DateTimeField("создан", auto_now_add=True)
+    updated_at = models.DateTimeField("изменён", auto_now=True)
+    submitted_at = models.DateTimeField("сдан", null=True, blank=True)
+    approved_at = models.DateTimeField("утверждён", null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "план"
+        verbose_name_plural = "планы"
+        ordering = ["-year__start_date", "school__short_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "year"],
+                name="plans_plan_one_per_school_year",
+                violation_error_message="У школы уже есть план на этот учебный год.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} – {self.year}"
+
+    @property
+    def is_editable(self) -> bool:
+        """The school edits a draft or a returned plan; submitted and approved ones are frozen."""
+        return self.status in (PlanStatus.DRAFT, PlanStatus.RETURNED)
+
+
+class PlanGrade(models.Model):
+    """The level of the профминимум that a grade runs in this plan (none: not chosen)."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="план", on_delete=models.CASCADE, related_name="grades"
+    )
+    grade = models.PositiveSmallIntegerField("класс", choices=[(g, f"{g} класс") for g in GRADES])
+    level = models.ForeignKey(
+        Level, verbose_name="уровень", on_delete=models.PROTECT, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = "уровень класса"
+        verbose_name_plural = "уровни профминимума по классам"
+        ordering = ["plan", "grade"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "grade"], name="plans_plangrade_unique_grade"),
+            models.CheckConstraint(
+                condition=models.Q(grade__gte=GRADES[0], grade__lte=GRADES[-1]),
+                name="plans_plangrade_grade_6_to_11",
+                violation_error_message="Профминимум реализуется в 6–11 классах.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grade} класс: {self.level.name if self.level else 'не реализуется'}"
+
+
+class PlanRow(models.Model):
+    """A line of the school's plan: a row it wrote, or its filling of a fixed activity.
+
+    A school row sits under `parent` (a template item that accepts rows). Between
+    the template children of that parent the rows form runs: `anchor` is the
+    template sibling the run follows (none: before the first), `order` the place in
+    the run. A fixed activity's row has `fixed_item` and takes its place.
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="план", on_delete=models.CASCADE, related_name="rows"
+    )
+    parent = models.ForeignKey(
+        TemplateItem,
+        verbose_name="пункт плана",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    anchor = models.ForeignKey(
+        TemplateItem,
+        verbose_name="после пункта",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    order = models.PositiveIntegerField("порядок", default=0)
+    fixed_item = models.ForeignKey(
+        TemplateItem,
+        verbose_name="заданное мероприятие",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    activity = models.TextField("направления деятельности / мероприятия", blank=True)
+    period = models.CharField(
+        "сроки", max_length=500, blank=True, help_text="Как в плане: «сентябрь», «в течение года»."
+    )
+    start_date = models.DateField("начало", null=True, blank=True)
+    end_date = models.DateField("окончание", null=True, blank=True)
+    responsible = models.TextField("ответственные, исполнители", blank=True)
+    documents = models.TextField("документы для ознакомления и учёта при планировании", blank=True)
+    links = models.TextField(
+        "ссылки на документ",
+        blank=True,
+        validators=[validate_links],
+        help_text="Адреса http:// или https://, по одному на строке.",
+    )
+    results = models.TextField("результаты деятельности", blank=True)
+    hours = models.DecimalField(
+        "запланировано часов",
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Для мероприятий блока уровня профминимума: часов на каждый из классов.",
+    )
+    grades = GradesField("классы", default=tuple, blank=True)
+    created_at = models.DateTimeField("создана", auto_now_add=True)
+    updated_at = models.DateTimeField("изменена", auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    objects = PlanRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "строка плана"
+        verbose_name_plural = "строки плана"
+        ordering = ["plan", "parent_id", "anchor_id", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+                name="plans_planrow_hours_non_negative",
+                violation_error_message="Количество часов не может быть отрицательным.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(grades__lte=63),
+                name="plans_planrow_grades_6_to_11",
+                violation_error_message="Классы – только с 6 по 11.",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(start_date__isnull=True)
+                    | models.Q(end_date__isnull=True)
+                    | models.Q(start_date__lte=models.F("end_date"))
+                ),
+                name="plans_planrow_start_before_end",
+                violation_error_message="Дата окончания раньше даты начала.",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "fixed_item"],
+                condition=models.Q(fixed_item__isnull=False),
+                name="plans_planrow_one_per_fixed_item",
+            ),
+        ]
+
+    def __str__(self):
+        return (self.activity or "(пустая строка)")[:80]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            errors["end_date"] = "Дата окончания раньше даты начала."
+        year = self.plan.year if self.plan_id else None
+        if year:
+            for field in ("start_date", "end_date"):
+                day = getattr(self, field)
+                if day and not year.contains(day) and field not in errors:
+                    errors[field] = (
+                        f"Дата вне учебного года {year.title} "
+                        f"({year.start_date:%d.%m.%Y}–{year.end_date:%d.%m.%Y})."
+                    )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def link_list(self) -> list[str]:
+        return split_links(self.links)
+
+    @property
+    def grades_display(self) -> str:
+        return format_grades(self.grades)
