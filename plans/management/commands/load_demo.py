@@ -437,7 +437,7 @@ class Command(BaseCommand):
             entries = ROWS.get(code, [])
             assert len(entries) <= len(slots), f"demo data for {code} has more rows than the seed"
             for row, (activity, period, responsible, documents, links, results) in zip(
-                slots, entries
+                slots, entries, strict=False
             ):
                 row.activity, row.period, row.responsible = activity, period, responsible
                 row.documents, row.links, row.results = documents, links, results

@@ -1,0 +1,123 @@
+"""The профминимум check: does every grade get the hours and directions of its level?
+
+Pure Python over a plan fetched with `Plan.objects.for_editor()`: no queries of
+its own, so the editor, the admin list, the exports and the monitoring can all
+run it on every plan they already hold.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .models import Direction, ItemKind, Level, Plan, PlanRow, TemplateItem
+from .numbering import Line, number_lines
+
+
+def _hours(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
+
+
+@dataclass
+class GradeCheck:
+    grade: int
+    level: Level | None
+    planned_hours: Decimal = Decimal(0)
+    directions: list[tuple[Direction, bool]] = field(default_factory=list)  # (direction, covered)
+
+    @property
+    def min_hours(self) -> int:
+        return self.level.min_hours if self.level else 0
+
+    @property
+    def missing_directions(self) -> list[Direction]:
+        return [direction for direction, covered in self.directions if not covered]
+
+    @property
+    def hours_ok(self) -> bool:
+        return self.level is None or self.planned_hours >= self.level.min_hours
+
+    @property
+    def ok(self) -> bool:
+        return self.hours_ok and not self.missing_directions
+
+    @property
+    def percent(self) -> int:
+        if not self.level or not self.level.min_hours:
+            return 100
+        return min(100, int(self.planned_hours * 100 / self.level.min_hours))
+
+    def problems(self) -> list[str]:
+        """Plain words: «8 класс: запланировано 52 ч из 60 (основной уровень); нет мероприятий
+        по направлению «Взаимодействие с родителями (законными представителями)»»."""
+        if self.level is None:
+            return []
+        parts = []
+        if not self.hours_ok:
+            parts.append(
+                f"запланировано {_hours(self.planned_hours)} ч из {self.level.min_hours} "
+                f"({self.level.name} уровень)"
+            )
+        parts += [f"нет мероприятий по направлению «{d.name}»" for d in self.missing_directions]
+        return [f"{self.grade} класс: " + "; ".join(parts)] if parts else []
+
+
+@dataclass
+class PlanCheck:
+    grades: list[GradeCheck]
+    other_problems: list[str]
+
+    @property
+    def problems(self) -> list[str]:
+        return [p for grade in self.grades for p in grade.problems()] + self.other_problems
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
+    """Check a plan fetched with the editor's bundle (`for_editor()`)."""
+    items: list[TemplateItem] = list(plan.year.template_items.all())
+    rows: list[PlanRow] = list(plan.rows.all())
+    plan_grades = list(plan.grades.all())
+    used = {g.level_id for g in plan_grades if g.level_id}
+    if lines is None:
+        lines = number_lines(items, rows, used)
+    directions = {d.pk: d for d in plan.year.directions.all()}
+
+    block_of_level = {item.level_id: item for item in items if item.level_id}
+    children = defaultdict(list)
+    for item in items:
+        children[item.parent_id].append(item)
+    rows_under = defaultdict(list)
+    for row in rows:
+        if not row.fixed_item_id:
+            rows_under[row.parent_id].append(row)
+
+    grades = []
+    for plan_grade in plan_grades:
+        check = GradeCheck(plan_grade.grade, plan_grade.level)
+        block = block_of_level.get(plan_grade.level_id)
+        if block is not None:
+            for heading in sorted(children[block.pk], key=lambda item: item.order):
+                serving = [r for r in rows_under[heading.pk] if plan_grade.grade in (r.grades or ())]
+                check.planned_hours += sum((r.hours or Decimal(0) for r in serving), Decimal(0))
+                if heading.direction_id:
+                    check.directions.append((directions[heading.direction_id], bool(serving)))
+        grades.append(check)
+
+    other = []
+    if not used:
+        other.append("Не выбран уровень профминимума ни для одного класса (6–11).")
+    for line in lines:
+        if line.kind == ItemKind.FIXED and line.row is not None:
+            missing = [
+                label
+                for label, value in (("сроки", line.row.period), ("ответственные", line.row.responsible))
+                if not value.strip()
+            ]
+            if missing:
+                title = line.item.title
+                short = title if len(title) <= 60 else title[:57].rstrip() + "…"
+                other.append(f"{line.number} «{short}»: не указаны {' и '.join(missing)}.")
+    return PlanCheck(grades, other)

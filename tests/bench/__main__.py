@@ -1,0 +1,41 @@
+"""`make bench`: prints one `name value` line per figure.
+
+Each tests/bench/bench_*.py module has `run()` yielding (name, value) pairs. They
+run in-process against a fresh SQLite file (or DATABASE_URL, when set) with the
+reference data loaded, so figures do not depend on a developer's database.
+"""
+
+import importlib
+import os
+import pkgutil
+import sys
+import tempfile
+from pathlib import Path
+
+
+def main(selected: list[str]) -> None:
+    workdir = tempfile.mkdtemp(prefix="profplan-bench-")
+    os.environ.setdefault("SQLITE_PATH", str(Path(workdir) / "bench.sqlite3"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "profplan.settings.test")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0, stdout=open(os.devnull, "w"))
+
+    import tests.bench as package
+
+    for module_info in pkgutil.iter_modules(package.__path__):
+        if not module_info.name.startswith("bench_"):
+            continue
+        if selected and module_info.name not in selected:
+            continue
+        module = importlib.import_module(f"tests.bench.{module_info.name}")
+        for name, value in module.run():
+            print(f"{name} {value}", flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

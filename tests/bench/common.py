@@ -1,0 +1,78 @@
+"""Helpers shared by the benchmarks."""
+
+import statistics
+import time
+from collections.abc import Callable
+
+
+def median_seconds(function: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        function()
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings)
+
+
+def big_plan(school_name: str = "Школа для замеров", rows: int = 300, text: str = ""):
+    """A plan with `rows` school rows spread over every item that takes rows, with
+    all three levels in use. Returns the plan."""
+    from decimal import Decimal
+
+    from plans.models import (
+        ItemKind,
+        Level,
+        Municipality,
+        PlanRow,
+        School,
+        SchoolYear,
+        TemplateItem,
+    )
+    from plans.services import plan_create
+
+    year = SchoolYear.objects.get(title="2023-2024")
+    levels = {level.code: level.pk for level in Level.objects.filter(year=year)}
+    school = School.objects.create(
+        full_name=school_name, short_name=school_name, municipality=Municipality.objects.first()
+    )
+    plan = plan_create(
+        school=school,
+        year=year,
+        levels={
+            6: levels["basic"],
+            7: levels["basic"],
+            8: levels["main"],
+            9: levels["main"],
+            10: levels["advanced"],
+            11: levels["advanced"],
+        },
+    )
+    targets = list(
+        TemplateItem.objects.filter(year=year, accepts_rows=True).exclude(kind=ItemKind.ROW)
+    )
+    existing = plan.rows.filter(fixed_item=None).count()
+    new_rows = []
+    for index in range(max(0, rows - existing)):
+        parent = targets[index % len(targets)]
+        in_block = parent.direction_id is not None or parent.parent.level_id is not None
+        new_rows.append(
+            PlanRow(
+                plan=plan,
+                parent=parent,
+                anchor=None,
+                order=100 + index,
+                activity=text
+                or f"Мероприятие № {index + 1}: экскурсия на предприятие и профессиональная проба",
+                period="в течение года",
+                responsible="Классные руководители",
+                documents="Методические рекомендации",
+                links="https://bvbinfo.ru/",
+                results="Проведено",
+                hours=Decimal(2) if in_block else None,
+                grades=(6, 7, 8, 9, 10, 11) if in_block else (),
+            )
+        )
+    PlanRow.objects.bulk_create(new_rows)
+    return plan
