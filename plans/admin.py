@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
 from .models import (
+    ActivityTemplate,
     Direction,
     Level,
     Municipality,
     Plan,
     PlanGrade,
     PlanRow,
+    PlanSubmission,
     School,
     SchoolYear,
     TemplateItem,
@@ -44,6 +46,14 @@ class TemplateItemAdmin(admin.ModelAdmin):
     search_fields = ["code", "title"]
     raw_id_fields = ["parent"]
     ordering = ["year", "pk"]
+
+
+@admin.register(ActivityTemplate)
+class ActivityTemplateAdmin(admin.ModelAdmin):
+    list_display = ["title", "direction", "typical_hours", "year", "order"]
+    list_filter = ["year", "direction"]
+    list_select_related = ["year", "direction"]
+    search_fields = ["title"]
 
 
 @admin.register(Municipality)
@@ -148,3 +158,18 @@ class PlanAdmin(admin.ModelAdmin):
     @admin.display(description="муниципалитет", ordering="school__municipality__name")
     def municipality(self, plan):
         return plan.school.municipality
+
+
+@admin.register(PlanSubmission)
+class PlanSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["plan", "number", "submitted_at", "submitted_by"]
+    list_filter = ["plan__year", "plan__school__municipality"]
+    list_select_related = ["plan__school", "plan__year", "submitted_by"]
+    search_fields = ["plan__school__short_name", "plan__school__inn"]
+    readonly_fields = ["plan", "number", "submitted_at", "submitted_by", "pdf", "snapshot"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -8,6 +8,7 @@ Numbers are never stored: plans/numbering.py derives them from positions.
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
@@ -219,6 +220,47 @@ class TemplateItem(models.Model):
     @property
     def seed_position(self) -> int:
         return int(self.code.rstrip(".").split(".")[-1])
+
+
+class ActivityTemplate(models.Model):
+    """A typical activity of the catalogue: picking one prefills a plan row."""
+
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="учебный год", on_delete=models.CASCADE, related_name="activities"
+    )
+    title = models.TextField("мероприятие")
+    direction = models.ForeignKey(
+        Direction,
+        verbose_name="направление",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Пусто – мероприятие вне блоков уровней (разделы I–III).",
+    )
+    typical_hours = models.DecimalField(
+        "типичное число часов", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    period = models.CharField("типичные сроки", max_length=500, blank=True)
+    responsible = models.TextField("ответственные, исполнители", blank=True)
+    documents = models.TextField("документы для ознакомления и учёта при планировании", blank=True)
+    links = models.TextField("ссылки на документ", blank=True, validators=[validate_links])
+    results = models.TextField("результаты деятельности", blank=True)
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    class Meta:
+        verbose_name = "типовое мероприятие"
+        verbose_name_plural = "каталог типовых мероприятий"
+        ordering = ["year", "order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(typical_hours__isnull=True) | models.Q(typical_hours__gte=0),
+                name="plans_activitytemplate_hours_non_negative",
+                violation_error_message="Количество часов не может быть отрицательным.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title[:100]
 
 
 class Municipality(models.Model):
@@ -479,3 +521,41 @@ class PlanRow(models.Model):
     @property
     def grades_display(self) -> str:
         return format_grades(self.grades)
+
+
+def submission_upload_to(submission, filename):
+    return f"submissions/{submission.plan.year.title}/plan-{submission.plan_id}-{submission.number}.pdf"
+
+
+class PlanSubmission(models.Model):
+    """A frozen copy of what a school submitted: the PDF and the table rows, dated."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="план", on_delete=models.CASCADE, related_name="submissions"
+    )
+    number = models.PositiveIntegerField("№ сдачи")
+    submitted_at = models.DateTimeField("сдан")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто сдал",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    pdf = models.FileField("PDF сданного плана", upload_to=submission_upload_to, blank=True)
+    snapshot = models.JSONField(
+        "строки сданного плана", default=list, help_text="Строки таблицы на момент сдачи."
+    )
+
+    class Meta:
+        verbose_name = "сданная версия плана"
+        verbose_name_plural = "сданные версии планов"
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "number"], name="plans_plansubmission_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: сдача № {self.number} от {self.submitted_at:%d.%m.%Y}"

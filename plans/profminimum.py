@@ -100,7 +100,9 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
         block = block_of_level.get(plan_grade.level_id)
         if block is not None:
             for heading in sorted(children[block.pk], key=lambda item: item.order):
-                serving = [r for r in rows_under[heading.pk] if plan_grade.grade in (r.grades or ())]
+                serving = [
+                    r for r in rows_under[heading.pk] if plan_grade.grade in (r.grades or ())
+                ]
                 check.planned_hours += sum((r.hours or Decimal(0) for r in serving), Decimal(0))
                 if heading.direction_id:
                     check.directions.append((directions[heading.direction_id], bool(serving)))
@@ -113,7 +115,10 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
         if line.kind == ItemKind.FIXED and line.row is not None:
             missing = [
                 label
-                for label, value in (("сроки", line.row.period), ("ответственные", line.row.responsible))
+                for label, value in (
+                    ("сроки", line.row.period),
+                    ("ответственные", line.row.responsible),
+                )
                 if not value.strip()
             ]
             if missing:

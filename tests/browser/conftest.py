@@ -1,0 +1,44 @@
+"""Playwright drives Debian's Chromium (/usr/bin/chromium), headless; no browser download."""
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+        ],
+    }
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "locale": "ru-RU", "timezone_id": "Europe/Moscow"}
+
+
+@pytest.fixture
+def sign_in(live_server, page):
+    """Sign in through the real login form and return the page."""
+
+    def sign_in(username: str, password: str = "profplan-demo"):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.get_by_label("Имя пользователя").fill(username)
+        page.get_by_label("Пароль").fill(password)
+        page.get_by_role("button", name="Войти").click()
+        page.wait_for_load_state("networkidle")
+        return page
+
+    return sign_in
