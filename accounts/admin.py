@@ -1,7 +1,30 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 
 from .models import User
+from .onboarding import MAX_FILE_BYTES, MAX_ROWS, ImportFileError, ImportRejected, read_rows
+from .services import schools_import, user_invite_send
+
+
+class SchoolsImportForm(forms.Form):
+    file = forms.FileField(
+        label="Список школ (.xlsx или .csv)",
+        help_text=(
+            f"Не больше {MAX_FILE_BYTES // (1024 * 1024)} МБ и {MAX_ROWS:,} строк.".replace(
+                ",", " "
+            )
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label="Только проверить, ничего не создавать",
+        required=False,
+        initial=True,
+    )
 
 
 @admin.register(User)
@@ -25,3 +48,85 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Профплан", {"fields": ("position", "school", "municipality")}),
     )
+    actions = ["send_password_link"]
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="accounts_user_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def has_import_permission(self, request) -> bool:
+        """Creating accounts and schools: the right to add both."""
+        return self.has_add_permission(request) and request.user.has_perm("plans.add_school")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "can_import": self.has_import_permission(request)}
+        return super().changelist_view(request, extra_context)
+
+    def import_view(self, request):
+        """Upload a list of schools and deputies: a per-row report, or the result."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        errors, result, file_error = [], None, None
+        if request.method == "POST":
+            form = SchoolsImportForm(request.POST, request.FILES)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                try:
+                    if upload.size > MAX_FILE_BYTES:
+                        raise ImportFileError(
+                            f"Файл больше {MAX_FILE_BYTES // (1024 * 1024)} МБ: для списка "
+                            "школ это слишком много."
+                        )
+                    rows = read_rows(upload.read(), upload.name)
+                    result = schools_import(
+                        rows=rows,
+                        by=request.user,
+                        request=request,
+                        dry_run=form.cleaned_data["dry_run"],
+                    )
+                except ImportFileError as error:
+                    file_error = error.message
+                except ImportRejected as rejected:
+                    errors = rejected.errors
+                if result and not result.dry_run:
+                    self.message_user(request, result.summary(), messages.SUCCESS)
+        else:
+            form = SchoolsImportForm()
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Загрузка школ и заместителей директоров из списка",
+            "form": form,
+            "errors": errors,
+            "file_error": file_error,
+            "result": result,
+        }
+        return TemplateResponse(request, "admin/accounts/user/import.html", context)
+
+    @admin.action(description="Отправить ссылку для установки пароля", permissions=["change"])
+    def send_password_link(self, request, queryset):
+        sent = failed = skipped = 0
+        for user in queryset.select_related("school"):
+            if not user.email or not user.is_active:
+                skipped += 1
+            elif user_invite_send(user=user, request=request):
+                sent += 1
+            else:
+                failed += 1
+        self.message_user(request, f"Писем со ссылкой отправлено: {sent}.", messages.SUCCESS)
+        if skipped:
+            self.message_user(
+                request,
+                f"Пропущено (нет e-mail или учётная запись отключена): {skipped}.",
+                messages.WARNING,
+            )
+        if failed:
+            self.message_user(
+                request, f"Не отправлено (почтовый сервер недоступен): {failed}.", messages.ERROR
+            )

@@ -21,6 +21,34 @@ from .numbering import number_lines
 class SchoolYearAdmin(admin.ModelAdmin):
     list_display = ["title", "start_date", "end_date", "submission_opens", "submission_closes"]
     search_fields = ["title"]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description="Создать следующий учебный год копированием", permissions=["add"])
+    def copy_to_next_year(self, request, queryset):
+        """Each selected year gets a successor: titles and dates one year on, the same
+        levels, directions, template tree and catalogue (plans/services.py)."""
+        from django.core.exceptions import ValidationError
+
+        from .services import school_year_copy, school_year_next_title, shift_date
+
+        for source in queryset.order_by("start_date"):
+            try:
+                year = school_year_copy(
+                    source=source,
+                    title=school_year_next_title(source.title),
+                    start_date=shift_date(source.start_date, 1),
+                    end_date=shift_date(source.end_date, 1),
+                )
+            except (ValidationError, ValueError) as error:
+                text = " ".join(getattr(error, "messages", None) or [str(error)])
+                self.message_user(request, f"{source}: {text}", level="error")
+            else:
+                self.message_user(
+                    request,
+                    f"Создан учебный год {year} копированием {source}: проверьте и "
+                    "отредактируйте уровни, направления, пункты примерного плана и каталог.",
+                    level="success",
+                )
 
 
 @admin.register(Level)
@@ -150,14 +178,45 @@ class PlanAdmin(admin.ModelAdmin):
     list_filter = ["year", "status", "school__municipality"]
     list_select_related = ["school__municipality", "year"]
     search_fields = ["school__short_name", "school__full_name", "school__inn"]
-    readonly_fields = ["version", "created_at", "updated_at", "submitted_at", "approved_at"]
+    readonly_fields = [
+        "version",
+        "created_at",
+        "updated_at",
+        "submitted_at",
+        "approved_at",
+        "exports",
+    ]
     fields = ["school", "year", "status", *readonly_fields]
     inlines = [PlanGradeInline, PlanRowInline]
     date_hierarchy = "submitted_at"
+    actions = ["export_consolidated"]
 
     @admin.display(description="муниципалитет", ordering="school__municipality__name")
     def municipality(self, plan):
         return plan.school.municipality
+
+    @admin.display(description="скачать план")
+    def exports(self, plan):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        if plan.pk is None:
+            return "—"
+        return format_html(
+            '<a href="{}">PDF</a> · <a href="{}">Excel</a>',
+            reverse("plans:export-pdf", args=[plan.pk]),
+            reverse("plans:export-xlsx", args=[plan.pk]),
+        )
+
+    @admin.action(description="Скачать сводную таблицу (Excel)")
+    def export_consolidated(self, request, queryset):
+        from django.utils import timezone
+
+        from .exports import download_response
+        from .exports.consolidated import region_xlsx
+
+        name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
+        return download_response(region_xlsx(queryset), name)
 
 
 @admin.register(PlanSubmission)

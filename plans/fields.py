@@ -37,6 +37,11 @@ def format_grades(grades) -> str:
     return f"{', '.join(str(g) for g in grades)} кл." if grades else ""
 
 
+def format_hours(value) -> str:
+    """Decimal hours as people write them: 34, 1,5."""
+    return f"{value.normalize():f}".replace(".", ",")
+
+
 class GradesFormField(forms.TypedMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
+from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from .fields import GRADES, GradesField, format_grades
@@ -364,6 +365,9 @@ class Plan(models.Model):
     def __str__(self):
         return f"{self.school} – {self.year}"
 
+    def get_absolute_url(self):
+        return reverse("plans:edit", args=[self.pk])
+
     @property
     def is_editable(self) -> bool:
         """The school edits a draft or a returned plan; submitted and approved ones are frozen."""
@@ -457,6 +461,13 @@ class PlanRow(models.Model):
         help_text="Для мероприятий блока уровня профминимума: часов на каждый из классов.",
     )
     grades = GradesField("классы", default=tuple, blank=True)
+    client_token = models.UUIDField(
+        "ключ формы",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Ключ формы добавления: повторная отправка той же формы не создаёт вторую строку.",
+    )
     created_at = models.DateTimeField("создана", auto_now_add=True)
     updated_at = models.DateTimeField("изменена", auto_now=True)
 
@@ -486,6 +497,11 @@ class PlanRow(models.Model):
                 ),
                 name="plans_planrow_start_before_end",
                 violation_error_message="Дата окончания раньше даты начала.",
+            ),
+            models.UniqueConstraint(
+                fields=["plan", "client_token"],
+                condition=models.Q(client_token__isnull=False),
+                name="plans_planrow_one_per_client_token",
             ),
             models.UniqueConstraint(
                 fields=["plan", "fixed_item"],
@@ -559,3 +575,24 @@ class PlanSubmission(models.Model):
 
     def __str__(self):
         return f"{self.plan}: сдача № {self.number} от {self.submitted_at:%d.%m.%Y}"
+
+
+class PlanEvent(models.Model):
+    """One step of a plan's workflow: who moved it from which status to which, and why."""
+
+    plan = models.ForeignKey(Plan, verbose_name="план", on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField("когда")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    from_status = models.CharField("из статуса", max_length=10, choices=PlanStatus.choices)
+    to_status = models.CharField("в статус", max_length=10, choices=PlanStatus.choices)
+    comment = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "событие плана"
+        verbose_name_plural = "история статусов планов"
+        ordering = ["plan", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.plan}: {self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -9,12 +9,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .fields import format_hours
 from .models import Direction, ItemKind, Level, Plan, PlanRow, TemplateItem
 from .numbering import Line, number_lines
-
-
-def _hours(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
 
 
 @dataclass
@@ -54,7 +51,7 @@ class GradeCheck:
         parts = []
         if not self.hours_ok:
             parts.append(
-                f"запланировано {_hours(self.planned_hours)} ч из {self.level.min_hours} "
+                f"запланировано {format_hours(self.planned_hours)} ч из {self.level.min_hours} "
                 f"({self.level.name} уровень)"
             )
         parts += [f"нет мероприятий по направлению «{d.name}»" for d in self.missing_directions]

@@ -4,10 +4,70 @@ Every function is keyword-only, named <entity>_<action>, and runs in one
 transaction: a save interrupted midway leaves all of it or none.
 """
 
+import calendar
+from datetime import date
+
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
 
 from .fields import GRADES
-from .models import ItemKind, Plan, PlanGrade, PlanRow, School, SchoolYear, TemplateItem
+from .models import (
+    ActivityTemplate,
+    ItemKind,
+    Level,
+    Plan,
+    PlanEvent,
+    PlanGrade,
+    PlanRow,
+    PlanStatus,
+    PlanSubmission,
+    School,
+    SchoolYear,
+    TemplateItem,
+)
+
+
+class PlanConflict(Exception):
+    """The plan changed since the page was loaded (another tab or another person)."""
+
+    message = (
+        "План уже изменён в другой вкладке или другим пользователем. Ваш текст не потерян: "
+        "он остался в форме. Проверьте актуальный вариант и сохраните ещё раз."
+    )
+
+
+class SubmitRefused(Exception):
+    """The plan is not ready: `problems` lists every reason in plain words."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class PlanNotEditable(Exception):
+    message = "План сдан на рассмотрение или утверждён: изменить его можно, только когда региональный центр вернёт его на доработку."
+
+
+def plan_touch(*, plan: Plan, version: int | None) -> Plan:
+    """Check the page's version against the plan's and move it on, atomically.
+
+    A compare-and-swap in one UPDATE: two tabs that loaded version 7 cannot both
+    write; the second one gets PlanConflict. `version=None` skips the comparison
+    (the reviewer's admin, commands).
+    """
+    editable = [PlanStatus.DRAFT, PlanStatus.RETURNED]
+    updated = Plan.objects.filter(pk=plan.pk, status__in=editable)
+    if version is not None:
+        updated = updated.filter(version=version)
+    if not updated.update(version=F("version") + 1):
+        plan.refresh_from_db(fields=["version", "status"])
+        if not plan.is_editable:
+            raise PlanNotEditable()
+        raise PlanConflict()
+    plan.version = Plan.objects.values_list("version", flat=True).get(pk=plan.pk)
+    return plan
 
 
 def template_row_positions(items) -> list[tuple[TemplateItem, TemplateItem | None, int]]:
@@ -53,3 +113,408 @@ def plan_create(
     ]
     PlanRow.objects.bulk_create(rows)
     return plan
+
+
+def year_title_substitute(text: str, source_title: str, new_title: str) -> str:
+    """Replace mentions of the source school year in a template text with the new one.
+
+    «2023-2024», «2023–2024», «2023/2024» and «2023 – 2024» all become the new
+    year, keeping the separator the text used. Other numbers, such as the date of
+    a ministry letter «от 01.06.2023», stay as they are: they name a document.
+    """
+    import re
+
+    source = re.fullmatch(r"(\d{4})-(\d{4})", source_title)
+    new = re.fullmatch(r"(\d{4})-(\d{4})", new_title)
+    if not (source and new):
+        return text.replace(source_title, new_title) if source_title else text
+    pattern = re.compile(rf"(?<!\d){source[1]}(\s*[-–—/]\s*){source[2]}(?!\d)")
+    return pattern.sub(lambda m: f"{new[1]}{m[1]}{new[2]}", text)
+
+
+def school_year_next_title(title: str) -> str:
+    """«2023-2024» → «2024-2025». ValueError for a title of another shape."""
+    first, _, second = title.partition("-")
+    if not (len(first) == len(second) == 4 and first.isdigit() and second.isdigit()):
+        raise ValueError(f"Название учебного года «{title}» не вида «2023-2024».")
+    return f"{int(first) + 1}-{int(second) + 1}"
+
+
+@transaction.atomic
+def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) -> SchoolYear:
+    """Create a school year as a copy of `source`'s reference data: levels, directions,
+    the template tree of Table 1 and the catalogue of typical activities.
+
+    Links between the copies are remapped (a level block points at the new year's
+    level); texts that name the source year get the new one. Plans stay with their
+    own year: nothing of the source year changes. The submission window moves by as
+    many whole years as the start does; the regional centre edits it afterwards.
+    A title that already exists is refused (ValidationError, in Russian).
+    Query cost: a constant number of inserts (one per tree depth), not one per item.
+    """
+    from django.core.exceptions import ValidationError
+
+    from .models import Direction
+
+    title = title.strip()
+    if SchoolYear.objects.filter(title=title).exists():
+        raise ValidationError(
+            f"Учебный год «{title}» уже есть: второй раз его не создать. "
+            "Выберите другое название или отредактируйте существующий год."
+        )
+
+    def text(value: str) -> str:
+        return year_title_substitute(value, source.title, title)
+
+    years = start_date.year - source.start_date.year
+
+    year = SchoolYear(
+        title=title,
+        start_date=start_date,
+        end_date=end_date,
+        plan_title=text(source.plan_title),
+        submission_opens=shift_date(source.submission_opens, years),
+        submission_closes=shift_date(source.submission_closes, years),
+    )
+    year.full_clean()
+    year.save()
+
+    old_levels = list(Level.objects.filter(year=source))
+    new_levels = Level.objects.bulk_create(
+        Level(
+            year=year,
+            code=level.code,
+            name=text(level.name),
+            min_hours=level.min_hours,
+            order=level.order,
+        )
+        for level in old_levels
+    )
+    level_map = {old.pk: new.pk for old, new in zip(old_levels, new_levels, strict=True)}
+
+    old_directions = list(Direction.objects.filter(year=source))
+    new_directions = Direction.objects.bulk_create(
+        Direction(year=year, code=direction.code, name=text(direction.name), order=direction.order)
+        for direction in old_directions
+    )
+    direction_map = {
+        old.pk: new.pk for old, new in zip(old_directions, new_directions, strict=True)
+    }
+
+    # The tree is copied one depth at a time, so that every parent has its new
+    # primary key before its children are inserted.
+    items = list(TemplateItem.objects.filter(year=source).order_by("pk"))
+    children: dict[int | None, list[TemplateItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    item_map: dict[int | None, int | None] = {None: None}
+    layer = children.get(None, [])
+    while layer:
+        copies = TemplateItem.objects.bulk_create(
+            TemplateItem(
+                year=year,
+                parent_id=item_map[item.parent_id],
+                order=item.order,
+                code=item.code,
+                title=text(item.title),
+                kind=item.kind,
+                level_id=level_map.get(item.level_id),
+                direction_id=direction_map.get(item.direction_id),
+                accepts_rows=item.accepts_rows,
+            )
+            for item in layer
+        )
+        item_map.update({old.pk: new.pk for old, new in zip(layer, copies, strict=True)})
+        layer = [child for item in layer for child in children.get(item.pk, [])]
+
+    ActivityTemplate.objects.bulk_create(
+        ActivityTemplate(
+            year=year,
+            title=text(activity.title),
+            direction_id=direction_map.get(activity.direction_id),
+            typical_hours=activity.typical_hours,
+            period=text(activity.period),
+            responsible=text(activity.responsible),
+            documents=text(activity.documents),
+            links=activity.links,
+            results=text(activity.results),
+            order=activity.order,
+        )
+        for activity in ActivityTemplate.objects.filter(year=source)
+    )
+    return year
+
+
+def shift_date(day: date | None, years: int) -> date | None:
+    """The same day `years` later; 29 February becomes 28 February."""
+    if day is None:
+        return None
+    target = day.year + years
+    return day.replace(year=target, day=min(day.day, calendar.monthrange(target, day.month)[1]))
+
+
+@transaction.atomic
+def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
+    """Start `year`'s plan from last year's: rows carried over under the items with
+    the same numbers, dates shifted into the new year, levels by their codes, status
+    back to draft. Items that the new template no longer has lose their rows; the
+    fixed activities are filled again as the year goes."""
+    plan = Plan.objects.create(school=source.school, year=year)
+    new_levels = {level.code: level for level in Level.objects.filter(year=year)}
+    old_levels = {level.pk: level.code for level in Level.objects.filter(year=source.year)}
+    PlanGrade.objects.bulk_create(
+        PlanGrade(plan=plan, grade=g.grade, level=new_levels.get(old_levels.get(g.level_id)))
+        for g in source.grades.all()
+    )
+    items = list(TemplateItem.objects.filter(year=year))
+    by_code = {item.code: item for item in items}
+    old_items = {item.pk: item for item in TemplateItem.objects.filter(year=source.year)}
+    years = year.start_date.year - source.year.start_date.year
+    copied = []
+    for row in source.rows.all():
+        if row.fixed_item_id:
+            continue
+        parent = by_code.get(old_items[row.parent_id].code)
+        if parent is None:
+            continue
+        anchor = by_code.get(old_items[row.anchor_id].code) if row.anchor_id else None
+        copied.append(
+            PlanRow(
+                plan=plan,
+                parent=parent,
+                anchor=anchor,
+                order=row.order,
+                activity=row.activity,
+                period=row.period,
+                start_date=shift_date(row.start_date, years),
+                end_date=shift_date(row.end_date, years),
+                responsible=row.responsible,
+                documents=row.documents,
+                links=row.links,
+                results=row.results,
+                hours=row.hours,
+                grades=row.grades,
+            )
+        )
+    copied += [
+        PlanRow(plan=plan, parent_id=item.parent_id, fixed_item=item)
+        for item in items
+        if item.kind == ItemKind.FIXED
+    ]
+    PlanRow.objects.bulk_create(copied)
+    return plan
+
+
+def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False) -> Plan:
+    """The school's plan for `year`: a copy of its latest earlier plan, or a new one."""
+    if copy_last_year:
+        source = (
+            Plan.objects.filter(school=school, year__start_date__lt=year.start_date)
+            .order_by("-year__start_date")
+            .first()
+        )
+        if source is not None:
+            return plan_copy(source=source, year=year)
+    return plan_create(school=school, year=year)
+
+
+@transaction.atomic
+def plan_set_levels(*, plan: Plan, levels: dict[int, Level | None], version: int | None) -> Plan:
+    plan_touch(plan=plan, version=version)
+    for grade in plan.grades.all():
+        level = levels.get(grade.grade)
+        if grade.level_id != (level.pk if level else None):
+            grade.level = level
+            grade.save(update_fields=["level"])
+    return plan
+
+
+def _end_of_run(plan: Plan, parent: TemplateItem, anchor: TemplateItem | None) -> int:
+    last = PlanRow.objects.filter(
+        plan=plan, parent=parent, anchor=anchor, fixed_item=None
+    ).aggregate(last=Max("order"))["last"]
+    return (last or 0) + 1
+
+
+def add_slot_anchor(parent: TemplateItem, children: list[TemplateItem]) -> TemplateItem | None:
+    """Where «Добавить мероприятие» under `parent` puts a row: after its last template
+    child that is not a level block (level blocks close 3.4 and keep their numbers)."""
+    candidates = [c for c in children if c.kind != ItemKind.ROW and c.level_id is None]
+    return max(candidates, key=lambda c: c.order) if candidates else None
+
+
+@transaction.atomic
+def plan_row_add(
+    *, plan: Plan, parent: TemplateItem, data: dict, version: int | None, client_token=None
+) -> tuple[PlanRow, bool]:
+    """Append a school row under `parent`. Returns (row, created).
+
+    The same form posted twice (a double click, a resent request) carries the same
+    client_token and returns the row the first post made instead of a second one.
+    """
+    if client_token is not None:
+        existing = PlanRow.objects.filter(plan=plan, client_token=client_token).first()
+        if existing is not None:
+            return existing, False
+    if not parent.accepts_rows or parent.year_id != plan.year_id:
+        raise ValueError("rows cannot be added under this item")
+    plan_touch(plan=plan, version=version)
+    anchor = add_slot_anchor(parent, list(parent.children.all()))
+    row = PlanRow.objects.create(
+        plan=plan,
+        parent=parent,
+        anchor=anchor,
+        order=_end_of_run(plan, parent, anchor),
+        client_token=client_token,
+        **data,
+    )
+    return row, True
+
+
+@transaction.atomic
+def plan_row_update(*, row: PlanRow, data: dict, version: int | None) -> PlanRow:
+    plan_touch(plan=row.plan, version=version)
+    for field, value in data.items():
+        setattr(row, field, value)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def plan_row_delete(*, row: PlanRow, version: int | None) -> None:
+    if row.fixed_item_id:
+        raise ValueError("a fixed activity cannot be deleted")
+    plan_touch(plan=row.plan, version=version)
+    row.delete()
+
+
+@transaction.atomic
+def plan_row_move(*, row: PlanRow, up: bool, version: int | None) -> PlanRow:
+    """Move a school row one place up or down among its siblings, as in a document:
+    past another row they swap; past a template heading the row joins the run on
+    the other side of it. At either end nothing moves."""
+    plan = row.plan
+    plan_touch(plan=plan, version=version)
+    siblings = [
+        c
+        for c in TemplateItem.objects.filter(parent=row.parent_id)
+        .exclude(kind=ItemKind.ROW)
+        .order_by("order")
+    ]
+    runs = [None, *siblings]  # run anchors in document order
+    run = list(
+        PlanRow.objects.filter(
+            plan=plan, parent=row.parent_id, anchor=row.anchor_id, fixed_item=None
+        ).order_by("order", "pk")
+    )
+    index = next(i for i, r in enumerate(run) if r.pk == row.pk)
+    neighbour = index - 1 if up else index + 1
+    if 0 <= neighbour < len(run):
+        run[index], run[neighbour] = run[neighbour], run[index]
+        for order, r in enumerate(run, start=1):
+            r.order = order
+        PlanRow.objects.bulk_update(run, ["order"])
+        return row
+    position = next(
+        i for i, anchor in enumerate(runs) if (anchor.pk if anchor else None) == row.anchor_id
+    )
+    target = position - 1 if up else position + 1
+    if not 0 <= target < len(runs):
+        return row
+    if up:
+        row.anchor = runs[target]
+        row.order = _end_of_run(plan, row.parent, row.anchor)
+    else:
+        row.anchor = runs[target]
+        later = list(
+            PlanRow.objects.filter(
+                plan=plan, parent=row.parent_id, anchor=row.anchor, fixed_item=None
+            ).order_by("order", "pk")
+        )
+        for order, r in enumerate(later, start=2):
+            r.order = order
+        PlanRow.objects.bulk_update(later, ["order"])
+        row.order = 1
+    row.save(update_fields=["anchor", "order", "updated_at"])
+    return row
+
+
+def activity_prefill(activity: ActivityTemplate) -> dict:
+    """Initial values of a row picked from the catalogue."""
+    return {
+        "activity": activity.title,
+        "period": activity.period,
+        "responsible": activity.responsible,
+        "documents": activity.documents,
+        "links": activity.links,
+        "results": activity.results,
+        "hours": activity.typical_hours,
+    }
+
+
+def plan_snapshot(lines) -> list[dict]:
+    """The rows of the table as submitted: what a later diff compares."""
+    return [
+        {
+            "number": line.number, "kind": line.kind, "item": line.item.pk,
+            "row": line.row.pk if line.row else None, "title": line.title or "",
+            **(
+                {
+                    "period": line.row.period, "responsible": line.row.responsible,
+                    "documents": line.row.documents, "links": line.row.links,
+                    "results": line.row.results,
+                    "hours": str(line.row.hours) if line.row.hours is not None else None,
+                    "grades": list(line.row.grades or ()),
+                }
+                if line.row
+                else {}
+            ),
+        }
+        for line in lines
+    ]
+
+
+@transaction.atomic
+def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
+    """Submit a draft or returned plan for review.
+
+    Refused (SubmitRefused with every problem) while the профминимум check fails;
+    PlanConflict if the page's version is stale. Freezes what was submitted: the
+    table rows and the PDF, dated, as a PlanSubmission.
+    """
+    from .exports.pdf import plan_pdf
+    from .numbering import number_lines
+    from .profminimum import check_plan
+
+    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    if not locked.is_editable:
+        raise PlanNotEditable()
+    if version is not None and locked.version != version:
+        raise PlanConflict()
+    full = Plan.objects.for_editor().get(pk=plan.pk)
+    used = {grade.level_id for grade in full.grades.all() if grade.level_id}
+    lines = number_lines(full.year.template_items.all(), full.rows.all(), used)
+    check = check_plan(full, lines)
+    if not check.passed:
+        raise SubmitRefused(check.problems)
+
+    now = timezone.now()
+    previous_status = locked.status
+    Plan.objects.filter(pk=plan.pk).update(
+        status=PlanStatus.SUBMITTED, submitted_at=now, version=F("version") + 1
+    )
+    full.status, full.submitted_at = PlanStatus.SUBMITTED, now
+    submission = PlanSubmission(
+        plan=full,
+        number=full.submissions.count() + 1,
+        submitted_at=now,
+        submitted_by=by,
+        snapshot=plan_snapshot(lines),
+    )
+    submission.pdf.save("plan.pdf", ContentFile(plan_pdf(full)), save=False)
+    submission.save()
+    PlanEvent.objects.create(
+        plan=full, at=now, by=by, from_status=previous_status, to_status=PlanStatus.SUBMITTED
+    )
+    plan.refresh_from_db()
+    return submission

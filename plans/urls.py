@@ -6,4 +6,18 @@ app_name = "plans"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("plans/start/", views.plan_start, name="start"),
+    path("plans/<int:pk>/", views.plan_edit, name="edit"),
+    path("plans/<int:pk>/check/", views.plan_check, name="check"),
+    path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
+    path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
+    path("plans/<int:pk>/submissions/<int:number>.pdf", views.submission_pdf, name="submission-pdf"),
+    path("plans/<int:pk>/rows/new/", views.row_new, name="row-new"),
+    path("plans/<int:pk>/rows/add/", views.row_add, name="row-add"),
+    path("plans/<int:pk>/rows/<int:row_pk>/", views.row_detail, name="row"),
+    path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
+    path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),
+    path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
+    path("plans/<int:pk>/export.pdf", views.plan_export_pdf, name="export-pdf"),
+    path("plans/<int:pk>/export.xlsx", views.plan_export_xlsx, name="export-xlsx"),
 ]

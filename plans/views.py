@@ -1,10 +1,425 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""Thin views: fetch through the user's scope, validate with a form, call a service."""
 
-from .models import Plan
+import functools
+import json
+import uuid
+from dataclasses import dataclass, field
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import FixedRowForm, LevelsForm, PlanRowForm, StartPlanForm, catalogue_groups
+from .models import ActivityTemplate, Plan, PlanRow, PlanSubmission, SchoolYear, TemplateItem
+from .numbering import Line, number_lines
+from .profminimum import check_plan
 
 
 @login_required
 def home(request):
-    plans = Plan.objects.for_user(request.user).for_list()
-    return render(request, "plans/home.html", {"plans": plans})
+    user = request.user
+    plans = list(Plan.objects.for_user(user).for_list())
+    context = {"plans": plans}
+    if user.school_id:
+        year = SchoolYear.objects.current()
+        context["current_year"] = year
+        context["can_start"] = year is not None and not any(p.year_id == year.pk for p in plans)
+        context["has_earlier_plan"] = any(p.year.start_date < year.start_date for p in plans) if year else False
+        context["start_form"] = StartPlanForm()
+    return render(request, "plans/home.html", context)
+
+
+@login_required
+@require_POST
+def plan_start(request):
+    if not request.user.school_id:
+        raise PermissionDenied
+    year = get_object_or_404(SchoolYear, pk=request.POST.get("year"))
+    existing = Plan.objects.filter(school_id=request.user.school_id, year=year).first()
+    if existing:  # a second click or a second tab: open the plan the first one made
+        return redirect("plans:edit", existing.pk)
+    form = StartPlanForm(request.POST)
+    copy = form.is_valid() and form.cleaned_data["mode"] == "copy"
+    plan = services.plan_start(school=request.user.school, year=year, copy_last_year=copy)
+    messages.success(request, f"План на {year} учебный год создан.")
+    return redirect("plans:edit", plan.pk)
+
+
+# --- The editor -------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """A line of the editor with what follows it: «Добавить мероприятие» buttons."""
+
+    line: Line
+    in_level_block: bool = False
+    add_under: list[TemplateItem] = field(default_factory=list)
+
+
+def editor_entries(plan: Plan, lines: list[Line]) -> list[Entry]:
+    items = list(plan.year.template_items.all())
+    children: dict[int | None, list[TemplateItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    level_blocks = {item.pk for item in items if item.level_id}
+    block_ids = {item.pk for item in items if item.parent_id in level_blocks}
+
+    entries = [Entry(line, in_level_block=line.kind == "row" and line.item.pk in block_ids) for line in lines]
+    shown = {entry.line.item.pk: index for index, entry in enumerate(entries) if entry.line.kind != "row"}
+
+    def subtree_end(index: int) -> int:
+        depth = entries[index].line.depth
+        end = index
+        for later in range(index + 1, len(entries)):
+            if entries[later].line.depth <= depth:
+                break
+            end = later
+        return end
+
+    last_in_run = {
+        (e.line.item.pk, e.line.row.anchor_id): index
+        for index, e in enumerate(entries)
+        if e.line.kind == "row"
+    }
+    for item in items:
+        if not item.accepts_rows or item.pk not in shown:
+            continue
+        anchor = services.add_slot_anchor(item, children.get(item.pk, []))
+        position = last_in_run.get((item.pk, anchor.pk if anchor else None))
+        if position is None:
+            position = subtree_end(shown[anchor.pk]) if anchor is not None and anchor.pk in shown else shown[item.pk]
+        entries[position].add_under.append(item)
+    return entries
+
+
+class PlanLocked(Exception):
+    pass
+
+
+def _editable_plan(request, pk) -> Plan:
+    """The plan, if this user may change its text; another school's plan is a 404.
+    A submitted or approved plan raises PlanLocked: the page says why, in Russian."""
+    plan = get_object_or_404(Plan.objects.editable_by(request.user).select_related("year", "school"), pk=pk)
+    if not plan.is_editable:
+        raise PlanLocked
+    return plan
+
+
+def editing(view):
+    """Views that change a plan: a locked (submitted, approved) plan answers with a
+    plain message instead of a form, in the alert area of the editor."""
+
+    @functools.wraps(view)
+    def wrapper(request, pk, *args, **kwargs):
+        try:
+            return view(request, pk, *args, **kwargs)
+        except PlanLocked:
+            if not request.htmx:
+                messages.error(request, services.PlanNotEditable.message)
+                return redirect("plans:edit", pk)
+            response = HttpResponse(
+                f'<div class="alert alert-warning" role="alert">{services.PlanNotEditable.message}</div>',
+                status=409,
+            )
+            response["HX-Retarget"] = "#alerts"
+            response["HX-Reswap"] = "beforeend"
+            return response
+
+    return wrapper
+
+
+def _lines(plan: Plan) -> list[Line]:
+    used = {grade.level_id for grade in plan.grades.all() if grade.level_id}
+    return number_lines(plan.year.template_items.all(), plan.rows.all(), used)
+
+
+def rows_url(plan: Plan) -> str:
+    """/plans/<pk>/rows/: reversed once per page, not six times per row (a 300-row
+    plan would spend a fifth of its rendering time in reverse())."""
+    return reverse("plans:row-new", args=[plan.pk]).removesuffix("new/")
+
+
+def _version(request) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1  # a form without a version can never win against a real one
+
+
+def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -> HttpResponse:
+    """Tell the page the plan's new version (and which browser draft is now saved)."""
+    events = {"planChanged": {"version": plan.version}}
+    if draft_key:
+        events["draftSaved"] = {"key": draft_key}
+    response["HX-Trigger"] = json.dumps(events)
+    return response
+
+
+@login_required
+def plan_edit(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
+    can_edit = plan.is_editable and plan.school_id == request.user.school_id
+    lines = _lines(plan)
+    check = check_plan(plan, lines)
+    levels = list(plan.year.levels.all())
+    context = {
+        "plan": plan,
+        "entries": editor_entries(plan, lines),
+        "check": check,
+        "can_edit": can_edit,
+        "rows_url": rows_url(plan),
+        "submit_problems": request.session.pop("submit_problems", None),
+        "submissions": plan.submissions.order_by("-number"),
+        "events": plan.events.select_related("by").order_by("-at", "-pk"),
+        "levels_form": LevelsForm(
+            levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
+        ),
+    }
+    return render(request, "plans/edit.html", context)
+
+
+def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -> HttpResponse:
+    plan = Plan.objects.for_editor().get(pk=plan_pk)
+    lines = _lines(plan)
+    response = render(
+        request,
+        "plans/_table.html",
+        {
+            "plan": plan, "entries": editor_entries(plan, lines), "can_edit": plan.is_editable,
+            "error": error, "rows_url": rows_url(plan),
+        },
+        status=status,
+    )
+    return _changed(response, plan)
+
+
+@login_required
+def plan_check(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
+    return render(request, "plans/_check.html", {"plan": plan, "check": check_plan(plan)})
+
+
+@login_required
+@require_POST
+@editing
+def plan_levels(request, pk):
+    plan = _editable_plan(request, pk)
+    form = LevelsForm(request.POST, levels=list(plan.year.levels.all()), initial_levels={})
+    if not form.is_valid():
+        return _table_response(request, plan.pk, status=422, error="Выберите уровень из списка.")
+    try:
+        services.plan_set_levels(plan=plan, levels=form.levels_by_grade(), version=_version(request))
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        return _table_response(request, plan.pk, status=409, error=error.message)
+    return _table_response(request, plan.pk)
+
+
+def _row_context(plan: Plan, row: PlanRow) -> dict:
+    """Number and place of one row: the plan's bundle is read to number it."""
+    plan = Plan.objects.for_editor().get(pk=plan.pk)
+    lines = _lines(plan)
+    entries = editor_entries(plan, lines)
+    entry = next((e for e in entries if e.line.row is not None and e.line.row.pk == row.pk), None)
+    return {"plan": plan, "entry": entry, "can_edit": plan.is_editable, "rows_url": rows_url(plan)}
+
+
+def _form_for(row: PlanRow, in_level_block: bool, data=None, initial=None):
+    if row.fixed_item_id:
+        return FixedRowForm(data, instance=row, initial=initial)
+    return PlanRowForm(data, instance=row, initial=initial, in_level_block=in_level_block)
+
+
+def _is_in_level_block(parent: TemplateItem) -> bool:
+    return parent.parent_id is not None and TemplateItem.objects.filter(pk=parent.parent_id, level__isnull=False).exists()
+
+
+def _draft_key(plan: Plan, row: PlanRow | None = None, parent: TemplateItem | None = None) -> str:
+    return f"plan-{plan.pk}:row-{row.pk}" if row else f"plan-{plan.pk}:new-{parent.pk}"
+
+
+@login_required
+def row_detail(request, pk, row_pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    row = get_object_or_404(PlanRow, pk=row_pk, plan=plan)
+    context = _row_context(plan, row)
+    context["can_edit"] = context["can_edit"] and plan.school_id == request.user.school_id
+    return render(request, "plans/_line.html", context)
+
+
+@login_required
+@editing
+def row_edit(request, pk, row_pk):
+    plan = _editable_plan(request, pk)
+    row = get_object_or_404(PlanRow.objects.select_related("parent", "fixed_item"), pk=row_pk, plan=plan)
+    in_block = _is_in_level_block(row.parent)
+    if request.method == "POST":
+        form = _form_for(row, in_block, data=request.POST)
+        if form.is_valid():
+            try:
+                services.plan_row_update(row=row, data=form.cleaned_data, version=_version(request))
+            except (services.PlanConflict, services.PlanNotEditable) as error:
+                current = PlanRow.objects.filter(pk=row.pk).first()
+                return _render_row_form(request, plan, row, form, in_block, status=409, conflict=error.message, current=current)
+            plan.refresh_from_db(fields=["version"])
+            response = render(request, "plans/_line.html", _row_context(plan, row))
+            return _changed(response, plan, _draft_key(plan, row))
+        return _render_row_form(request, plan, row, form, in_block, status=422)
+    return _render_row_form(request, plan, row, _form_for(row, in_block), in_block)
+
+
+def _render_row_form(request, plan, row, form, in_block, status=200, conflict="", current=None, parent=None):
+    context = _row_context(plan, row) if row.pk else {"plan": plan, "entry": None}
+    context.update(
+        form=form, row=row, in_level_block=in_block, conflict=conflict, current=current,
+        parent=parent or row.parent, draft_key=_draft_key(plan, row if row.pk else None, parent),
+    )
+    response = render(request, "plans/_row_form.html", context, status=status)
+    if conflict:
+        plan.refresh_from_db(fields=["version"])
+        _changed(response, plan)
+    return response
+
+
+@login_required
+@editing
+def row_new(request, pk):
+    """The form for a new row under a template item; optionally prefilled from the catalogue."""
+    plan = _editable_plan(request, pk)
+    parent = get_object_or_404(TemplateItem, pk=request.GET.get("parent"), year=plan.year, accepts_rows=True)
+    in_block = _is_in_level_block(parent)
+    initial = {}
+    activity_id = request.GET.get("activity")
+    if activity_id:
+        activity = get_object_or_404(ActivityTemplate, pk=activity_id, year=plan.year)
+        initial = services.activity_prefill(activity)
+        if in_block and activity.direction_id and activity.direction_id != parent.direction_id:
+            # The row's direction comes from its heading: go to the heading of the
+            # activity's direction in the same level block, where there is one.
+            sibling = TemplateItem.objects.filter(parent_id=parent.parent_id, direction_id=activity.direction_id).first()
+            if sibling is not None:
+                parent = sibling
+    form = PlanRowForm(initial=initial, in_level_block=in_block)
+    return _render_new_form(request, plan, parent, form, in_block)
+
+
+def _render_new_form(request, plan, parent, form, in_block, status=200, conflict=""):
+    activities = list(ActivityTemplate.objects.filter(year=plan.year).select_related("direction"))
+    context = {
+        "plan": plan, "parent": parent, "form": form, "in_level_block": in_block, "conflict": conflict,
+        "client_token": request.POST.get("client_token") or uuid.uuid4(),
+        "catalogue": catalogue_groups(activities, parent.direction_id),
+        "draft_key": _draft_key(plan, parent=parent),
+    }
+    response = render(request, "plans/_row_new.html", context, status=status)
+    if conflict:
+        plan.refresh_from_db(fields=["version"])
+        _changed(response, plan)
+    return response
+
+
+@login_required
+@require_POST
+@editing
+def row_add(request, pk):
+    plan = _editable_plan(request, pk)
+    parent = get_object_or_404(TemplateItem, pk=request.POST.get("parent"), year=plan.year, accepts_rows=True)
+    in_block = _is_in_level_block(parent)
+    form = PlanRowForm(request.POST, instance=PlanRow(plan=plan, parent=parent), in_level_block=in_block)
+    if not form.is_valid():
+        return _render_new_form(request, plan, parent, form, in_block, status=422)
+    try:
+        token = uuid.UUID(request.POST.get("client_token", ""))
+    except ValueError:
+        token = None
+    try:
+        services.plan_row_add(plan=plan, parent=parent, data=form.cleaned_data, version=_version(request), client_token=token)
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        return _render_new_form(request, plan, parent, form, in_block, status=409, conflict=error.message)
+    response = _table_response(request, plan.pk)
+    # The form asked to replace itself (for its own errors); on success the whole
+    # table comes back, renumbered.
+    response["HX-Retarget"] = "#plan-table"
+    response["HX-Reswap"] = "outerHTML"
+    return _changed(response, Plan.objects.get(pk=plan.pk), _draft_key(plan, parent=parent))
+
+
+@login_required
+@require_POST
+@editing
+def row_delete(request, pk, row_pk):
+    plan = _editable_plan(request, pk)
+    row = get_object_or_404(PlanRow, pk=row_pk, plan=plan, fixed_item=None)
+    try:
+        services.plan_row_delete(row=row, version=_version(request))
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        return _table_response(request, plan.pk, status=409, error=error.message)
+    return _table_response(request, plan.pk)
+
+
+@login_required
+@require_POST
+@editing
+def row_move(request, pk, row_pk):
+    plan = _editable_plan(request, pk)
+    row = get_object_or_404(PlanRow, pk=row_pk, plan=plan, fixed_item=None)
+    try:
+        services.plan_row_move(row=row, up=request.POST.get("direction") == "up", version=_version(request))
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        return _table_response(request, plan.pk, status=409, error=error.message)
+    return _table_response(request, plan.pk)
+
+
+@login_required
+@require_POST
+@editing
+def plan_submit(request, pk):
+    plan = _editable_plan(request, pk)
+    try:
+        services.plan_submit(plan=plan, by=request.user, version=_version(request))
+    except services.SubmitRefused as refused:
+        request.session["submit_problems"] = refused.problems
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "План сдан на рассмотрение в региональный центр. До решения центра он доступен только для чтения.")
+    return redirect("plans:edit", plan.pk)
+
+
+# Exports. Imported here, not at the top: WeasyPrint takes 0.4 s to import, and
+# only these two views need it.
+
+
+@login_required
+def plan_export_pdf(request, pk):
+    from .exports import download_response, export_filename
+    from .exports.pdf import plan_pdf
+
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
+    return download_response(plan_pdf(plan), export_filename(plan, "pdf"))
+
+
+@login_required
+def plan_export_xlsx(request, pk):
+    from .exports import download_response, export_filename
+    from .exports.xlsx import plan_xlsx
+
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
+    return download_response(plan_xlsx(plan), export_filename(plan, "xlsx"))
+
+
+@login_required
+def submission_pdf(request, pk, number):
+    """A frozen copy of what was submitted, as it was then, whatever changed since."""
+    from .exports import download_response, export_filename
+
+    plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk)
+    submission = get_object_or_404(PlanSubmission, plan=plan, number=number)
+    stem = export_filename(plan, "pdf").removesuffix(".pdf")
+    with submission.pdf.open("rb") as pdf:
+        return download_response(pdf.read(), f"{stem}_сдан_{submission.submitted_at:%Y-%m-%d}_№{number}.pdf")

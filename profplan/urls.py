@@ -8,5 +8,6 @@ admin.site.index_title = "Планы профориентации школ КБ�
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("monitoring/", include("monitoring.urls")),
     path("", include("plans.urls")),
 ]

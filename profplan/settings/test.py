@@ -10,3 +10,13 @@ STORAGES = {
 }
 AXES_ENABLED = True
 WHITENOISE_AUTOREFRESH = True
+
+# A file, not SQLite's shared in-memory database: the browser tests' live server
+# answers from another thread, and shared-cache memory databases fail with "table
+# is locked" where a file in WAL mode waits its turn.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    import tempfile
+
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(Path(tempfile.gettempdir()) / f"profplan-test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

@@ -17,6 +17,11 @@ def main(selected: list[str]) -> None:
     workdir = tempfile.mkdtemp(prefix="profplan-bench-")
     os.environ.setdefault("SQLITE_PATH", str(Path(workdir) / "bench.sqlite3"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "profplan.settings.test")
+    # Measured as production runs: templates without debug information.
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "benchmarks-only-" + "x" * 40)
+    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,testserver,localhost")
+    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
     import django
 
     django.setup()

@@ -56,7 +56,7 @@ def big_plan(school_name: str = "Школа для замеров", rows: int = 
     new_rows = []
     for index in range(max(0, rows - existing)):
         parent = targets[index % len(targets)]
-        in_block = parent.direction_id is not None or parent.parent.level_id is not None
+        in_block = parent.parent is not None and parent.parent.level_id is not None
         new_rows.append(
             PlanRow(
                 plan=plan,

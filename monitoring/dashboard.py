@@ -1,0 +1,405 @@
+"""The regional dashboard: its tables, built once, and both ways of showing them.
+
+`dashboard_bundle()` runs a fixed number of queries whatever the number of
+schools (the aggregates are computed in the database by the queryset methods of
+monitoring/querysets.py); the page draws each table with a chart beside it, and
+`dashboard_xlsx()` writes the very same rows to Excel, so the two never disagree.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from io import BytesIO
+
+from django.utils.safestring import SafeString
+
+from plans.models import Municipality, Plan
+
+from . import charts
+from .models import (
+    Campaign,
+    Path,
+    Report,
+    ReportStatus,
+    ReportValue,
+    SurveyCount,
+    moscow_today,
+)
+from .querysets import levels_by_grade
+
+# On the region-wide page the per-school table lists only schools below target, and
+# not all of them: the page must stay readable and its cost must not grow with the
+# region. Choosing a municipality (or the Excel download) shows every school.
+SCHOOL_ROWS_ON_PAGE = 60
+
+STATUSES = [
+    ReportStatus.NOT_STARTED,
+    ReportStatus.IN_PROGRESS,
+    ReportStatus.SUBMITTED,
+    ReportStatus.OVERDUE,
+]
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: SafeString | None = None
+    note: str = ""
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign | None
+    previous: Campaign | None
+    campaigns: list[Campaign]
+    municipalities: list[Municipality]
+    municipality: Municipality | None
+    indicators: list
+    indicator: object | None
+    tables: list[Table] = field(default_factory=list)
+
+    def table(self, key: str) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+
+def _pick(items, pk):
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return next((item for item in items if item.pk == pk), None)
+
+
+def _percent(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _decimal(value) -> Decimal | None:
+    """Database means come back as Decimal (PostgreSQL) or float (SQLite)."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.1"))
+
+
+def dashboard_bundle(
+    *,
+    user,
+    campaign_id=None,
+    municipality_id=None,
+    indicator_id=None,
+    today: date | None = None,
+    school_rows_limit: int | None = SCHOOL_ROWS_ON_PAGE,
+    all_indicators: bool = False,
+) -> Dashboard:
+    """Everything the dashboard shows for `user` (staff: the region or one municipality;
+    a coordinator: the own municipality). Queries, whatever the number of schools:
+    campaigns (1), the campaign's indicators (2), municipalities (3), status by
+    municipality (4), levels by grade (5), achievement by municipality (6), by school
+    (7), change since the previous campaign (8, only when there is one), survey (9).
+
+    The page shows the municipal and school tables for the chosen indicator only;
+    the Excel download (`all_indicators`) has every indicator."""
+    today = today or moscow_today()
+    campaigns = list(Campaign.objects.for_user(user).select_related("year"))
+    campaign = _pick(campaigns, campaign_id)
+    if campaign is None:
+        opened = [c for c in campaigns if c.opens <= today]
+        campaign = (opened or campaigns or [None])[0]
+    if user.is_staff or user.is_superuser:
+        municipalities = list(Municipality.objects.all())
+        municipality = _pick(municipalities, municipality_id)
+    else:
+        municipalities = list(Municipality.objects.filter(pk=user.municipality_id))
+        municipality = municipalities[0] if municipalities else None
+    if campaign is None:
+        return Dashboard(None, None, campaigns, municipalities, municipality, [], None)
+
+    # Campaigns are ordered newest first: the previous one is the next in the list.
+    position = campaigns.index(campaign)
+    previous = campaigns[position + 1] if position + 1 < len(campaigns) else None
+    indicators = list(campaign.indicators.order_by("order", "pk"))
+    indicator = _pick(indicators, indicator_id) or (indicators[0] if indicators else None)
+
+    reports = Report.objects.for_user(user).filter(campaign=campaign)
+    plans = Plan.objects.for_user(user).filter(year_id=campaign.year_id)
+    values = ReportValue.objects.for_user(user).submitted()
+    surveys = SurveyCount.objects.for_user(user).filter(
+        report__campaign=campaign, report__status=ReportStatus.SUBMITTED
+    )
+    if municipality is not None:
+        reports = reports.filter(school__municipality=municipality)
+        plans = plans.filter(school__municipality=municipality)
+        values = values.filter(report__school__municipality=municipality)
+        surveys = surveys.filter(report__school__municipality=municipality)
+
+    dashboard = Dashboard(
+        campaign, previous, campaigns, municipalities, municipality, indicators, indicator
+    )
+    by_id = {i.pk: i for i in indicators}
+    current = values.filter(report__campaign=campaign)
+    if not all_indicators and indicator is not None:
+        current = current.filter(indicator=indicator)
+    dashboard.tables = [
+        _status_table(reports.status_by_municipality(today)),
+        _levels_table(levels_by_grade(plans)),
+        _municipal_table(current.achievement_by_municipality(), by_id, indicator),
+        _school_table(
+            current,
+            by_id,
+            limit=None if municipality is not None else school_rows_limit,
+        ),
+    ]
+    if previous is not None:
+        dashboard.tables.append(
+            _change_table(
+                values.filter(report__campaign__in=[previous, campaign]).mean_by_campaign(),
+                indicators,
+                previous,
+                campaign,
+            )
+        )
+    dashboard.tables.append(_survey_table(surveys.totals_by_grade()))
+    return dashboard
+
+
+def _status_table(rows) -> Table:
+    table = Table(
+        "status",
+        "Сдача отчётов по муниципалитетам",
+        ["Муниципалитет", "Школ"] + [s.label.capitalize() for s in STATUSES] + ["Сдано, %"],
+    )
+    totals = [0] * (len(STATUSES) + 1)
+    for row in rows:
+        counts = [row["total"]] + [row[s.value] for s in STATUSES]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        table.rows.append(
+            [row["school__municipality__name"], *counts, _percent(row["submitted"], row["total"])]
+        )
+    table.chart = charts.stacked_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [
+            (status.label, [row[2 + index] for row in table.rows])
+            for index, status in enumerate(STATUSES)
+        ],
+        # grey: not started, blue: in progress, green: submitted, red: overdue
+        colours=["#adb5bd", "#0d6efd", "#198754", "#dc3545"],
+    )
+    if len(table.rows) > 1:
+        table.rows.append(["Итого", *totals, _percent(totals[3], totals[0])])
+    return table
+
+
+def _levels_table(rows) -> Table:
+    rows = list(rows)
+    levels = sorted(
+        {(r["level__order"] or 99, r["level__name"] or "не выбран") for r in rows},
+    )
+    names = [name for _, name in levels]
+    counts: dict[int, dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault(row["grade"], {})[row["level__name"] or "не выбран"] = row["plans_count"]
+    table = Table(
+        "levels",
+        "Уровни профминимума по классам (число планов школ)",
+        ["Класс"] + [name.capitalize() for name in names] + ["Всего"],
+    )
+    for grade in sorted(counts):
+        line = [counts[grade].get(name, 0) for name in names]
+        table.rows.append([f"{grade} класс", *line, sum(line)])
+    table.chart = charts.stacked_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [(name, [row[1 + index] for row in table.rows]) for index, name in enumerate(names)],
+    )
+    return table
+
+
+def _municipal_table(rows, indicators, chosen) -> Table:
+    table = Table(
+        "municipal",
+        "Достижение показателей по муниципалитетам (сданные отчёты)",
+        [
+            "Муниципалитет",
+            "Показатель",
+            "Ед.",
+            "Цель (среднее)",
+            "Факт (среднее)",
+            "Школ сдали значение",
+            "Из них достигли цели",
+        ],
+    )
+    chart_rows = []
+    for row in rows:
+        indicator = indicators.get(row["indicator_id"])
+        if indicator is None:
+            continue
+        target, actual = _decimal(row["target_mean"]), _decimal(row["actual"])
+        table.rows.append(
+            [
+                row["report__school__municipality__name"],
+                indicator.name,
+                indicator.get_unit_display(),
+                target,
+                actual,
+                row["reported"],
+                row["met"],
+            ]
+        )
+        if chosen is not None and indicator.pk == chosen.pk:
+            chart_rows.append((row["report__school__municipality__name"], target, actual))
+    if chosen is not None:
+        table.chart = charts.grouped_bars(
+            f"{chosen.name}: цель и факт по муниципалитетам",
+            [name for name, _, _ in chart_rows],
+            [("Цель", [t for _, t, _ in chart_rows]), ("Факт", [a for _, _, a in chart_rows])],
+            maximum=100 if chosen.is_percent else None,
+            suffix=" %" if chosen.is_percent else "",
+        )
+    return table
+
+
+def _school_table(values, indicators, *, limit) -> Table:
+    if limit is None:
+        rows = values.achievement_by_school()
+        title = "Показатели по школам: цель и факт"
+        note = ""
+    else:
+        rows = values.below_target().achievement_by_school()[:limit]
+        title = "Школы, не достигшие целевых значений"
+        note = (
+            f"Показаны первые {limit} строк. Выберите муниципалитет или скачайте Excel, "
+            "чтобы увидеть все школы."
+        )
+    table = Table(
+        "schools",
+        title,
+        ["Муниципалитет", "Школа", "Показатель", "Ед.", "Цель", "Факт", "Цель достигнута"],
+        note=note,
+    )
+    for row in rows:
+        indicator = indicators.get(row["indicator_id"])
+        if indicator is None:
+            continue
+        target, value = row["target"], row["value"]
+        met = "—" if target is None else ("да" if value >= target else "нет")
+        table.rows.append(
+            [
+                row["report__school__municipality__name"],
+                row["report__school__short_name"],
+                indicator.name,
+                indicator.get_unit_display(),
+                _decimal(target),
+                _decimal(value),
+                met,
+            ]
+        )
+    return table
+
+
+def _change_table(rows, indicators, previous, campaign) -> Table:
+    means: dict[tuple[str, int], Decimal | None] = {}
+    for row in rows:
+        means[(row["indicator__code"], row["report__campaign_id"])] = _decimal(row["actual"])
+    table = Table(
+        "change",
+        "Динамика: от предыдущей кампании к текущей (среднее по сданным отчётам)",
+        ["Показатель", "Ед.", previous.name, campaign.name, "Изменение"],
+    )
+    for indicator in indicators:
+        before = means.get((indicator.code, previous.pk))
+        now = means.get((indicator.code, campaign.pk))
+        change = now - before if now is not None and before is not None else None
+        table.rows.append([indicator.name, indicator.get_unit_display(), before, now, change])
+    table.chart = charts.grouped_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [(previous.name, [r[2] for r in table.rows]), (campaign.name, [r[3] for r in table.rows])],
+        scale_per_category=True,
+    )
+    table.note = "Каждый показатель – в своём масштабе: единицы измерения разные."
+    return table
+
+
+def _survey_table(rows) -> Table:
+    paths = list(Path)
+    table = Table(
+        "survey",
+        "Планы обучающихся 9 и 11 классов (опрос 4.2, сданные отчёты)",
+        ["Класс", "Школ", "Обучающихся"] + [p.label for p in paths],
+    )
+    for row in rows:
+        table.rows.append(
+            [
+                f"{row['grade']} класс",
+                row["schools"],
+                row["pupils_sum"],
+                *[row[f"{p.value}_sum"] for p in paths],
+            ]
+        )
+    table.chart = charts.stacked_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [(p.label, [row[3 + index] for row in table.rows]) for index, p in enumerate(paths)],
+    )
+    return table
+
+
+# --- Excel -------------------------------------------------------------------------
+
+# Control characters other than tab and newlines are illegal in XLSX (openpyxl raises).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORMULA_START = ("=", "+", "-", "@")
+
+
+def _write(cell, value) -> None:
+    if isinstance(value, str):
+        value = CONTROL.sub("", value)
+        cell.value = value
+        if value.startswith(FORMULA_START):
+            # Text typed by a school stays text: never a formula in the reviewer's Excel.
+            # (data_type must be set after the value: assigning .value resets it.)
+            cell.data_type = "s"
+            cell.quotePrefix = True
+    else:
+        cell.value = value
+
+
+def dashboard_xlsx(dashboard: Dashboard, keys: list[str] | None = None) -> bytes:
+    """The dashboard's tables (all, or those named in `keys`), one sheet each."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    bold = Font(bold=True)
+    for table in dashboard.tables:
+        if keys and table.key not in keys:
+            continue
+        sheet = workbook.create_sheet(table.key)
+        heading = table.title
+        if dashboard.campaign is not None:
+            heading += f" – {dashboard.campaign.name}"
+        if dashboard.municipality is not None:
+            heading += f" – {dashboard.municipality.name}"
+        _write(sheet.cell(row=1, column=1), heading)
+        sheet.cell(row=1, column=1).font = bold
+        for column, header in enumerate(table.headers, start=1):
+            cell = sheet.cell(row=3, column=column)
+            _write(cell, header)
+            cell.font = bold
+            sheet.column_dimensions[cell.column_letter].width = 40 if column <= 3 else 16
+        for row_number, row in enumerate(table.rows, start=4):
+            for column, value in enumerate(row, start=1):
+                _write(sheet.cell(row=row_number, column=column), value)
+    if not workbook.sheetnames:
+        workbook.create_sheet("empty")
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

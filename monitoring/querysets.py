@@ -1,0 +1,285 @@
+"""Reads: chainable queryset methods, each scoped by `for_user()`.
+
+The scope follows `Plan.objects.for_user()`: regional centre staff see every
+school, a municipal coordinator the schools of the municipality, a deputy
+director the own school. The dashboard's aggregates are computed here, in the
+database, so the dashboard runs the same number of queries for 30 schools and
+for 300 (monitoring/dashboard.py assembles them into tables and charts).
+"""
+
+from datetime import date
+
+from django.db import models
+from django.db.models import Avg, Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
+
+
+def scope_to_user(queryset, user, school_field: str):
+    """Filter `queryset` to the schools `user` may see; `school_field` leads to School."""
+    if not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    if user.is_superuser or user.is_staff:
+        return queryset
+    if user.school_id:
+        return queryset.filter(**{f"{school_field}_id": user.school_id})
+    if user.municipality_id:
+        return queryset.filter(**{f"{school_field}__municipality_id": user.municipality_id})
+    return queryset.none()
+
+
+class IndicatorQuerySet(models.QuerySet):
+    def for_year(self, year):
+        return self.filter(year=year)
+
+    def entered(self):
+        return self.filter(source="entered")
+
+    def computed(self):
+        return self.exclude(source="entered")
+
+
+class PlanIndicatorQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_to_user(self, user, "plan__school")
+
+    def for_display(self):
+        return self.select_related("indicator").order_by("order", "indicator__order", "pk")
+
+
+class CampaignQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Campaigns are public to everyone who signs in; a school sees those it reports in."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.school_id and not user.is_staff:
+            return self.filter(reports__school_id=user.school_id)
+        return self
+
+    def opened(self, today: date):
+        return self.filter(opens__lte=today)
+
+
+class ReportQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_to_user(self, user, "school")
+
+    def for_list(self):
+        return self.select_related("campaign", "school__municipality")
+
+    def with_current_status(self, today: date):
+        """`current_status`: the stored status, or «overdue» when not submitted after the
+        closing day – the same rule as `Report.current_status()`, in SQL."""
+        return self.annotate(
+            current_status=Case(
+                When(
+                    ~Q(status="submitted") & Q(campaign__closes__lt=today),
+                    then=Value("overdue"),
+                ),
+                default=F("status"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def status_by_municipality(self, today: date):
+        """One row per municipality: counts of reports in each status. One query."""
+        return (
+            self.with_current_status(today)
+            .values("school__municipality_id", "school__municipality__name")
+            .annotate(
+                total=Count("pk"),
+                not_started=Count("pk", filter=Q(current_status="not_started")),
+                in_progress=Count("pk", filter=Q(current_status="in_progress")),
+                submitted=Count("pk", filter=Q(current_status="submitted")),
+                overdue=Count("pk", filter=Q(current_status="overdue")),
+            )
+            .order_by("school__municipality__order", "school__municipality__name")
+        )
+
+
+class ReportValueQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_to_user(self, user, "report__school")
+
+    def submitted(self):
+        return self.filter(report__status="submitted", value__isnull=False)
+
+    def with_target(self):
+        """`target`: the target the school set for this indicator in its plan of the
+        campaign's year (section II), as a correlated subquery – no query per row."""
+        from .models import PlanIndicator
+
+        return self.annotate(
+            target=Subquery(
+                PlanIndicator.objects.filter(
+                    plan__school_id=OuterRef("report__school_id"),
+                    plan__year_id=OuterRef("report__campaign__year_id"),
+                    indicator_id=OuterRef("indicator_id"),
+                ).values("target")[:1]
+            )
+        )
+
+    def achievement_by_municipality(self):
+        """One row per municipality and indicator: mean actual and target, schools that
+        reported and schools that met their target. One query."""
+        return (
+            self.with_target()
+            .values(
+                "report__school__municipality_id",
+                "report__school__municipality__name",
+                "indicator_id",
+            )
+            .annotate(
+                actual=Avg("value"),
+                target_mean=Avg("target"),
+                reported=Count("pk"),
+                met=Count("pk", filter=Q(value__gte=F("target"))),
+            )
+            .order_by("report__school__municipality__order", "indicator_id")
+        )
+
+    def achievement_by_school(self):
+        """One row per school and indicator: actual beside target. One query."""
+        return (
+            self.with_target()
+            .values(
+                "report__school_id",
+                "report__school__short_name",
+                "report__school__municipality__name",
+                "indicator_id",
+                "value",
+                "target",
+            )
+            .order_by(
+                "report__school__municipality__order",
+                "report__school__short_name",
+                "report__school_id",
+                "indicator__order",
+            )
+        )
+
+    def below_target(self):
+        return self.with_target().filter(target__isnull=False, value__lt=F("target"))
+
+    def mean_by_campaign(self):
+        """One row per indicator code and campaign: the mean actual value. By code, as
+        campaigns of two school years have each their own catalogue. One query."""
+        return (
+            self.values("indicator__code", "report__campaign_id")
+            .annotate(actual=Avg("value"), reported=Count("pk"))
+            .order_by("indicator__code")
+        )
+
+
+class SurveyCountQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_to_user(self, user, "report__school")
+
+    def totals_by_grade(self):
+        """Sums per grade over all the reports in the queryset. One query."""
+        return (
+            self.values("grade")
+            .annotate(
+                schools=Count("report_id", distinct=True),
+                pupils_sum=Sum("pupils"),
+                to_grade_10_sum=Sum("to_grade_10"),
+                to_college_sum=Sum("to_college"),
+                to_university_sum=Sum("to_university"),
+                to_work_sum=Sum("to_work"),
+                undecided_sum=Sum("undecided"),
+            )
+            .order_by("grade")
+        )
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        return scope_to_user(self, user, "school")
+
+    def for_list(self):
+        return self.select_related("school__municipality", "indicator", "campaign", "created_by")
+
+    def unanswered(self):
+        return self.filter(answered_at__isnull=True)
+
+
+def levels_by_grade(plans):
+    """Grades 6–11 of the given plans counted by level (none: no level chosen). One query."""
+    from plans.models import PlanGrade
+
+    return (
+        PlanGrade.objects.filter(plan__in=plans)
+        .values("grade", "level_id", "level__name", "level__order")
+        .annotate(plans_count=Count("pk"))
+        .order_by("grade", "level__order")
+    )
+
+
+def schools_matching(
+    *,
+    campaign,
+    user,
+    indicator=None,
+    below_target: bool = False,
+    not_submitted: bool = False,
+    municipality=None,
+):
+    """Schools of the campaign that match a filter, for a recommendation to all of them.
+
+    `below_target`: the school's submitted value of `indicator` is below the target of
+    its plan. `not_submitted`: the school has not submitted its report.
+    """
+    from plans.models import School
+
+    from .models import Report, ReportValue
+
+    reports = Report.objects.for_user(user).filter(campaign=campaign)
+    if municipality is not None:
+        reports = reports.filter(school__municipality=municipality)
+    if not_submitted:
+        reports = reports.exclude(status="submitted")
+    schools = School.objects.filter(pk__in=reports.values("school_id"))
+    if indicator is not None and below_target:
+        lagging = (
+            ReportValue.objects.filter(report__campaign=campaign, indicator=indicator)
+            .submitted()
+            .below_target()
+            .values("report__school_id")
+        )
+        schools = schools.filter(pk__in=lagging)
+    return schools.select_related("municipality").order_by("municipality__order", "short_name")
+
+
+def self_analysis_rows(plan):
+    """Section V of a plan for the exports: (heading, text) pairs, empty ones left out,
+    then the indicators and campaigns the analysis rests on. Three queries at most."""
+    from .models import SelfAnalysis
+
+    analysis = SelfAnalysis.objects.filter(plan=plan).first()
+    if analysis is None:
+        return
+    for field in ("results", "problems", "effectiveness", "next_steps"):
+        text = getattr(analysis, field)
+        if text:
+            yield (analysis._meta.get_field(field).verbose_name.capitalize(), text)
+    indicators = [indicator.name for indicator in analysis.indicators.all()]
+    if indicators:
+        yield ("Показатели", "\n".join(indicators))
+    campaigns = [campaign.name for campaign in analysis.campaigns.all()]
+    if campaigns:
+        yield ("Кампании мониторинга", "\n".join(campaigns))
+
+
+def plan_indicator_rows(plan):
+    """Section II of a plan for the editor and both exports: one tuple per indicator,
+    (number, indicator name, unit, baseline, target). Decimals are left as they are; the
+    exports format them. One query."""
+    from .models import PlanIndicator
+
+    rows = PlanIndicator.objects.filter(plan=plan).for_display()
+    for number, row in enumerate(rows, start=1):
+        yield (
+            f"2.{number}.",
+            row.indicator.name,
+            row.indicator.get_unit_display(),
+            row.baseline,
+            row.target,
+        )

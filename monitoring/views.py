@@ -1,0 +1,436 @@
+"""Thin views: fetch through `for_user()` (another school's data answers 404), validate
+with a form, change state through monitoring/services.py."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from plans.models import Plan
+
+from . import services
+from .computed import plan_computed_values
+from .dashboard import dashboard_bundle, dashboard_xlsx
+from .forms import (
+    AnswerForm,
+    PlanIndicatorsForm,
+    RecommendationSendForm,
+    ReportValuesForm,
+    SelfAnalysisForm,
+    SurveyForm,
+)
+from .models import (
+    SURVEY_GRADES,
+    Indicator,
+    PlanIndicator,
+    Recommendation,
+    Report,
+    ReportValue,
+    Sector,
+    SelfAnalysis,
+    moscow_today,
+)
+from .querysets import schools_matching
+
+
+def _sees_region(user) -> bool:
+    """The dashboard is for the regional centre and for municipal coordinators."""
+    return user.is_staff or user.is_superuser or bool(user.municipality_id)
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@login_required
+def home(request):
+    if _sees_region(request.user):
+        return redirect("monitoring:dashboard")
+    reports = Report.objects.for_user(request.user).for_list()
+    recommendations = Recommendation.objects.for_user(request.user).unanswered().count()
+    return render(
+        request,
+        "monitoring/home.html",
+        {"reports": reports, "unanswered": recommendations, "today": moscow_today()},
+    )
+
+
+def _report_context(report, form):
+    campaign = report.campaign
+    indicators = list(campaign.indicators.order_by("order", "pk"))
+    targets = {
+        pi.indicator_id: pi.target
+        for pi in PlanIndicator.objects.filter(
+            plan__school_id=report.school_id, plan__year_id=campaign.year_id
+        )
+    }
+    stored = {v.indicator_id: v.value for v in report.values.all()}
+    if report.is_submitted:
+        computed = {i.pk: stored.get(i.pk) for i in indicators if i.is_computed}
+    else:
+        plan = (
+            Plan.objects.for_editor()
+            .filter(school_id=report.school_id, year_id=campaign.year_id)
+            .first()
+        )
+        computed = plan_computed_values(plan, indicators)
+    return {
+        "report": report,
+        "campaign": campaign,
+        "form": form,
+        "rows": list(form.rows(targets, computed)),
+        "has_targets": bool(targets),
+    }
+
+
+def _can_edit_report(user, report) -> bool:
+    return (
+        user.school_id == report.school_id
+        and not report.is_submitted
+        and report.campaign.has_opened(moscow_today())
+    )
+
+
+def _get_report(request, pk):
+    return get_object_or_404(
+        Report.objects.for_user(request.user).select_related(
+            "campaign__year", "school__municipality"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def report_detail(request, pk):
+    report = _get_report(request, pk)
+    editable = _can_edit_report(request.user, report)
+    indicators = list(report.campaign.indicators.order_by("order", "pk"))
+    initial = {f"indicator_{v.indicator_id}": v.value for v in report.values.all()}
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Отчёт не изменяется.")
+        form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
+        if form.is_valid():
+            try:
+                services.report_save_values(report=report, values=form.values(), by=request.user)
+                if request.POST.get("action") == "submit":
+                    services.report_submit(report=report, by=request.user)
+                    messages.success(request, "Отчёт сдан.")
+                else:
+                    messages.success(request, "Значения сохранены.")
+                return redirect(report.get_absolute_url())
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+        else:
+            messages.error(request, "Отчёт не сохранён: исправьте отмеченные значения.")
+    else:
+        form = ReportValuesForm(indicators=indicators, initial=initial)
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    context = _report_context(report, form)
+    context.update(editable=editable, status=report.current_status_display)
+    return render(request, "monitoring/report.html", context)
+
+
+@login_required
+def survey(request, pk):
+    report = _get_report(request, pk)
+    editable = _can_edit_report(request.user, report)
+    sectors = list(Sector.objects.all())
+    stored = {s.grade: s for s in report.surveys.prefetch_related("sectors").order_by("grade")}
+
+    def initial(grade):
+        survey = stored.get(grade)
+        if survey is None:
+            return {}
+        data = {"pupils": survey.pupils}
+        data.update({p.value: getattr(survey, p.value) for p in survey.paths_for(grade)})
+        data.update({f"sector_{c.sector_id}": c.count for c in survey.sectors.all()})
+        return data
+
+    data = request.POST if request.method == "POST" else None
+    forms_ = [
+        SurveyForm(data, grade=grade, sectors=sectors, initial=initial(grade))
+        for grade in SURVEY_GRADES
+    ]
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Отчёт не изменяется.")
+        # Both grades are saved together or not at all, so a mistake in one does not
+        # leave the other half-saved; every typed number stays in the form.
+        if all(form.is_valid() for form in forms_):
+            try:
+                for form in forms_:
+                    if form.is_blank:
+                        continue
+                    services.report_save_survey(
+                        report=report,
+                        grade=form.grade,
+                        pupils=form.cleaned_data["pupils"],
+                        paths=form.paths_data(),
+                        sectors=form.sectors_data(),
+                        by=request.user,
+                    )
+                messages.success(request, "Результаты опроса сохранены.")
+                return redirect("monitoring:survey", pk=report.pk)
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+        else:
+            messages.error(request, "Опрос не сохранён: исправьте отмеченные числа.")
+    if not editable:
+        for form in forms_:
+            for field in form.fields.values():
+                field.disabled = True
+    return render(
+        request,
+        "monitoring/survey.html",
+        {"report": report, "forms": forms_, "editable": editable},
+    )
+
+
+@login_required
+def recommendations(request):
+    items = list(Recommendation.objects.for_user(request.user).for_list()[:300])
+    # Did the indicator move? The school's value in the recommendation's campaign and
+    # in its latest later campaign, read in one query for the whole list.
+    codes = {r.indicator.code for r in items if r.indicator_id and r.campaign_id}
+    history: dict[tuple[int, str], list] = {}
+    if codes:
+        rows = (
+            ReportValue.objects.for_user(request.user)
+            .submitted()
+            .filter(
+                indicator__code__in=codes,
+                report__school_id__in={r.school_id for r in items},
+            )
+            .values(
+                "report__school_id",
+                "indicator__code",
+                "report__campaign_id",
+                "report__campaign__closes",
+                "report__campaign__name",
+                "value",
+            )
+            .order_by("report__campaign__closes")
+        )
+        for row in rows:
+            history.setdefault((row["report__school_id"], row["indicator__code"]), []).append(row)
+    for item in items:
+        item.before = item.after = None
+        if item.indicator_id and item.campaign_id:
+            seen = history.get((item.school_id, item.indicator.code), [])
+            item.before = next(
+                (r for r in seen if r["report__campaign_id"] == item.campaign_id), None
+            )
+            later = [r for r in seen if r["report__campaign__closes"] > item.campaign.closes]
+            item.after = later[-1] if later else None
+    return render(
+        request,
+        "monitoring/recommendations.html",
+        {
+            "recommendations": items,
+            "answer_form": AnswerForm(),
+            "is_school": bool(request.user.school_id),
+        },
+    )
+
+
+def _own_recommendation(request, pk) -> Recommendation:
+    recommendation = get_object_or_404(Recommendation.objects.for_user(request.user), pk=pk)
+    if request.user.school_id != recommendation.school_id:
+        # A coordinator or the regional centre reads it; only the school answers.
+        raise PermissionDenied("Отвечает на рекомендацию школа.")
+    return recommendation
+
+
+@login_required
+@require_POST
+def recommendation_acknowledge(request, pk):
+    recommendation = _own_recommendation(request, pk)
+    services.recommendation_acknowledge(recommendation=recommendation, by=request.user)
+    messages.success(request, "Рекомендация отмечена как прочитанная.")
+    return redirect(f"{reverse('monitoring:recommendations')}#r{recommendation.pk}")
+
+
+@login_required
+@require_POST
+def recommendation_answer(request, pk):
+    recommendation = _own_recommendation(request, pk)
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        services.recommendation_answer(
+            recommendation=recommendation, answer=form.cleaned_data["answer"], by=request.user
+        )
+        messages.success(request, "Ответ отправлен в региональный центр.")
+    else:
+        messages.error(request, " ".join(form.errors["answer"]))
+    return redirect(f"{reverse('monitoring:recommendations')}#r{recommendation.pk}")
+
+
+@login_required
+def recommendation_send(request):
+    if not (request.user.is_staff or request.user.is_superuser):
+        raise PermissionDenied("Рекомендации направляет региональный центр.")
+    form = RecommendationSendForm(request.POST or None, initial=request.GET.dict() or None)
+    matching = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["school"]:
+            matching = [data["school"]]
+        else:
+            matching = list(
+                schools_matching(
+                    campaign=data["campaign"],
+                    user=request.user,
+                    indicator=data["indicator"],
+                    below_target=data["below_target"],
+                    not_submitted=data["not_submitted"],
+                    municipality=data["municipality"],
+                )
+            )
+        if request.POST.get("action") == "send":
+            try:
+                sent = services.recommendation_send(
+                    text=data["text"],
+                    by=request.user,
+                    schools=matching,
+                    indicator=data["indicator"],
+                    campaign=data["campaign"],
+                )
+            except ValidationError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(request, f"Рекомендация направлена школам: {len(sent)}.")
+                return redirect("monitoring:recommendation-send")
+    return render(
+        request, "monitoring/recommendation_send.html", {"form": form, "matching": matching}
+    )
+
+
+@login_required
+def plan_indicators(request, plan_id):
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=plan_id
+    )
+    editable = (
+        plan.is_editable and Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
+    )
+    chosen = list(PlanIndicator.objects.filter(plan=plan).for_display())
+    indicators = list(Indicator.objects.filter(year_id=plan.year_id))
+    initial = {}
+    for item in chosen:
+        initial.update(
+            {
+                f"use_{item.indicator_id}": True,
+                f"baseline_{item.indicator_id}": item.baseline,
+                f"target_{item.indicator_id}": item.target,
+            }
+        )
+    form = None
+    if editable:
+        form = PlanIndicatorsForm(
+            request.POST if request.method == "POST" else None,
+            indicators=indicators,
+            initial=initial,
+        )
+        if request.method == "POST":
+            if form.is_valid():
+                try:
+                    services.plan_indicators_save(plan=plan, rows=form.chosen(), by=request.user)
+                except ValidationError as error:
+                    messages.error(request, _error_text(error))
+                else:
+                    messages.success(request, "Показатели раздела II сохранены.")
+                    return redirect("monitoring:plan-indicators", plan_id=plan.pk)
+            else:
+                messages.error(request, "Показатели не сохранены: исправьте отмеченные значения.")
+    elif request.method == "POST":
+        raise PermissionDenied("План изменяет только школа, пока он не сдан.")
+    computed = {}
+    if editable:
+        full = Plan.objects.for_editor().get(pk=plan.pk)
+        computed = plan_computed_values(full, indicators)
+    return render(
+        request,
+        "monitoring/plan_indicators.html",
+        {
+            "plan": plan,
+            "plan_indicators": chosen,
+            "form": form,
+            "rows": list(form.rows(computed)) if form else [],
+            "editable": editable,
+        },
+    )
+
+
+@login_required
+def self_analysis(request, plan_id):
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=plan_id
+    )
+    editable = Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
+    analysis = SelfAnalysis.objects.filter(plan=plan).first()
+    form = SelfAnalysisForm(
+        request.POST if request.method == "POST" else None, instance=analysis, plan=plan
+    )
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("Самоанализ пишет школа.")
+        if form.is_valid():
+            data = form.cleaned_data
+            services.self_analysis_save(
+                plan=plan,
+                by=request.user,
+                indicators=data["indicators"],
+                campaigns=data["campaigns"],
+                results=data["results"],
+                problems=data["problems"],
+                effectiveness=data["effectiveness"],
+                next_steps=data["next_steps"],
+            )
+            messages.success(request, "Самоанализ сохранён.")
+            return redirect("monitoring:self-analysis", plan_id=plan.pk)
+        messages.error(request, "Самоанализ не сохранён: исправьте отмеченные поля.")
+    if not editable:
+        for field in form.fields.values():
+            field.disabled = True
+    return render(
+        request,
+        "monitoring/self_analysis.html",
+        {"plan": plan, "form": form, "editable": editable, "analysis": analysis},
+    )
+
+
+def _dashboard_for(request, **kwargs):
+    if not _sees_region(request.user):
+        raise PermissionDenied("Сводка по региону доступна региональному центру и координаторам.")
+    return dashboard_bundle(
+        user=request.user,
+        campaign_id=request.GET.get("campaign"),
+        municipality_id=request.GET.get("municipality"),
+        indicator_id=request.GET.get("indicator"),
+        **kwargs,
+    )
+
+
+@login_required
+def dashboard(request):
+    return render(request, "monitoring/dashboard.html", {"dashboard": _dashboard_for(request)})
+
+
+@login_required
+def dashboard_download(request):
+    bundle = _dashboard_for(request, school_rows_limit=None, all_indicators=True)
+    keys = [key for key in request.GET.getlist("table") if key]
+    content = dashboard_xlsx(bundle, keys or None)
+    name = f"monitoring-{bundle.campaign.pk if bundle.campaign else 'none'}.xlsx"
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

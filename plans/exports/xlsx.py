@@ -1,0 +1,100 @@
+"""One plan as an Excel workbook: Table 1 as printed, plus hours as numbers.
+
+Drawn from `table_rows()` like the PDF. Written in openpyxl's write-only mode:
+it streams rows, and merged cells, frozen panes and print set-up all work there.
+"""
+
+from io import BytesIO
+
+from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..models import Plan, PlanStatus
+from .cells import cell, make_style
+from .rows import COLUMN_TITLES, table_rows
+
+EXTRA_TITLES = ("Часов", "Классы")
+WIDTHS = (9, 48, 18, 24, 30, 30, 30, 8, 14)
+LAST_TABLE_COLUMN = get_column_letter(len(COLUMN_TITLES))  # G
+
+
+def plan_xlsx(plan: Plan) -> bytes:
+    """The plan as .xlsx bytes. `plan` comes from `Plan.objects.for_editor()`: no queries."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("План")
+    for index, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+    title_style = make_style(sheet, bold=True, border=False, horizontal="center", size=12)
+    header_style = make_style(sheet, bold=True, horizontal="center", fill="E7E6E6")
+    section_style = make_style(sheet, bold=True, fill="F2F2F2")
+    heading_style = make_style(sheet, bold=True)
+    text_style = make_style(sheet)
+    number_style = make_style(sheet, horizontal="center")
+    hours_style = make_style(sheet, number_format="0.#", horizontal="center")
+
+    width = len(WIDTHS)
+    school, year = plan.school, plan.year
+    draft = plan.status != PlanStatus.APPROVED
+    titles = [year.plan_title, school.full_name, f"на {year.title} учебный год"]
+    if draft:
+        titles.append(f"ПРОЕКТ (статус плана: {plan.get_status_display()})")
+    # A write-only sheet writes its views and print flags before the first row.
+    header_row = len(titles) + 2
+    sheet.freeze_panes = f"A{header_row + 2}"
+    sheet.print_title_rows = f"{header_row}:{header_row + 1}"
+    setup_print(sheet, draft=draft)
+
+    row_number = 0
+    for text in titles:
+        row_number += 1
+        sheet.merged_cells.add(f"A{row_number}:{LAST_TABLE_COLUMN}{row_number}")
+        sheet.append([cell(sheet, text, title_style)])
+    row_number += 1
+    sheet.append([])
+
+    sheet.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + EXTRA_TITLES])
+    sheet.append(
+        [cell(sheet, str(n), header_style) for n in range(1, len(COLUMN_TITLES) + 1)]
+        + [cell(sheet, None, header_style) for _ in EXTRA_TITLES]
+    )
+    row_number = header_row + 1
+
+    for row in table_rows(plan):
+        row_number += 1
+        if row.spans:
+            style = section_style if row.kind == "section" else heading_style
+            text = f"{row.number} {row.activity}".strip()
+            sheet.merged_cells.add(f"A{row_number}:{LAST_TABLE_COLUMN}{row_number}")
+            sheet.append(
+                [cell(sheet, text, style)]
+                + [cell(sheet, None, style) for _ in range(width - 1)]
+            )
+            continue
+        sheet.append(
+            [cell(sheet, row.number, number_style)]
+            + [cell(sheet, text, text_style) for text in row.columns[1:]]
+            + [
+                cell(sheet, row.hours, hours_style),
+                cell(sheet, row.grades_text, number_style),
+            ]
+        )
+
+    output = BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def setup_print(sheet, *, draft: bool = False) -> None:
+    """A4 landscape, as wide as the page, page numbers in the footer. Call it before
+    the first row of a write-only sheet."""
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.oddFooter.center.text = "стр. &P из &N"
+    if draft:
+        sheet.oddHeader.right.text = "ПРОЕКТ"

@@ -1,0 +1,124 @@
+"""Forms validate; services write. Every message is in Russian."""
+
+from django import forms
+
+from .fields import GRADE_CHOICES, GRADES
+from .models import ActivityTemplate, Level, PlanRow
+
+TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
+
+
+class PlanRowForm(forms.ModelForm):
+    """A school's row. Hours and grades are asked only for rows inside a level block."""
+
+    class Meta:
+        model = PlanRow
+        fields = [
+            "activity", "period", "start_date", "end_date", "responsible",
+            "documents", "links", "results", "hours", "grades",
+        ]
+        widgets = {
+            "activity": forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
+            "period": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            "start_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+            "responsible": forms.Textarea(attrs=TEXTAREA),
+            "documents": forms.Textarea(attrs=TEXTAREA),
+            "links": forms.Textarea(attrs={**TEXTAREA, "placeholder": "https://…"}),
+            "results": forms.Textarea(attrs=TEXTAREA),
+        }
+        error_messages = {
+            "hours": {"invalid": "Введите число часов, например 34 или 1,5."},
+            "start_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
+            "end_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
+        }
+
+    def __init__(self, *args, in_level_block: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.in_level_block = in_level_block
+        if in_level_block:
+            hours = self.fields["hours"]
+            hours.localize = True  # «1,5» as people type it
+            hours.widget = forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"})
+            hours.widget.is_localized = True
+            hours.required = True
+            hours.min_value = 0
+            hours.error_messages["required"] = "Укажите, сколько часов занимает мероприятие в каждом классе."
+            hours.error_messages["min_value"] = "Количество часов не может быть отрицательным."
+            grades = self.fields["grades"]
+            grades.required = True
+            grades.error_messages["required"] = "Отметьте классы, для которых проводится мероприятие."
+            grades.error_messages["invalid_choice"] = "Класс %(value)s вне диапазона 6–11."
+        else:
+            del self.fields["hours"]
+            del self.fields["grades"]
+        self.fields["activity"].required = True
+        self.fields["activity"].error_messages["required"] = "Опишите мероприятие."
+
+    def clean_hours(self):
+        hours = self.cleaned_data.get("hours")
+        if hours is not None and hours < 0:
+            raise forms.ValidationError("Количество часов не может быть отрицательным.")
+        return hours
+
+
+class FixedRowForm(forms.ModelForm):
+    """A fixed activity of sections IV–V: its title is given, the school fills columns 3–7."""
+
+    class Meta:
+        model = PlanRow
+        fields = ["period", "start_date", "end_date", "responsible", "documents", "links", "results"]
+        widgets = {
+            key: value for key, value in PlanRowForm.Meta.widgets.items() if key in
+            {"period", "start_date", "end_date", "responsible", "documents", "links", "results"}
+        }
+        error_messages = {
+            "start_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
+            "end_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
+        }
+
+
+class LevelsForm(forms.Form):
+    """The level of the профминимум for each grade 6–11 (or none)."""
+
+    def __init__(self, *args, levels: list[Level], initial_levels: dict[int, int | None], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.levels = {level.pk: level for level in levels}
+        choices = [("", "не реализуется")] + [(level.pk, f"{level.name} ({level.min_hours} ч)") for level in levels]
+        for grade in GRADES:
+            self.fields[f"grade_{grade}"] = forms.TypedChoiceField(
+                label=f"{grade} класс",
+                choices=choices,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                initial=initial_levels.get(grade),
+                error_messages={"invalid_choice": "Выберите уровень из списка."},
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+
+    def levels_by_grade(self) -> dict[int, Level | None]:
+        return {
+            grade: self.levels.get(self.cleaned_data[f"grade_{grade}"]) for grade in GRADES
+        }
+
+
+class StartPlanForm(forms.Form):
+    MODE_CHOICES = [("empty", "пустой план по примерному плану"), ("copy", "копия плана прошлого года")]
+    mode = forms.ChoiceField(label="Как начать", choices=MODE_CHOICES, initial="empty", widget=forms.RadioSelect)
+
+
+def catalogue_groups(activities: list[ActivityTemplate], direction_id: int | None):
+    """Catalogue activities grouped by direction, the heading's own direction first:
+    [(group name, [(pk, title), …]), …]."""
+    groups: dict[str, list] = {}
+    own: set[str] = set()
+    for activity in activities:
+        name = activity.direction.name if activity.direction else "Общие мероприятия (разделы I–III)"
+        groups.setdefault(name, []).append((activity.pk, activity.title))
+        if activity.direction_id == direction_id:
+            own.add(name)
+    return sorted(groups.items(), key=lambda group: group[0] not in own)
+
+
+__all__ = ["PlanRowForm", "FixedRowForm", "LevelsForm", "StartPlanForm", "GRADE_CHOICES", "catalogue_groups"]

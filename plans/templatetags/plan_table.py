@@ -1,0 +1,101 @@
+"""One line of Table 1 as HTML, written in Python.
+
+The editor prints a whole plan (300 rows and more) on one page; a Django
+template per row cost five times a plain table (`make bench`:
+editor_to_table_ratio). This renderer escapes every value with
+django.utils.html.escape, like autoescaping would.
+"""
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from plans.fields import format_hours
+
+register = template.Library()
+
+
+def _cell(text: str, css: str = "preserve-lines") -> str:
+    return f'<td class="{css}">{escape(text)}</td>'
+
+
+def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
+    base = f"{rows_url}{row_pk}/"
+    label = escape(number)
+    buttons = [
+        f'<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1" title="Изменить" '
+        f'aria-label="Изменить строку {label}" hx-get="{base}edit/" hx-target="closest tr" '
+        f'hx-swap="outerHTML"><i class="bi bi-pencil"></i></button>'
+    ]
+    if movable:
+        for direction, word, icon in (("up", "выше", "arrow-up"), ("down", "ниже", "arrow-down")):
+            buttons.append(
+                f'<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1" '
+                f'title="Переместить {word}" aria-label="Переместить строку {label} {word}" '
+                f'hx-post="{base}move/" hx-vals=\'{{"direction": "{direction}"}}\' '
+                f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-{icon}"></i></button>'
+            )
+        buttons.append(
+            f'<button type="button" class="btn btn-sm btn-outline-danger py-0 px-1" title="Удалить" '
+            f'aria-label="Удалить строку {label}" hx-post="{base}delete/" '
+            f'hx-confirm="Удалить строку {label}? Следующие строки будут перенумерованы." '
+            f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-trash"></i></button>'
+        )
+    return f'<td class="text-nowrap">{"".join(buttons)}</td>'
+
+
+def line_html(entry, can_edit: bool, rows_url: str = "") -> SafeString:
+    line = entry.line
+    number = escape(line.number)
+    columns = 8 if can_edit else 7
+    if line.kind == "section":
+        return mark_safe(
+            f'<tr class="line-section" id="item-{line.item.pk}"><td colspan="{columns}">'
+            f"{number} {escape(line.item.title)}</td></tr>"
+        )
+    if line.kind == "heading":
+        return mark_safe(
+            f'<tr class="line-heading" id="item-{line.item.pk}"><td class="line-number">{number}</td>'
+            f'<td colspan="{columns - 1}">{escape(line.item.title)}</td></tr>'
+        )
+    row = line.row
+    if line.kind == "fixed":
+        activity = escape(line.item.title)
+    else:
+        activity = escape(row.activity) or '<span class="text-muted fst-italic">не заполнено</span>'
+    if entry.in_level_block:
+        facts = []
+        if row.hours is not None:
+            facts.append(f"{format_hours(row.hours)} ч")
+        if row.grades:
+            facts.append(escape(row.grades_display))
+        activity += f'<div class="small text-muted">{" · ".join(facts)}</div>'
+    period = escape(row.period)
+    if row.start_date or row.end_date:
+        start = date_format(row.start_date, "d.m.Y") if row.start_date else "…"
+        end = date_format(row.end_date, "d.m.Y") if row.end_date else "…"
+        period += f'<div class="small text-muted">{start} – {end}</div>'
+    links = "".join(
+        f'<div><a href="{escape(link)}" rel="noopener noreferrer nofollow" target="_blank">{escape(link)}</a></div>'
+        for link in row.link_list
+    )
+    cells = [
+        f'<td class="line-number">{number}</td>',
+        f'<td class="preserve-lines">{activity}</td>',
+        f'<td class="preserve-lines">{period}</td>',
+        _cell(row.responsible),
+        _cell(row.documents),
+        f'<td class="small text-break">{links}</td>',
+        _cell(row.results),
+    ]
+    if can_edit:
+        cells.append(_actions(line.number, row.pk, rows_url, movable=line.kind == "row"))
+    return mark_safe(
+        f'<tr id="row-{row.pk}" class="line-{line.kind}" data-number="{number}">{"".join(cells)}</tr>'
+    )
+
+
+@register.simple_tag
+def plan_line(entry, can_edit, rows_url=""):
+    return line_html(entry, bool(can_edit), rows_url)

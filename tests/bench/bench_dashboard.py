@@ -1,0 +1,36 @@
+"""The regional dashboard for 30 and for 300 schools, in-process through the test client.
+
+Aggregation is in the database, so 10 times the schools should cost far less than
+10 times the time: `dashboard_scaling` (300 ÷ 30 schools) targets ≤ 2.
+"""
+
+from .common import median_seconds
+
+
+def run():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+    from django.urls import reverse
+
+    from tests.monitoring.region import make_region
+
+    # The test client needs Django's test environment (ALLOWED_HOSTS gets 'testserver').
+    setup_test_environment()
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench-reviewer", defaults={"is_staff": True}
+    )
+    client = Client()
+    client.force_login(user)
+    url = reverse("monitoring:dashboard")
+
+    def view():
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    campaigns = make_region(30, prefix="Школа замера")
+    small = median_seconds(view, repeat=7)
+    make_region(270, prefix="Ещё одна школа замера", campaigns=campaigns)
+    large = median_seconds(view, repeat=7)
+    yield "dashboard_ms_300_schools", round(large * 1000, 1)
+    yield "dashboard_scaling", round(large / small, 2)

@@ -1,0 +1,125 @@
+"""The regional dashboard: aggregated in the database, the same queries for 30 and 300 schools."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from monitoring import charts
+from monitoring.dashboard import dashboard_bundle, dashboard_xlsx
+from monitoring.models import ReportStatus
+from plans.models import Municipality
+
+from .region import make_region
+
+pytestmark = pytest.mark.django_db
+
+# 1 session, 2 user (authentication middleware), 3 campaigns, 4 municipalities,
+# 5 the campaign's indicators, 6 report status by municipality, 7 levels by grade,
+# 8 achievement by municipality, 9 schools below target, 10 change from the previous
+# campaign, 11 the 4.2 survey totals, 12–14 savepoint, session update, release (the
+# session slides with every request: SESSION_SAVE_EVERY_REQUEST).
+DASHBOARD_QUERIES = 14
+
+
+@pytest.mark.parametrize("schools", [30, 300])
+def test_dashboard_queries_do_not_grow_with_schools(
+    client, reviewer, schools, django_assert_num_queries
+):
+    make_region(schools)
+    client.force_login(reviewer)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("monitoring:dashboard"))
+    assert response.status_code == 200
+    assert "Сдача отчётов по муниципалитетам" in response.content.decode()
+
+
+def test_dashboard_counts_statuses_and_levels(reviewer):
+    earlier, later = make_region(26)
+    bundle = dashboard_bundle(user=reviewer, campaign_id=later.pk)
+    status = bundle.table("status")
+    total = status.rows[-1]
+    assert total[0] == "Итого"
+    # Every fifth school is still filling in its report, which closed long ago: overdue.
+    assert total[1:6] == [26, 0, 0, 20, 6]
+    levels = bundle.table("levels")
+    assert levels.headers == ["Класс", "Базовый", "Основной", "Продвинутый", "Всего"]
+    assert levels.rows[0] == ["6 класс", 26, 0, 0, 26]
+    assert bundle.previous == earlier
+    assert bundle.table("change").rows
+
+
+def test_coordinator_dashboard_is_limited_to_the_municipality(client, coordinator):
+    make_region(26)
+    client.force_login(coordinator)
+    bundle = client.get(reverse("monitoring:dashboard")).context["dashboard"]
+    names = [row[0] for row in bundle.table("status").rows]
+    assert names == [coordinator.municipality.name]
+    assert bundle.table("status").rows[0][1] == 2  # 26 schools over 13 municipalities
+
+
+def test_staff_can_narrow_to_one_municipality(client, reviewer):
+    make_region(26)
+    baksan = Municipality.objects.get(name="Баксан")
+    client.force_login(reviewer)
+    bundle = client.get(reverse("monitoring:dashboard"), {"municipality": baksan.pk}).context[
+        "dashboard"
+    ]
+    assert [row[0] for row in bundle.table("status").rows] == ["Баксан"]
+    assert {row[0] for row in bundle.table("schools").rows} == {"Баксан"}
+
+
+def test_excel_download_reloads_with_the_numbers_of_the_page(client, reviewer):
+    make_region(26)
+    client.force_login(reviewer)
+    page = client.get(reverse("monitoring:dashboard")).context["dashboard"]
+    response = client.get(reverse("monitoring:dashboard-xlsx"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(BytesIO(response.content))
+    assert workbook.sheetnames == ["status", "levels", "municipal", "schools", "change", "survey"]
+    sheet = workbook["status"]
+    assert [cell.value for cell in sheet[3]] == page.table("status").headers
+    assert [cell.value for cell in sheet[4]][:6] == page.table("status").rows[0][:6]
+    # The download lists every school and indicator, not only the page's excerpt.
+    assert workbook["schools"].max_row - 3 == 20 * 8  # 20 of 26 reports are submitted
+    one = load_workbook(
+        BytesIO(client.get(reverse("monitoring:dashboard-xlsx"), {"table": "levels"}).content)
+    )
+    assert one.sheetnames == ["levels"]
+
+
+def test_excel_keeps_formula_like_text_as_text(reviewer):
+    make_region(13, prefix='=HYPERLINK("http://evil")')
+    bundle = dashboard_bundle(user=reviewer, school_rows_limit=None, all_indicators=True)
+    bundle.table("schools").rows[0][1] = "=1+1\x0b"
+    workbook = load_workbook(BytesIO(dashboard_xlsx(bundle, ["schools"])))
+    cell = workbook["schools"]["B4"]
+    assert cell.value == "=1+1"
+    assert cell.data_type == "s"
+    assert cell.quotePrefix
+
+
+def test_dashboard_without_campaigns_says_so(client, reviewer):
+    client.force_login(reviewer)
+    assert (
+        "Кампаний мониторинга пока нет"
+        in client.get(reverse("monitoring:dashboard")).content.decode()
+    )
+
+
+def test_chart_text_is_escaped():
+    svg = str(
+        charts.stacked_bars("<Заголовок>", ["<script>alert(1)</script>"], [("a&b", [3])])
+        + charts.grouped_bars("t", ["<i>x</i>"], [("<b>", [1])])
+    )
+    assert "<script>" not in svg and "<i>" not in svg and "<b>" not in svg
+    assert "&lt;script&gt;" in svg and "a&amp;b" in svg
+
+
+def test_submitted_only_values_count(reviewer):
+    earlier, later = make_region(13)
+    bundle = dashboard_bundle(user=reviewer, campaign_id=later.pk, all_indicators=True)
+    reported = sum(row[5] for row in bundle.table("municipal").rows)
+    submitted = later.reports.filter(status=ReportStatus.SUBMITTED).count()
+    assert reported == submitted * 8

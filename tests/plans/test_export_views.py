@@ -1,0 +1,100 @@
+import io
+from urllib.parse import quote
+
+import pytest
+import weasyprint
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from plans.models import Municipality
+from tests.factories import UserFactory, make_plan
+from tests.plans.export_data import fill_rows
+
+pytestmark = pytest.mark.django_db
+
+FILENAME = "План_профориентации_МКОУ_СОШ_{}_2023-2024"
+
+
+def url(name, plan):
+    return reverse(f"plans:export-{name}", args=[plan.pk])
+
+
+@pytest.fixture
+def fast_pdf(monkeypatch):
+    """Skip WeasyPrint's layout where a test is about access or queries, not the PDF."""
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lambda self, *a, **k: b"%PDF-1.7 stub")
+
+
+def test_urls():
+    assert reverse("plans:export-pdf", args=[7]) == "/plans/7/export.pdf"
+    assert reverse("plans:export-xlsx", args=[7]) == "/plans/7/export.xlsx"
+
+
+def test_deputy_downloads_the_plan_as_pdf_with_a_russian_file_name(client, deputy, plan):
+    client.force_login(deputy)
+    response = client.get(url("pdf", plan))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    number = plan.school.short_name.split()[-1]
+    name = FILENAME.format(number) + ".pdf"
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"profplan.pdf\"; filename*=utf-8''{quote(name)}"
+    )
+
+
+def test_deputy_downloads_the_plan_as_excel(client, deputy, plan):
+    client.force_login(deputy)
+    response = client.get(url("xlsx", plan))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert response["Content-Disposition"].endswith(quote("_2023-2024.xlsx"))
+    assert load_workbook(io.BytesIO(response.content)).active.title == "План"
+
+
+@pytest.mark.parametrize("name", ["pdf", "xlsx"])
+def test_another_school_gets_404(client, other_deputy, plan, name, fast_pdf):
+    client.force_login(other_deputy)
+    assert client.get(url(name, plan)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["pdf", "xlsx"])
+def test_coordinator_sees_own_municipality_only(client, coordinator, plan, name, fast_pdf):
+    client.force_login(coordinator)
+    assert client.get(url(name, plan)).status_code == 200
+
+    elsewhere = Municipality.objects.exclude(pk=plan.school.municipality_id).first()
+    stranger = UserFactory(username="coordinator2", municipality=elsewhere)
+    client.force_login(stranger)
+    assert client.get(url(name, plan)).status_code == 404
+
+
+@pytest.mark.parametrize("name", ["pdf", "xlsx"])
+def test_anonymous_is_sent_to_sign_in(client, plan, name):
+    response = client.get(url(name, plan))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+# Queries of an export view, whatever the rows:
+#  1 session, 2 user, 3 plan with school, municipality and year (scoped to the user),
+#  4 grades with levels, 5 rows, 6 template items, 7 levels, 8 directions,
+#  9–11 savepoint, session update, release (SESSION_SAVE_EVERY_REQUEST).
+EXPORT_QUERIES = 11
+
+
+@pytest.mark.parametrize("name", ["pdf", "xlsx"])
+def test_export_queries_do_not_grow_with_rows(
+    client, plan, other_school, name, fast_pdf, django_assert_num_queries
+):
+    big = make_plan(other_school)
+    fill_rows(big, 300)
+    small = plan
+    assert small.rows.count() < 100 and big.rows.count() > 300
+    client.force_login(UserFactory(username="reader", is_staff=True))
+
+    for target in (small, big):
+        with django_assert_num_queries(EXPORT_QUERIES):
+            assert client.get(url(name, target)).status_code == 200
