@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench migrate reference demo clean
+.PHONY: install run test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,39 @@ lint: install
 
 bench: install
 	$(PY) -m tests.bench
+
+# Production: the environment gives DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+# DJANGO_CSRF_TRUSTED_ORIGINS and DATABASE_URL (README, «Развёртывание»).
+serve: export DJANGO_DEBUG ?= 0
+serve: install
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) migrate --noinput
+	$(VENV)/bin/gunicorn -c profplan/gunicorn.conf.py profplan.wsgi
+
+# Django's deployment checks with production-like settings (what .ci/run runs).
+deploycheck: install
+	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=deploy-check-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
+	DJANGO_ALLOWED_HOSTS=profplan.example.ru DJANGO_CSRF_TRUSTED_ORIGINS=https://profplan.example.ru \
+	$(MANAGE) check --deploy --fail-level WARNING
+
+# ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite).
+backup: install
+	$(PY) scripts/backup.py backup
+
+# make restore FILE=backups/profplan-….dump: replaces the database's contents.
+restore: install
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…"; exit 2; }
+	$(PY) scripts/backup.py restore "$(FILE)"
+
+# Locust against gunicorn on 127.0.0.1 with a scratch database; bounded in time.
+LOAD_USERS ?= 20
+LOAD_TIME ?= 60
+loadtest: install
+	$(PY) -m tests.load --users $(LOAD_USERS) --time $(LOAD_TIME)
+
+# PostgreSQL restarted under traffic (needs DATABASE_URL=postgres://… and pg_ctlcluster).
+faultcheck: install
+	$(PY) -m tests.faults
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

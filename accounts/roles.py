@@ -13,6 +13,15 @@ DEPUTY = "Заместитель директора"
 COORDINATOR = "Муниципальный координатор"
 ADMINISTRATOR = "Администратор"
 
+MONITORING_REFERENCE = ["indicator", "sector", "campaign", "recommendation"]
+MONITORING_SCHOOL_DATA = [
+    "report",
+    "reportvalue",
+    "surveycount",
+    "surveysectorcount",
+    "planindicator",
+    "selfanalysis",
+]
 REFERENCE_MODELS = [
     "schoolyear",
     "level",
@@ -35,8 +44,20 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "plans.change_plan",
             "plans.view_planrow",
             "plans.view_plangrade",
+            "plans.view_plansubmission",
+            "plans.view_planevent",
+            "plans.view_plancomment",
+            "plans.add_plancomment",
+            # Onboarding schools: importing deputies creates their accounts.
             "accounts.view_user",
+            "accounts.add_user",
         ]
+        + [
+            f"monitoring.{action}_{model}"
+            for model in MONITORING_REFERENCE
+            for action in ("view", "add", "change")
+        ]
+        + [f"monitoring.view_{model}" for model in MONITORING_SCHOOL_DATA]
     ),
     DEPUTY: [],
     COORDINATOR: [],
@@ -45,18 +66,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 
 
 def ensure_roles() -> dict[str, Group]:
-    """Create or update the role groups; idempotent."""
+    """Create or update the role groups; idempotent. Runs after every migrate
+    (accounts/apps.py), so the groups always match this file."""
+    wanted = {tuple(dotted.split(".")) for names in ROLE_PERMISSIONS.values() for dotted in names}
+    found = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted}
+        )
+    }
+    missing = sorted(".".join(key) for key in wanted if key not in found)
+    if missing:
+        raise LookupError(f"permissions missing (run migrate first?): {', '.join(missing)}")
     groups = {}
     for name, codenames in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.get_or_create(name=name)
-        permissions = []
-        for dotted in codenames:
-            app_label, codename = dotted.split(".")
-            permission = Permission.objects.filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
-            if permission:
-                permissions.append(permission)
-        group.permissions.set(permissions)
+        group.permissions.set([found[tuple(dotted.split("."))] for dotted in codenames])
         groups[name] = group
     return groups

@@ -14,14 +14,26 @@ class PlanRowForm(forms.ModelForm):
     class Meta:
         model = PlanRow
         fields = [
-            "activity", "period", "start_date", "end_date", "responsible",
-            "documents", "links", "results", "hours", "grades",
+            "activity",
+            "period",
+            "start_date",
+            "end_date",
+            "responsible",
+            "documents",
+            "links",
+            "results",
+            "hours",
+            "grades",
         ]
         widgets = {
             "activity": forms.Textarea(attrs={**TEXTAREA, "rows": 3}),
             "period": forms.TextInput(attrs={"class": "form-control form-control-sm"}),
-            "start_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"),
+            "start_date": forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            ),
+            "end_date": forms.DateInput(
+                attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+            ),
             "responsible": forms.Textarea(attrs=TEXTAREA),
             "documents": forms.Textarea(attrs=TEXTAREA),
             "links": forms.Textarea(attrs={**TEXTAREA, "placeholder": "https://…"}),
@@ -39,15 +51,21 @@ class PlanRowForm(forms.ModelForm):
         if in_level_block:
             hours = self.fields["hours"]
             hours.localize = True  # «1,5» as people type it
-            hours.widget = forms.TextInput(attrs={"class": "form-control form-control-sm", "inputmode": "decimal"})
+            hours.widget = forms.TextInput(
+                attrs={"class": "form-control form-control-sm", "inputmode": "decimal"}
+            )
             hours.widget.is_localized = True
             hours.required = True
             hours.min_value = 0
-            hours.error_messages["required"] = "Укажите, сколько часов занимает мероприятие в каждом классе."
+            hours.error_messages["required"] = (
+                "Укажите, сколько часов занимает мероприятие в каждом классе."
+            )
             hours.error_messages["min_value"] = "Количество часов не может быть отрицательным."
             grades = self.fields["grades"]
             grades.required = True
-            grades.error_messages["required"] = "Отметьте классы, для которых проводится мероприятие."
+            grades.error_messages["required"] = (
+                "Отметьте классы, для которых проводится мероприятие."
+            )
             grades.error_messages["invalid_choice"] = "Класс %(value)s вне диапазона 6–11."
         else:
             del self.fields["hours"]
@@ -67,10 +85,20 @@ class FixedRowForm(forms.ModelForm):
 
     class Meta:
         model = PlanRow
-        fields = ["period", "start_date", "end_date", "responsible", "documents", "links", "results"]
+        fields = [
+            "period",
+            "start_date",
+            "end_date",
+            "responsible",
+            "documents",
+            "links",
+            "results",
+        ]
         widgets = {
-            key: value for key, value in PlanRowForm.Meta.widgets.items() if key in
-            {"period", "start_date", "end_date", "responsible", "documents", "links", "results"}
+            key: value
+            for key, value in PlanRowForm.Meta.widgets.items()
+            if key
+            in {"period", "start_date", "end_date", "responsible", "documents", "links", "results"}
         }
         error_messages = {
             "start_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
@@ -84,7 +112,9 @@ class LevelsForm(forms.Form):
     def __init__(self, *args, levels: list[Level], initial_levels: dict[int, int | None], **kwargs):
         super().__init__(*args, **kwargs)
         self.levels = {level.pk: level for level in levels}
-        choices = [("", "не реализуется")] + [(level.pk, f"{level.name} ({level.min_hours} ч)") for level in levels]
+        choices = [("", "не реализуется")] + [
+            (level.pk, f"{level.name} ({level.min_hours} ч)") for level in levels
+        ]
         for grade in GRADES:
             self.fields[f"grade_{grade}"] = forms.TypedChoiceField(
                 label=f"{grade} класс",
@@ -98,14 +128,17 @@ class LevelsForm(forms.Form):
             )
 
     def levels_by_grade(self) -> dict[int, Level | None]:
-        return {
-            grade: self.levels.get(self.cleaned_data[f"grade_{grade}"]) for grade in GRADES
-        }
+        return {grade: self.levels.get(self.cleaned_data[f"grade_{grade}"]) for grade in GRADES}
 
 
 class StartPlanForm(forms.Form):
-    MODE_CHOICES = [("empty", "пустой план по примерному плану"), ("copy", "копия плана прошлого года")]
-    mode = forms.ChoiceField(label="Как начать", choices=MODE_CHOICES, initial="empty", widget=forms.RadioSelect)
+    MODE_CHOICES = [
+        ("empty", "пустой план по примерному плану"),
+        ("copy", "копия плана прошлого года"),
+    ]
+    mode = forms.ChoiceField(
+        label="Как начать", choices=MODE_CHOICES, initial="empty", widget=forms.RadioSelect
+    )
 
 
 def catalogue_groups(activities: list[ActivityTemplate], direction_id: int | None):
@@ -114,11 +147,20 @@ def catalogue_groups(activities: list[ActivityTemplate], direction_id: int | Non
     groups: dict[str, list] = {}
     own: set[str] = set()
     for activity in activities:
-        name = activity.direction.name if activity.direction else "Общие мероприятия (разделы I–III)"
+        name = (
+            activity.direction.name if activity.direction else "Общие мероприятия (разделы I–III)"
+        )
         groups.setdefault(name, []).append((activity.pk, activity.title))
         if activity.direction_id == direction_id:
             own.add(name)
     return sorted(groups.items(), key=lambda group: group[0] not in own)
 
 
-__all__ = ["PlanRowForm", "FixedRowForm", "LevelsForm", "StartPlanForm", "GRADE_CHOICES", "catalogue_groups"]
+__all__ = [
+    "PlanRowForm",
+    "FixedRowForm",
+    "LevelsForm",
+    "StartPlanForm",
+    "GRADE_CHOICES",
+    "catalogue_groups",
+]

@@ -346,6 +346,11 @@ class Plan(models.Model):
     updated_at = models.DateTimeField("изменён", auto_now=True)
     submitted_at = models.DateTimeField("сдан", null=True, blank=True)
     approved_at = models.DateTimeField("утверждён", null=True, blank=True)
+    check_passed = models.BooleanField(
+        "профминимум выполнен",
+        default=False,
+        help_text="Итог проверки профминимума; пересчитывается при каждом изменении плана.",
+    )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = PlanQuerySet.as_manager()
@@ -580,10 +585,16 @@ class PlanSubmission(models.Model):
 class PlanEvent(models.Model):
     """One step of a plan's workflow: who moved it from which status to which, and why."""
 
-    plan = models.ForeignKey(Plan, verbose_name="план", on_delete=models.CASCADE, related_name="events")
+    plan = models.ForeignKey(
+        Plan, verbose_name="план", on_delete=models.CASCADE, related_name="events"
+    )
     at = models.DateTimeField("когда")
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="кто", on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     from_status = models.CharField("из статуса", max_length=10, choices=PlanStatus.choices)
     to_status = models.CharField("в статус", max_length=10, choices=PlanStatus.choices)
@@ -596,3 +607,60 @@ class PlanEvent(models.Model):
 
     def __str__(self):
         return f"{self.plan}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class PlanComment(models.Model):
+    """A reviewer's remark on a plan or on one of its rows, and the answers to it.
+
+    A top-level comment is open until someone marks it resolved; answers hang
+    under it through `reply_to`. A deleted row keeps its comments, with the
+    number the row had when the comment was written.
+    """
+
+    plan = models.ForeignKey(
+        Plan, verbose_name="план", on_delete=models.CASCADE, related_name="comments"
+    )
+    row = models.ForeignKey(
+        PlanRow,
+        verbose_name="строка",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    row_number = models.CharField("№ строки при написании", max_length=30, blank=True)
+    reply_to = models.ForeignKey(
+        "self",
+        verbose_name="ответ на",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="replies",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="автор",
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    text = models.TextField("комментарий")
+    created_at = models.DateTimeField("написан", auto_now_add=True)
+    resolved_at = models.DateTimeField("снят", null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто снял",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "комментарий к плану"
+        verbose_name_plural = "комментарии к планам"
+        ordering = ["plan", "created_at", "pk"]
+
+    def __str__(self):
+        where = f"строка {self.row_number}" if self.row_number else "план в целом"
+        return f"{self.plan}, {where}: {self.text[:60]}"

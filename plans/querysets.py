@@ -1,9 +1,15 @@
 """Reads: chainable queryset methods, one bundle per screen."""
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
+
+
+def deadline_end(last_day: date) -> datetime:
+    """The first moment after the last day of a window, in Moscow time (TIME_ZONE)."""
+    return timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
 
 
 class SchoolYearQuerySet(models.QuerySet):
@@ -64,6 +70,42 @@ class PlanQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("school__municipality", "year")
+
+    def with_deadline(self, today: date | None = None):
+        """Annotate `first_submitted_at` and `is_overdue` («просрочен»).
+
+        A plan is late when its first submission came after the last day of its
+        year's window, or when that day has passed and it was never submitted.
+        The deadline is the end of that day in Moscow time, so a plan submitted at
+        23:58 MSK on the last day is on time. One query for the years, whatever
+        the number of plans.
+        """
+        from .models import PlanSubmission, SchoolYear
+
+        today = today or timezone.localdate()
+        first = (
+            PlanSubmission.objects.filter(plan=models.OuterRef("pk"))
+            .order_by("submitted_at")
+            .values("submitted_at")[:1]
+        )
+        late = models.Q(pk__in=[])
+        for year in SchoolYear.objects.exclude(submission_closes=None).only(
+            "pk", "submission_closes"
+        ):
+            late |= models.Q(
+                year_id=year.pk, first_submitted_at__gte=deadline_end(year.submission_closes)
+            )
+            if year.submission_closes < today:
+                late |= models.Q(year_id=year.pk, first_submitted_at__isnull=True)
+        return self.annotate(
+            first_submitted_at=Coalesce(models.Subquery(first), models.F("submitted_at"))
+        ).annotate(
+            is_overdue=models.Case(
+                models.When(late, then=models.Value(True)),
+                default=models.Value(False),
+                output_field=models.BooleanField(),
+            )
+        )
 
 
 class PlanRowQuerySet(models.QuerySet):

@@ -326,6 +326,7 @@ def plan_set_levels(*, plan: Plan, levels: dict[int, Level | None], version: int
         if grade.level_id != (level.pk if level else None):
             grade.level = level
             grade.save(update_fields=["level"])
+    plan_refresh_check(plan=plan)
     return plan
 
 
@@ -368,6 +369,7 @@ def plan_row_add(
         client_token=client_token,
         **data,
     )
+    plan_refresh_check(plan=plan)
     return row, True
 
 
@@ -377,6 +379,7 @@ def plan_row_update(*, row: PlanRow, data: dict, version: int | None) -> PlanRow
     for field, value in data.items():
         setattr(row, field, value)
     row.save()
+    plan_refresh_check(plan=row.plan)
     return row
 
 
@@ -386,6 +389,7 @@ def plan_row_delete(*, row: PlanRow, version: int | None) -> None:
         raise ValueError("a fixed activity cannot be deleted")
     plan_touch(plan=row.plan, version=version)
     row.delete()
+    plan_refresh_check(plan=row.plan)
 
 
 @transaction.atomic
@@ -456,12 +460,17 @@ def plan_snapshot(lines) -> list[dict]:
     """The rows of the table as submitted: what a later diff compares."""
     return [
         {
-            "number": line.number, "kind": line.kind, "item": line.item.pk,
-            "row": line.row.pk if line.row else None, "title": line.title or "",
+            "number": line.number,
+            "kind": line.kind,
+            "item": line.item.pk,
+            "row": line.row.pk if line.row else None,
+            "title": line.title or "",
             **(
                 {
-                    "period": line.row.period, "responsible": line.row.responsible,
-                    "documents": line.row.documents, "links": line.row.links,
+                    "period": line.row.period,
+                    "responsible": line.row.responsible,
+                    "documents": line.row.documents,
+                    "links": line.row.links,
                     "results": line.row.results,
                     "hours": str(line.row.hours) if line.row.hours is not None else None,
                     "grades": list(line.row.grades or ()),
@@ -472,6 +481,73 @@ def plan_snapshot(lines) -> list[dict]:
         }
         for line in lines
     ]
+
+
+class TransitionRefused(Exception):
+    """A status change that the workflow does not allow; nothing was changed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# action: (statuses it starts from, status it leads to, what it is called in messages)
+TRANSITIONS = {
+    "submit": ({PlanStatus.DRAFT, PlanStatus.RETURNED}, PlanStatus.SUBMITTED, "сдать"),
+    "return": ({PlanStatus.SUBMITTED}, PlanStatus.RETURNED, "вернуть на доработку"),
+    "approve": ({PlanStatus.SUBMITTED}, PlanStatus.APPROVED, "утвердить"),
+    "reopen": (
+        {PlanStatus.APPROVED},
+        PlanStatus.RETURNED,
+        "вернуть утверждённый план на доработку",
+    ),
+}
+
+
+def plan_refresh_check(*, plan: Plan) -> bool:
+    """Recompute the stored result of the профминимум check (the reviewers' filter)."""
+    from .profminimum import check_plan
+
+    passed = check_plan(Plan.objects.for_editor().get(pk=plan.pk)).passed
+    Plan.objects.filter(pk=plan.pk).update(check_passed=passed)
+    return passed
+
+
+def _transition(*, plan: Plan, by, action: str, version: int | None, comment: str = "") -> Plan:
+    """Move a locked plan along the workflow, or refuse with a message.
+
+    `version` is the plan's version as the acting page saw it: a form replayed
+    after the plan moved on (another reviewer, another tab) is refused.
+    """
+    starts, target, verb = TRANSITIONS[action]
+    locked = Plan.objects.select_for_update().select_related("school", "year").get(pk=plan.pk)
+    if locked.status not in starts:
+        raise TransitionRefused(f"Нельзя {verb}: план сейчас «{locked.get_status_display()}».")
+    if version is not None and locked.version != version:
+        raise TransitionRefused(
+            "План изменился с тех пор, как страница была открыта. Обновите страницу и повторите."
+        )
+    now = timezone.now()
+    changes = {"status": target, "version": F("version") + 1}
+    if target == PlanStatus.SUBMITTED:
+        changes["submitted_at"] = now
+    if target == PlanStatus.APPROVED:
+        changes["approved_at"] = now
+    Plan.objects.filter(pk=plan.pk).update(**changes)
+    PlanEvent.objects.create(
+        plan=locked, at=now, by=by, from_status=locked.status, to_status=target, comment=comment
+    )
+    locked.refresh_from_db()
+    plan.__dict__.update(
+        {k: getattr(locked, k) for k in ("status", "version", "submitted_at", "approved_at")}
+    )
+
+    from . import notifications
+
+    transaction.on_commit(
+        lambda: notifications.plan_status_changed(plan=locked, action=action, comment=comment)
+    )
+    return locked
 
 
 @transaction.atomic
@@ -498,23 +574,92 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     if not check.passed:
         raise SubmitRefused(check.problems)
 
-    now = timezone.now()
-    previous_status = locked.status
-    Plan.objects.filter(pk=plan.pk).update(
-        status=PlanStatus.SUBMITTED, submitted_at=now, version=F("version") + 1
-    )
-    full.status, full.submitted_at = PlanStatus.SUBMITTED, now
+    submitted = _transition(plan=full, by=by, action="submit", version=None)
+    Plan.objects.filter(pk=plan.pk).update(check_passed=True)
     submission = PlanSubmission(
         plan=full,
         number=full.submissions.count() + 1,
-        submitted_at=now,
+        submitted_at=submitted.submitted_at,
         submitted_by=by,
         snapshot=plan_snapshot(lines),
     )
     submission.pdf.save("plan.pdf", ContentFile(plan_pdf(full)), save=False)
     submission.save()
-    PlanEvent.objects.create(
-        plan=full, at=now, by=by, from_status=previous_status, to_status=PlanStatus.SUBMITTED
-    )
     plan.refresh_from_db()
     return submission
+
+
+@transaction.atomic
+def plan_return(*, plan: Plan, by, comment: str, version: int | None = None) -> Plan:
+    """The regional centre returns a submitted plan; the school is told what to fix."""
+    if not comment.strip():
+        raise TransitionRefused(
+            "Укажите, что нужно исправить: без комментария план не возвращается."
+        )
+    return _transition(plan=plan, by=by, action="return", version=version, comment=comment.strip())
+
+
+@transaction.atomic
+def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = None) -> Plan:
+    return _transition(plan=plan, by=by, action="approve", version=version, comment=comment.strip())
+
+
+@transaction.atomic
+def plan_reopen(*, plan: Plan, by, reason: str, version: int | None = None) -> Plan:
+    """An approved plan goes back to the school: only the regional centre, with a reason."""
+    if not (by.is_staff or by.is_superuser):
+        raise TransitionRefused("Вернуть утверждённый план может только региональный центр.")
+    if not reason.strip():
+        raise TransitionRefused("Укажите причину, по которой утверждённый план возвращается.")
+    return _transition(plan=plan, by=by, action="reopen", version=version, comment=reason.strip())
+
+
+@transaction.atomic
+def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, reply_to=None):
+    """A remark on the plan or on a row (or an answer to one). The other side is told by e-mail."""
+    from .models import PlanComment
+
+    text = text.strip()
+    if not text:
+        raise TransitionRefused("Комментарий пуст.")
+    if row is not None and row.plan_id != plan.pk:
+        raise TransitionRefused("Строка не из этого плана.")
+    if reply_to is not None:
+        if reply_to.plan_id != plan.pk:
+            raise TransitionRefused("Комментарий не из этого плана.")
+        reply_to = reply_to.reply_to or reply_to  # answers stay one level deep
+        row = reply_to.row
+    number = ""
+    if row is not None:
+        from .numbering import number_lines
+
+        full = Plan.objects.for_editor().get(pk=plan.pk)
+        used = {g.level_id for g in full.grades.all() if g.level_id}
+        number = next(
+            (
+                line.number
+                for line in number_lines(full.year.template_items.all(), full.rows.all(), used)
+                if line.row is not None and line.row.pk == row.pk
+            ),
+            "",
+        )
+    comment = PlanComment.objects.create(
+        plan=plan, row=row, row_number=number, reply_to=reply_to, author=by, text=text
+    )
+    from . import notifications
+
+    transaction.on_commit(lambda: notifications.comment_added(comment=comment))
+    return comment
+
+
+@transaction.atomic
+def plan_comment_resolve(*, comment, by):
+    """Mark a remark as dealt with (the school or the reviewer)."""
+    from .models import PlanComment
+
+    root = comment.reply_to or comment
+    PlanComment.objects.filter(pk=root.pk, resolved_at=None).update(
+        resolved_at=timezone.now(), resolved_by=by
+    )
+    root.refresh_from_db()
+    return root

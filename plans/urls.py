@@ -11,7 +11,9 @@ urlpatterns = [
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
-    path("plans/<int:pk>/submissions/<int:number>.pdf", views.submission_pdf, name="submission-pdf"),
+    path(
+        "plans/<int:pk>/submissions/<int:number>.pdf", views.submission_pdf, name="submission-pdf"
+    ),
     path("plans/<int:pk>/rows/new/", views.row_new, name="row-new"),
     path("plans/<int:pk>/rows/add/", views.row_add, name="row-add"),
     path("plans/<int:pk>/rows/<int:row_pk>/", views.row_detail, name="row"),

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from monitoring.models import PlanIndicator, Recommendation
+
 from . import services
 from .forms import FixedRowForm, LevelsForm, PlanRowForm, StartPlanForm, catalogue_groups
 from .models import ActivityTemplate, Plan, PlanRow, PlanSubmission, SchoolYear, TemplateItem
@@ -29,8 +31,13 @@ def home(request):
         year = SchoolYear.objects.current()
         context["current_year"] = year
         context["can_start"] = year is not None and not any(p.year_id == year.pk for p in plans)
-        context["has_earlier_plan"] = any(p.year.start_date < year.start_date for p in plans) if year else False
+        context["has_earlier_plan"] = (
+            any(p.year.start_date < year.start_date for p in plans) if year else False
+        )
         context["start_form"] = StartPlanForm()
+        context["recommendations"] = list(
+            Recommendation.objects.for_user(user).unanswered().select_related("indicator")[:5]
+        )
     return render(request, "plans/home.html", context)
 
 
@@ -70,8 +77,13 @@ def editor_entries(plan: Plan, lines: list[Line]) -> list[Entry]:
     level_blocks = {item.pk for item in items if item.level_id}
     block_ids = {item.pk for item in items if item.parent_id in level_blocks}
 
-    entries = [Entry(line, in_level_block=line.kind == "row" and line.item.pk in block_ids) for line in lines]
-    shown = {entry.line.item.pk: index for index, entry in enumerate(entries) if entry.line.kind != "row"}
+    entries = [
+        Entry(line, in_level_block=line.kind == "row" and line.item.pk in block_ids)
+        for line in lines
+    ]
+    shown = {
+        entry.line.item.pk: index for index, entry in enumerate(entries) if entry.line.kind != "row"
+    }
 
     def subtree_end(index: int) -> int:
         depth = entries[index].line.depth
@@ -93,7 +105,11 @@ def editor_entries(plan: Plan, lines: list[Line]) -> list[Entry]:
         anchor = services.add_slot_anchor(item, children.get(item.pk, []))
         position = last_in_run.get((item.pk, anchor.pk if anchor else None))
         if position is None:
-            position = subtree_end(shown[anchor.pk]) if anchor is not None and anchor.pk in shown else shown[item.pk]
+            position = (
+                subtree_end(shown[anchor.pk])
+                if anchor is not None and anchor.pk in shown
+                else shown[item.pk]
+            )
         entries[position].add_under.append(item)
     return entries
 
@@ -105,7 +121,9 @@ class PlanLocked(Exception):
 def _editable_plan(request, pk) -> Plan:
     """The plan, if this user may change its text; another school's plan is a 404.
     A submitted or approved plan raises PlanLocked: the page says why, in Russian."""
-    plan = get_object_or_404(Plan.objects.editable_by(request.user).select_related("year", "school"), pk=pk)
+    plan = get_object_or_404(
+        Plan.objects.editable_by(request.user).select_related("year", "school"), pk=pk
+    )
     if not plan.is_editable:
         raise PlanLocked
     return plan
@@ -176,6 +194,7 @@ def plan_edit(request, pk):
         "rows_url": rows_url(plan),
         "submit_problems": request.session.pop("submit_problems", None),
         "submissions": plan.submissions.order_by("-number"),
+        "plan_indicators": PlanIndicator.objects.filter(plan=plan).for_display(),
         "events": plan.events.select_related("by").order_by("-at", "-pk"),
         "levels_form": LevelsForm(
             levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
@@ -191,8 +210,11 @@ def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -
         request,
         "plans/_table.html",
         {
-            "plan": plan, "entries": editor_entries(plan, lines), "can_edit": plan.is_editable,
-            "error": error, "rows_url": rows_url(plan),
+            "plan": plan,
+            "entries": editor_entries(plan, lines),
+            "can_edit": plan.is_editable,
+            "error": error,
+            "rows_url": rows_url(plan),
         },
         status=status,
     )
@@ -214,7 +236,9 @@ def plan_levels(request, pk):
     if not form.is_valid():
         return _table_response(request, plan.pk, status=422, error="Выберите уровень из списка.")
     try:
-        services.plan_set_levels(plan=plan, levels=form.levels_by_grade(), version=_version(request))
+        services.plan_set_levels(
+            plan=plan, levels=form.levels_by_grade(), version=_version(request)
+        )
     except (services.PlanConflict, services.PlanNotEditable) as error:
         return _table_response(request, plan.pk, status=409, error=error.message)
     return _table_response(request, plan.pk)
@@ -236,7 +260,10 @@ def _form_for(row: PlanRow, in_level_block: bool, data=None, initial=None):
 
 
 def _is_in_level_block(parent: TemplateItem) -> bool:
-    return parent.parent_id is not None and TemplateItem.objects.filter(pk=parent.parent_id, level__isnull=False).exists()
+    return (
+        parent.parent_id is not None
+        and TemplateItem.objects.filter(pk=parent.parent_id, level__isnull=False).exists()
+    )
 
 
 def _draft_key(plan: Plan, row: PlanRow | None = None, parent: TemplateItem | None = None) -> str:
@@ -256,7 +283,9 @@ def row_detail(request, pk, row_pk):
 @editing
 def row_edit(request, pk, row_pk):
     plan = _editable_plan(request, pk)
-    row = get_object_or_404(PlanRow.objects.select_related("parent", "fixed_item"), pk=row_pk, plan=plan)
+    row = get_object_or_404(
+        PlanRow.objects.select_related("parent", "fixed_item"), pk=row_pk, plan=plan
+    )
     in_block = _is_in_level_block(row.parent)
     if request.method == "POST":
         form = _form_for(row, in_block, data=request.POST)
@@ -265,7 +294,16 @@ def row_edit(request, pk, row_pk):
                 services.plan_row_update(row=row, data=form.cleaned_data, version=_version(request))
             except (services.PlanConflict, services.PlanNotEditable) as error:
                 current = PlanRow.objects.filter(pk=row.pk).first()
-                return _render_row_form(request, plan, row, form, in_block, status=409, conflict=error.message, current=current)
+                return _render_row_form(
+                    request,
+                    plan,
+                    row,
+                    form,
+                    in_block,
+                    status=409,
+                    conflict=error.message,
+                    current=current,
+                )
             plan.refresh_from_db(fields=["version"])
             response = render(request, "plans/_line.html", _row_context(plan, row))
             return _changed(response, plan, _draft_key(plan, row))
@@ -273,11 +311,18 @@ def row_edit(request, pk, row_pk):
     return _render_row_form(request, plan, row, _form_for(row, in_block), in_block)
 
 
-def _render_row_form(request, plan, row, form, in_block, status=200, conflict="", current=None, parent=None):
+def _render_row_form(
+    request, plan, row, form, in_block, status=200, conflict="", current=None, parent=None
+):
     context = _row_context(plan, row) if row.pk else {"plan": plan, "entry": None}
     context.update(
-        form=form, row=row, in_level_block=in_block, conflict=conflict, current=current,
-        parent=parent or row.parent, draft_key=_draft_key(plan, row if row.pk else None, parent),
+        form=form,
+        row=row,
+        in_level_block=in_block,
+        conflict=conflict,
+        current=current,
+        parent=parent or row.parent,
+        draft_key=_draft_key(plan, row if row.pk else None, parent),
     )
     response = render(request, "plans/_row_form.html", context, status=status)
     if conflict:
@@ -291,7 +336,9 @@ def _render_row_form(request, plan, row, form, in_block, status=200, conflict=""
 def row_new(request, pk):
     """The form for a new row under a template item; optionally prefilled from the catalogue."""
     plan = _editable_plan(request, pk)
-    parent = get_object_or_404(TemplateItem, pk=request.GET.get("parent"), year=plan.year, accepts_rows=True)
+    parent = get_object_or_404(
+        TemplateItem, pk=request.GET.get("parent"), year=plan.year, accepts_rows=True
+    )
     in_block = _is_in_level_block(parent)
     initial = {}
     activity_id = request.GET.get("activity")
@@ -301,7 +348,9 @@ def row_new(request, pk):
         if in_block and activity.direction_id and activity.direction_id != parent.direction_id:
             # The row's direction comes from its heading: go to the heading of the
             # activity's direction in the same level block, where there is one.
-            sibling = TemplateItem.objects.filter(parent_id=parent.parent_id, direction_id=activity.direction_id).first()
+            sibling = TemplateItem.objects.filter(
+                parent_id=parent.parent_id, direction_id=activity.direction_id
+            ).first()
             if sibling is not None:
                 parent = sibling
     form = PlanRowForm(initial=initial, in_level_block=in_block)
@@ -311,7 +360,11 @@ def row_new(request, pk):
 def _render_new_form(request, plan, parent, form, in_block, status=200, conflict=""):
     activities = list(ActivityTemplate.objects.filter(year=plan.year).select_related("direction"))
     context = {
-        "plan": plan, "parent": parent, "form": form, "in_level_block": in_block, "conflict": conflict,
+        "plan": plan,
+        "parent": parent,
+        "form": form,
+        "in_level_block": in_block,
+        "conflict": conflict,
         "client_token": request.POST.get("client_token") or uuid.uuid4(),
         "catalogue": catalogue_groups(activities, parent.direction_id),
         "draft_key": _draft_key(plan, parent=parent),
@@ -328,9 +381,13 @@ def _render_new_form(request, plan, parent, form, in_block, status=200, conflict
 @editing
 def row_add(request, pk):
     plan = _editable_plan(request, pk)
-    parent = get_object_or_404(TemplateItem, pk=request.POST.get("parent"), year=plan.year, accepts_rows=True)
+    parent = get_object_or_404(
+        TemplateItem, pk=request.POST.get("parent"), year=plan.year, accepts_rows=True
+    )
     in_block = _is_in_level_block(parent)
-    form = PlanRowForm(request.POST, instance=PlanRow(plan=plan, parent=parent), in_level_block=in_block)
+    form = PlanRowForm(
+        request.POST, instance=PlanRow(plan=plan, parent=parent), in_level_block=in_block
+    )
     if not form.is_valid():
         return _render_new_form(request, plan, parent, form, in_block, status=422)
     try:
@@ -338,9 +395,17 @@ def row_add(request, pk):
     except ValueError:
         token = None
     try:
-        services.plan_row_add(plan=plan, parent=parent, data=form.cleaned_data, version=_version(request), client_token=token)
+        services.plan_row_add(
+            plan=plan,
+            parent=parent,
+            data=form.cleaned_data,
+            version=_version(request),
+            client_token=token,
+        )
     except (services.PlanConflict, services.PlanNotEditable) as error:
-        return _render_new_form(request, plan, parent, form, in_block, status=409, conflict=error.message)
+        return _render_new_form(
+            request, plan, parent, form, in_block, status=409, conflict=error.message
+        )
     response = _table_response(request, plan.pk)
     # The form asked to replace itself (for its own errors); on success the whole
     # table comes back, renumbered.
@@ -369,7 +434,9 @@ def row_move(request, pk, row_pk):
     plan = _editable_plan(request, pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan, fixed_item=None)
     try:
-        services.plan_row_move(row=row, up=request.POST.get("direction") == "up", version=_version(request))
+        services.plan_row_move(
+            row=row, up=request.POST.get("direction") == "up", version=_version(request)
+        )
     except (services.PlanConflict, services.PlanNotEditable) as error:
         return _table_response(request, plan.pk, status=409, error=error.message)
     return _table_response(request, plan.pk)
@@ -387,7 +454,10 @@ def plan_submit(request, pk):
     except (services.PlanConflict, services.PlanNotEditable) as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "План сдан на рассмотрение в региональный центр. До решения центра он доступен только для чтения.")
+        messages.success(
+            request,
+            "План сдан на рассмотрение в региональный центр. До решения центра он доступен только для чтения.",
+        )
     return redirect("plans:edit", plan.pk)
 
 
@@ -400,8 +470,15 @@ def plan_export_pdf(request, pk):
     from .exports import download_response, export_filename
     from .exports.pdf import plan_pdf
 
+    from profplan.limits import ExportsBusy, exports_busy_response, heavy_export_slot
+
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
-    return download_response(plan_pdf(plan), export_filename(plan, "pdf"))
+    try:
+        with heavy_export_slot():  # bounded: PDF renders must not starve the pages
+            pdf = plan_pdf(plan)
+    except ExportsBusy:
+        return exports_busy_response()
+    return download_response(pdf, export_filename(plan, "pdf"))
 
 
 @login_required
@@ -418,8 +495,12 @@ def submission_pdf(request, pk, number):
     """A frozen copy of what was submitted, as it was then, whatever changed since."""
     from .exports import download_response, export_filename
 
-    plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk)
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
+    )
     submission = get_object_or_404(PlanSubmission, plan=plan, number=number)
     stem = export_filename(plan, "pdf").removesuffix(".pdf")
     with submission.pdf.open("rb") as pdf:
-        return download_response(pdf.read(), f"{stem}_сдан_{submission.submitted_at:%Y-%m-%d}_№{number}.pdf")
+        return download_response(
+            pdf.read(), f"{stem}_сдан_{submission.submitted_at:%Y-%m-%d}_№{number}.pdf"
+        )

@@ -23,3 +23,45 @@ class HtmxLoginRequiredMiddleware:
         ):
             return HttpResponse("Сеанс истёк: войдите снова.", status=401, content_type="text/plain; charset=utf-8")
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Sends settings.CONTENT_SECURITY_POLICY on every response that has none.
+
+    Django 5.2 has no CSP of its own; one header does not need a package. Scripts
+    come only from our own static files (no inline scripts anywhere), so an injected
+    <script> or on*="" attribute does not run.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = "; ".join(
+            f"{directive} {' '.join(sources)}".strip()
+            for directive, sources in settings.CONTENT_SECURITY_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = self.policy
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """Turns «the database is gone» (a restart, a failover) into 503 + Retry-After.
+
+    profplan.views.server_error renders the «попробуйте ещё раз» page and marks the
+    response; it keeps status 500 until here so that SessionMiddleware, which skips
+    saving the session only for 5xx, does not touch the database on the way out.
+    Sits above SessionMiddleware for that reason.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(response, "database_unavailable", False):
+            response.status_code = 503
+            response["Retry-After"] = "5"
+        return response

@@ -1,5 +1,11 @@
-from django.http import HttpResponseForbidden
+import sys
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 
 def csrf_failure(request, reason=""):
@@ -14,3 +20,61 @@ def csrf_failure(request, reason=""):
             content_type="text/plain; charset=utf-8",
         )
     return HttpResponseForbidden(render_to_string("403_csrf.html", request=request))
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """For nginx, systemd and the monitoring: is this process able to answer?
+
+    No session, no login, no template: only the database is asked (SELECT 1).
+    """
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse(
+            "database unavailable", status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def session_keepalive(request):
+    """«Остаться в системе»: any request slides the session (SESSION_SAVE_EVERY_REQUEST),
+    so the answer needs no body."""
+    return HttpResponse(status=204)
+
+
+# Error pages: plain Russian, no details, no request context (the context
+# processors would read the session from the database, which may be the very
+# thing that failed). They are rendered with render_to_string(..., request=None).
+
+
+def _page(template: str, status: int) -> HttpResponse:
+    return HttpResponse(render_to_string(template), status=status)
+
+
+def permission_denied(request, exception=None):
+    return _page("403.html", 403)
+
+
+def page_not_found(request, exception=None):
+    return _page("404.html", 404)
+
+
+def server_error(request):
+    """500, or the «попробуйте ещё раз» page when the database was unreachable.
+
+    Django calls this inside its `except` block, so sys.exc_info() is the error.
+    A lost connection (PostgreSQL restarting) is temporary: the page says so and
+    DatabaseUnavailableMiddleware turns the status into 503 + Retry-After.
+    """
+    error = sys.exc_info()[1]
+    if isinstance(error, OperationalError | InterfaceError):
+        response = _page("503.html", 500)
+        response.database_unavailable = True
+        return response
+    return _page("500.html", 500)

@@ -56,7 +56,9 @@ class StaticOnlyFetcher(URLFetcher):
         self.roots = static_roots()
 
     def fetch(self, url, headers=None):
-        return URLFetcherResponse(url, body=self.resolve(url).read_bytes(), headers=self._headers(url))
+        return URLFetcherResponse(
+            url, body=self.resolve(url).read_bytes(), headers=self._headers(url)
+        )
 
     def resolve(self, url: str) -> Path:
         parts = urlsplit(url)
@@ -96,7 +98,7 @@ def plan_pdf(plan: Plan) -> bytes:
     html = weasyprint.HTML(
         string=plan_html(plan),
         # Relative URLs in the template ("css/pdf.css") resolve inside static/.
-        base_url=path2url(str(static_roots()[0])) ,
+        base_url=path2url(str(static_roots()[0])),
         url_fetcher=StaticOnlyFetcher(),
     )
     return html.write_pdf()

@@ -108,9 +108,11 @@ def plan_lines(plan: Plan) -> list[Line]:
 
 def _filled(line: Line, row: PlanRow | None, title: str) -> dict:
     if row is None:
-        return dict.fromkeys(
-            ("period", "responsible", "documents", "links", "results"), ""
-        ) | {"activity": title, "hours": None, "grades": ()}
+        return dict.fromkeys(("period", "responsible", "documents", "links", "results"), "") | {
+            "activity": title,
+            "hours": None,
+            "grades": (),
+        }
     return {
         "activity": title,
         "period": format_period(row.period, row.start_date, row.end_date),

@@ -68,8 +68,7 @@ def plan_xlsx(plan: Plan) -> bytes:
             text = f"{row.number} {row.activity}".strip()
             sheet.merged_cells.add(f"A{row_number}:{LAST_TABLE_COLUMN}{row_number}")
             sheet.append(
-                [cell(sheet, text, style)]
-                + [cell(sheet, None, style) for _ in range(width - 1)]
+                [cell(sheet, text, style)] + [cell(sheet, None, style) for _ in range(width - 1)]
             )
             continue
         sheet.append(

@@ -4,6 +4,7 @@ The defaults are for a developer's machine (SQLite, DEBUG on); production sets
 DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -60,7 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "profplan.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above the session: see its docstring.
+    "profplan.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -88,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "profplan.context_processors.session_timing",
             ],
         },
     },
@@ -144,8 +149,18 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Generated files (frozen PDFs of submissions) go through Django's storage API, so
+# several app servers can share one S3-compatible bucket by configuration alone:
+# DJANGO_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON in
+# DJANGO_STORAGE_OPTIONS (README, «Развёртывание»; needs `pip install
+# django-storages[s3]`, which a single server does not).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": os.environ.get(
+            "DJANGO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": json.loads(os.environ.get("DJANGO_STORAGE_OPTIONS") or "{}"),
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -165,6 +180,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20_000
 # A working day: the session slides with every request.
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_AGE", str(10 * 60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True
+# static/js/session.js warns this long before the session ends, with a button
+# «Остаться в системе» (POST /session/keepalive/).
+SESSION_WARNING_SECONDS = int(os.environ.get("DJANGO_SESSION_WARNING", str(5 * 60)))
 
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -185,6 +203,51 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
+# Several app servers need one cache (Redis) for what the cache holds to agree
+# across them; one server does well with its own memory. Sessions live in the
+# database, which every server shares already.
+CACHE_URL = os.environ.get("DJANGO_CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "profplan",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Content-Security-Policy (profplan.middleware.ContentSecurityPolicyMiddleware).
+# Scripts: only our files, no inline script, no eval. Styles allow inline
+# `style` attributes: the templates set column widths and progress bars with them,
+# and htmx and Django's admin add inline styles too; an injected style cannot run
+# code, an injected script can. img-src allows data: for Bootstrap's SVG icons
+# embedded in its CSS (checkboxes, select arrows).
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+
+# Exports that render a PDF (seconds of CPU each) run at most this many at once
+# per gunicorn worker; the rest wait up to PDF_EXPORT_WAIT seconds, then get a
+# 503 «попробуйте через минуту», so ten exports at once cannot take every thread
+# from the pages (profplan.limits).
+PDF_EXPORT_CONCURRENCY = int(os.environ.get("DJANGO_PDF_EXPORT_CONCURRENCY", "1"))
+PDF_EXPORT_WAIT = float(os.environ.get("DJANGO_PDF_EXPORT_WAIT", "10"))
+
+# /healthz answers over plain HTTP too: the load balancer and monitoring ask it
+# directly, not through nginx's HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -197,7 +260,13 @@ if not DEBUG:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {
+            # Masks e-mails, phones and database key details (profplan/logs.py).
+            "()": "profplan.logs.PersonalDataFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; the lockouts (WARNING) are what matters.
@@ -205,4 +274,7 @@ LOGGING = {
 }
 
 AXES_VERBOSE = False
+# Lockout warnings name the account by a digest, not by its username.
+AXES_CLIENT_STR_CALLABLE = "profplan.logs.axes_client_str"
 CSRF_FAILURE_VIEW = "profplan.views.csrf_failure"
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

@@ -354,9 +354,10 @@ def big(plan, rows):
 def test_editor_queries_do_not_grow_with_rows(signed_in, plan, rows, django_assert_num_queries):
     big(plan, rows)
     # session, user, plan+school+municipality+year, grades+levels, rows, template items,
-    # levels, directions, submitted versions, status history, then the sliding
-    # session's save (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release.
-    with django_assert_num_queries(13):
+    # levels, directions, submitted versions, status history, section II indicators,
+    # then the sliding session's save (SESSION_SAVE_EVERY_REQUEST): savepoint,
+    # update, release.
+    with django_assert_num_queries(14):
         assert signed_in.get(plan.get_absolute_url()).status_code == 200
 
 

@@ -344,6 +344,9 @@ class Command(BaseCommand):
             call_command("load_reference", verbosity=0)
         with transaction.atomic():
             self._load()
+        call_command(
+            "load_demo_monitoring", allow_production=options["allow_production"], stdout=self.stdout
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 "Демо-данные готовы. Вход: http://127.0.0.1:8000/\n"

@@ -1,0 +1,96 @@
+"""E-mail to the other side of the workflow, sent after the change is committed.
+
+A mail server that is down never blocks or undoes a status change: sending runs
+in transaction.on_commit, and a failure is logged (without addresses or names:
+152-ФЗ) and swallowed.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mass_mail
+from django.urls import reverse
+
+from accounts.roles import REGIONAL
+
+logger = logging.getLogger(__name__)
+
+SITE_URL = getattr(settings, "SITE_URL", "")
+
+
+def _school_addresses(plan) -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(school_id=plan.school_id, is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _regional_addresses() -> list[str]:
+    return list(
+        get_user_model()
+        .objects.filter(is_active=True, is_staff=True, groups__name=REGIONAL)
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+    )
+
+
+def _send(subject: str, body: str, recipients: list[str], what: str) -> None:
+    if not recipients:
+        return
+    try:
+        send_mass_mail(
+            [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients],
+            fail_silently=False,
+        )
+    except Exception:
+        logger.exception("notification %s not sent to %d recipient(s)", what, len(recipients))
+
+
+def plan_status_changed(*, plan, action: str, comment: str = "") -> None:
+    school_url = SITE_URL + plan.get_absolute_url()
+    if action == "submit":
+        _send(
+            f"Профплан: {plan.school.short_name} сдала план на {plan.year}",
+            f"План {plan.school.full_name} на {plan.year} учебный год сдан на рассмотрение.\n\n"
+            f"Открыть: {SITE_URL}{reverse('admin:plans_plan_review', args=[plan.pk])}\n",
+            _regional_addresses(),
+            "plan-submitted",
+        )
+    elif action in ("return", "reopen"):
+        _send(
+            f"Профплан: план на {plan.year} возвращён на доработку",
+            f"Региональный центр вернул план на {plan.year} учебный год на доработку.\n\n"
+            f"Что исправить:\n{comment}\n\nОткрыть план: {school_url}\n",
+            _school_addresses(plan),
+            "plan-returned",
+        )
+    elif action == "approve":
+        _send(
+            f"Профплан: план на {plan.year} утверждён",
+            f"Региональный центр утвердил план на {plan.year} учебный год.\n"
+            + (f"\nКомментарий: {comment}\n" if comment else "")
+            + f"\nОткрыть план: {school_url}\n",
+            _school_addresses(plan),
+            "plan-approved",
+        )
+
+
+def comment_added(*, comment) -> None:
+    plan = comment.plan
+    where = f"к строке {comment.row_number}" if comment.row_number else "к плану"
+    if comment.author and comment.author.school_id == plan.school_id:
+        recipients = _regional_addresses()
+        link = SITE_URL + reverse("admin:plans_plan_review", args=[plan.pk])
+    else:
+        recipients = _school_addresses(plan)
+        link = SITE_URL + plan.get_absolute_url()
+    _send(
+        f"Профплан: новый комментарий {where} ({plan.school.short_name}, {plan.year})",
+        f"Комментарий {where}:\n{comment.text}\n\nОткрыть: {link}\n",
+        recipients,
+        "comment-added",
+    )
