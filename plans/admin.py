@@ -1,12 +1,24 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
+from . import services
 from .models import (
     ActivityTemplate,
     Direction,
     Level,
     Municipality,
     Plan,
+    PlanComment,
+    PlanEvent,
     PlanGrade,
     PlanRow,
     PlanSubmission,
@@ -172,34 +184,135 @@ class PlanRowInline(admin.StackedInline):
         return super().get_queryset(request).select_related("parent", "fixed_item")
 
 
+class LevelUsedFilter(admin.SimpleListFilter):
+    title = "уровень профминимума"
+    parameter_name = "level"
+
+    def lookups(self, request, model_admin):
+        return [(code, name) for code, name in Level.objects.values_list("code", "name").distinct()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(grades__level__code=self.value()).distinct()
+        return queryset
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = "срок сдачи"
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "просрочен"), ("no", "в срок")]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(is_overdue=self.value() == "yes")
+        return queryset
+
+
+class ReturnForm(forms.Form):
+    comment = forms.CharField(
+        label="Что исправить",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        error_messages={
+            "required": "Укажите, что нужно исправить: без комментария план не возвращается."
+        },
+    )
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
-    list_display = ["school", "municipality", "year", "status", "submitted_at", "updated_at"]
-    list_filter = ["year", "status", "school__municipality"]
+    """The reviewers' main screen: who submitted, who is late, who passes the check."""
+
+    list_display = [
+        "school_link",
+        "municipality",
+        "year",
+        "status_label",
+        "first_submitted",
+        "check_label",
+        "open_comments",
+        "exports",
+    ]
+    list_filter = [
+        "year",
+        "status",
+        "school__municipality",
+        LevelUsedFilter,
+        ("check_passed", admin.BooleanFieldListFilter),
+        OverdueFilter,
+    ]
     list_select_related = ["school__municipality", "year"]
     search_fields = ["school__short_name", "school__full_name", "school__inn"]
     readonly_fields = [
+        "school",
+        "year",
+        "status",
         "version",
         "created_at",
         "updated_at",
         "submitted_at",
         "approved_at",
+        "check_passed",
         "exports",
     ]
-    fields = ["school", "year", "status", *readonly_fields]
+    fields = readonly_fields
     inlines = [PlanGradeInline, PlanRowInline]
     date_hierarchy = "submitted_at"
-    actions = ["export_consolidated"]
+    actions = ["export_consolidated", "approve_selected", "return_selected"]
+    list_per_page = 100
+
+    def get_queryset(self, request):
+        from django.db.models import Count, OuterRef, Subquery
+
+        unresolved = (
+            PlanComment.objects.filter(plan=OuterRef("pk"), reply_to=None, resolved_at=None)
+            .values("plan")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return (
+            super().get_queryset(request).with_deadline().annotate(unresolved=Subquery(unresolved))
+        )
+
+    def has_add_permission(self, request):
+        # A plan is started by its school (or copied by a service), never typed in here.
+        return False
+
+    @admin.display(description="школа", ordering="school__short_name")
+    def school_link(self, plan):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("admin:plans_plan_review", args=[plan.pk]), plan.school
+        )
 
     @admin.display(description="муниципалитет", ordering="school__municipality__name")
     def municipality(self, plan):
         return plan.school.municipality
 
+    @admin.display(description="статус", ordering="status")
+    def status_label(self, plan):
+        overdue = getattr(plan, "is_overdue", False)
+        return format_html(
+            "{}{}",
+            plan.get_status_display(),
+            mark_safe(' <strong style="color:#b02a37">просрочен</strong>') if overdue else "",
+        )
+
+    @admin.display(description="сдан", ordering="first_submitted_at")
+    def first_submitted(self, plan):
+        first = getattr(plan, "first_submitted_at", None)
+        return timezone.localtime(first).strftime("%d.%m.%Y %H:%M") if first else "—"
+
+    @admin.display(description="профминимум", ordering="check_passed")
+    def check_label(self, plan):
+        return "✓ выполнен" if plan.check_passed else "✗ есть замечания"
+
+    @admin.display(description="открытых комментариев", ordering="unresolved")
+    def open_comments(self, plan):
+        return getattr(plan, "unresolved", None) or 0
+
     @admin.display(description="скачать план")
     def exports(self, plan):
-        from django.urls import reverse
-        from django.utils.html import format_html
-
         if plan.pk is None:
             return "—"
         return format_html(
@@ -210,13 +323,225 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Скачать сводную таблицу (Excel)")
     def export_consolidated(self, request, queryset):
-        from django.utils import timezone
-
         from .exports import download_response
         from .exports.consolidated import region_xlsx
 
         name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
         return download_response(region_xlsx(queryset), name)
+
+    def _apply(self, request, queryset, action, **kwargs):
+        done, refused = 0, []
+        for plan in queryset.select_related("school"):
+            try:
+                action(plan=plan, by=request.user, **kwargs)
+                done += 1
+            except services.TransitionRefused as error:
+                refused.append(f"{plan.school}: {error.message}")
+        if done:
+            self.message_user(request, f"Готово: {done}.", messages.SUCCESS)
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description="Утвердить выбранные планы", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        self._apply(request, queryset, services.plan_approve)
+
+    @admin.action(description="Вернуть выбранные планы на доработку", permissions=["change"])
+    def return_selected(self, request, queryset):
+        form = ReturnForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            self._apply(
+                request, queryset, services.plan_return, comment=form.cleaned_data["comment"]
+            )
+            return None
+        return TemplateResponse(
+            request,
+            "admin/plans/plan/return_selected.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Вернуть планы на доработку",
+                "plans": queryset.select_related("school"),
+                "form": form,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    # --- the plan as a document, with comments and decisions ------------------------
+
+    def get_urls(self):
+        prefix = f"{self.opts.app_label}_{self.opts.model_name}"
+        return [
+            path(
+                "<int:object_id>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name=f"{prefix}_review",
+            ),
+            path(
+                "<int:object_id>/diff/",
+                self.admin_site.admin_view(self.diff_view),
+                name=f"{prefix}_diff",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _plan_or_404(self, request, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=object_id)
+
+    def review_view(self, request, object_id):
+        from .exports.rows import table_rows
+        from .profminimum import check_plan
+
+        plan = self._plan_or_404(request, object_id)
+        if request.method == "POST":
+            if not self.has_change_permission(request, plan):
+                raise PermissionDenied
+            self._review_post(request, plan)
+            return redirect(
+                request.path + (f"#row-{request.POST['row']}" if request.POST.get("row") else "")
+            )
+        lines = list(table_rows(plan))
+        comments = list(
+            PlanComment.objects.filter(plan=plan)
+            .select_related("author", "resolved_by")
+            .order_by("created_at", "pk")
+        )
+        threads: dict[int | None, list] = {}
+        replies: dict[int, list] = {}
+        for comment in comments:
+            if comment.reply_to_id:
+                replies.setdefault(comment.reply_to_id, []).append(comment)
+            else:
+                threads.setdefault(comment.row_id, []).append(comment)
+        for thread in threads.values():
+            for comment in thread:
+                comment.answers = replies.get(comment.pk, [])
+        rows = [(line, threads.get(line.row_id, []) if line.row_id else []) for line in lines]
+        orphans = threads.get(None, [])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{plan.school.short_name}: план на {plan.year}",
+            "opts": self.opts,
+            "plan": plan,
+            "rows": rows,
+            "plan_comments": orphans,
+            "check": check_plan(plan),
+            "events": plan.events.select_related("by").order_by("at", "pk"),
+            "submissions": plan.submissions.order_by("-number"),
+            "can_change": self.has_change_permission(request, plan),
+            "return_form": ReturnForm(),
+        }
+        return TemplateResponse(request, "admin/plans/plan/review.html", context)
+
+    def _review_post(self, request, plan):
+        action = request.POST.get("action")
+        version = int(request.POST.get("version") or 0) or None
+        try:
+            if action == "approve":
+                services.plan_approve(
+                    plan=plan,
+                    by=request.user,
+                    comment=request.POST.get("comment", ""),
+                    version=version,
+                )
+                self.message_user(
+                    request, "План утверждён. Школа получит уведомление.", messages.SUCCESS
+                )
+            elif action == "return":
+                services.plan_return(
+                    plan=plan,
+                    by=request.user,
+                    comment=request.POST.get("comment", ""),
+                    version=version,
+                )
+                self.message_user(
+                    request,
+                    "План возвращён на доработку. Школа получит уведомление.",
+                    messages.SUCCESS,
+                )
+            elif action == "reopen":
+                services.plan_reopen(
+                    plan=plan,
+                    by=request.user,
+                    reason=request.POST.get("comment", ""),
+                    version=version,
+                )
+                self.message_user(
+                    request, "Утверждённый план возвращён на доработку.", messages.SUCCESS
+                )
+            elif action == "comment":
+                row = reply_to = None
+                if request.POST.get("row"):
+                    row = get_object_or_404(PlanRow, pk=request.POST["row"], plan=plan)
+                if request.POST.get("reply_to"):
+                    reply_to = get_object_or_404(
+                        PlanComment, pk=request.POST["reply_to"], plan=plan
+                    )
+                services.plan_comment_add(
+                    plan=plan,
+                    by=request.user,
+                    text=request.POST.get("text", ""),
+                    row=row,
+                    reply_to=reply_to,
+                )
+                self.message_user(
+                    request, "Комментарий добавлен. Школа увидит его в редакторе.", messages.SUCCESS
+                )
+            elif action == "resolve":
+                comment = get_object_or_404(
+                    PlanComment, pk=request.POST.get("comment_id"), plan=plan
+                )
+                services.plan_comment_resolve(comment=comment, by=request.user)
+        except services.TransitionRefused as error:
+            self.message_user(request, error.message, messages.ERROR)
+
+    def diff_view(self, request, object_id):
+        """Rows added, removed and changed: between two submissions, or between the
+        last submission and the plan as it is now."""
+        from .diff import diff_snapshots
+        from .exports.rows import plan_lines
+
+        plan = self._plan_or_404(request, object_id)
+        submissions = list(plan.submissions.order_by("number"))
+        if not submissions:
+            raise Http404("План ещё не сдавался.")
+        by_number = {s.number: s for s in submissions}
+        try:
+            old = by_number[
+                int(
+                    request.GET.get("from")
+                    or (submissions[-2].number if len(submissions) > 1 else submissions[-1].number)
+                )
+            ]
+        except (KeyError, ValueError):
+            raise Http404 from None
+        target = request.GET.get(
+            "to", "current" if len(submissions) == 1 else str(submissions[-1].number)
+        )
+        if target == "current":
+            new_snapshot, new_label = services.plan_snapshot(plan_lines(plan)), "план сейчас"
+        else:
+            try:
+                new = by_number[int(target)]
+            except (KeyError, ValueError):
+                raise Http404 from None
+            new_snapshot, new_label = (
+                new.snapshot,
+                f"сдача № {new.number} от {timezone.localtime(new.submitted_at):%d.%m.%Y}",
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"{plan.school.short_name}: что изменилось",
+            "opts": self.opts,
+            "plan": plan,
+            "diff": diff_snapshots(old.snapshot, new_snapshot),
+            "old_label": f"сдача № {old.number} от {timezone.localtime(old.submitted_at):%d.%m.%Y}",
+            "new_label": new_label,
+            "submissions": submissions,
+        }
+        return TemplateResponse(request, "admin/plans/plan/diff.html", context)
 
 
 @admin.register(PlanSubmission)
@@ -226,6 +551,43 @@ class PlanSubmissionAdmin(admin.ModelAdmin):
     list_select_related = ["plan__school", "plan__year", "submitted_by"]
     search_fields = ["plan__school__short_name", "plan__school__inn"]
     readonly_fields = ["plan", "number", "submitted_at", "submitted_by", "pdf", "snapshot"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PlanComment)
+class PlanCommentAdmin(admin.ModelAdmin):
+    list_display = ["plan", "row_number", "author", "created_at", "resolved_at"]
+    list_filter = [
+        ("resolved_at", admin.EmptyFieldListFilter),
+        "plan__year",
+        "plan__school__municipality",
+    ]
+    list_select_related = ["plan__school", "plan__year", "author"]
+    search_fields = ["text", "plan__school__short_name"]
+    readonly_fields = [
+        "plan",
+        "row",
+        "row_number",
+        "reply_to",
+        "author",
+        "created_at",
+        "resolved_at",
+        "resolved_by",
+    ]
+
+
+@admin.register(PlanEvent)
+class PlanEventAdmin(admin.ModelAdmin):
+    list_display = ["plan", "from_status", "to_status", "by", "at"]
+    list_filter = ["to_status", "plan__year"]
+    list_select_related = ["plan__school", "plan__year", "by"]
+    search_fields = ["plan__school__short_name", "comment"]
+    readonly_fields = ["plan", "from_status", "to_status", "by", "at", "comment"]
 
     def has_add_permission(self, request):
         return False

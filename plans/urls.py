@@ -14,6 +14,14 @@ urlpatterns = [
     path(
         "plans/<int:pk>/submissions/<int:number>.pdf", views.submission_pdf, name="submission-pdf"
     ),
+    path(
+        "plans/<int:pk>/comments/<int:comment_pk>/reply/", views.comment_reply, name="comment-reply"
+    ),
+    path(
+        "plans/<int:pk>/comments/<int:comment_pk>/resolve/",
+        views.comment_resolve,
+        name="comment-resolve",
+    ),
     path("plans/<int:pk>/rows/new/", views.row_new, name="row-new"),
     path("plans/<int:pk>/rows/add/", views.row_add, name="row-add"),
     path("plans/<int:pk>/rows/<int:row_pk>/", views.row_detail, name="row"),

@@ -17,7 +17,15 @@ from monitoring.models import PlanIndicator, Recommendation
 
 from . import services
 from .forms import FixedRowForm, LevelsForm, PlanRowForm, StartPlanForm, catalogue_groups
-from .models import ActivityTemplate, Plan, PlanRow, PlanSubmission, SchoolYear, TemplateItem
+from .models import (
+    ActivityTemplate,
+    Plan,
+    PlanComment,
+    PlanRow,
+    PlanSubmission,
+    SchoolYear,
+    TemplateItem,
+)
 from .numbering import Line, number_lines
 from .profminimum import check_plan
 
@@ -67,9 +75,27 @@ class Entry:
     line: Line
     in_level_block: bool = False
     add_under: list[TemplateItem] = field(default_factory=list)
+    comments: list = field(default_factory=list)
 
 
-def editor_entries(plan: Plan, lines: list[Line]) -> list[Entry]:
+def comment_threads(plan: Plan) -> dict[int | None, list[PlanComment]]:
+    """The plan's remarks by row (None: on the plan as a whole), answers attached. One query."""
+    threads: dict[int | None, list[PlanComment]] = {}
+    answers: dict[int, list[PlanComment]] = {}
+    for comment in (
+        PlanComment.objects.filter(plan=plan).select_related("author").order_by("created_at", "pk")
+    ):
+        if comment.reply_to_id:
+            answers.setdefault(comment.reply_to_id, []).append(comment)
+        else:
+            threads.setdefault(comment.row_id, []).append(comment)
+    for thread in threads.values():
+        for comment in thread:
+            comment.answers = answers.get(comment.pk, [])
+    return threads
+
+
+def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
     items = list(plan.year.template_items.all())
     children: dict[int | None, list[TemplateItem]] = {}
     for item in items:
@@ -77,8 +103,13 @@ def editor_entries(plan: Plan, lines: list[Line]) -> list[Entry]:
     level_blocks = {item.pk for item in items if item.level_id}
     block_ids = {item.pk for item in items if item.parent_id in level_blocks}
 
+    threads = threads or {}
     entries = [
-        Entry(line, in_level_block=line.kind == "row" and line.item.pk in block_ids)
+        Entry(
+            line,
+            in_level_block=line.kind == "row" and line.item.pk in block_ids,
+            comments=threads.get(line.row.pk, []) if line.row is not None else [],
+        )
         for line in lines
     ]
     shown = {
@@ -184,11 +215,13 @@ def plan_edit(request, pk):
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
     can_edit = plan.is_editable and plan.school_id == request.user.school_id
     lines = _lines(plan)
+    threads = comment_threads(plan)
     check = check_plan(plan, lines)
     levels = list(plan.year.levels.all())
     context = {
         "plan": plan,
-        "entries": editor_entries(plan, lines),
+        "entries": editor_entries(plan, lines, threads),
+        "plan_comments": threads.get(None, []),
         "check": check,
         "can_edit": can_edit,
         "rows_url": rows_url(plan),
@@ -211,7 +244,7 @@ def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -
         "plans/_table.html",
         {
             "plan": plan,
-            "entries": editor_entries(plan, lines),
+            "entries": editor_entries(plan, lines, comment_threads(plan)),
             "can_edit": plan.is_editable,
             "error": error,
             "rows_url": rows_url(plan),
@@ -248,7 +281,7 @@ def _row_context(plan: Plan, row: PlanRow) -> dict:
     """Number and place of one row: the plan's bundle is read to number it."""
     plan = Plan.objects.for_editor().get(pk=plan.pk)
     lines = _lines(plan)
-    entries = editor_entries(plan, lines)
+    entries = editor_entries(plan, lines, comment_threads(plan))
     entry = next((e for e in entries if e.line.row is not None and e.line.row.pk == row.pk), None)
     return {"plan": plan, "entry": entry, "can_edit": plan.is_editable, "rows_url": rows_url(plan)}
 
@@ -467,10 +500,10 @@ def plan_submit(request, pk):
 
 @login_required
 def plan_export_pdf(request, pk):
+    from profplan.limits import ExportsBusy, exports_busy_response, heavy_export_slot
+
     from .exports import download_response, export_filename
     from .exports.pdf import plan_pdf
-
-    from profplan.limits import ExportsBusy, exports_busy_response, heavy_export_slot
 
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
     try:
@@ -504,3 +537,40 @@ def submission_pdf(request, pk, number):
         return download_response(
             pdf.read(), f"{stem}_сдан_{submission.submitted_at:%Y-%m-%d}_№{number}.pdf"
         )
+
+
+def _comment_for_school(request, pk, comment_pk) -> tuple[Plan, PlanComment]:
+    """A remark on the user's own school's plan (any status: answers go on after submission)."""
+    plan = get_object_or_404(Plan.objects.editable_by(request.user), pk=pk)
+    return plan, get_object_or_404(PlanComment, pk=comment_pk, plan=plan)
+
+
+def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
+    from .templatetags.plan_table import comments_html
+
+    root = comment.reply_to or comment
+    if root.row_id is None:
+        return redirect("plans:edit", plan.pk)
+    thread = comment_threads(plan).get(root.row_id, [])
+    return HttpResponse(comments_html(plan.pk, root.row_id, thread))
+
+
+@login_required
+@require_POST
+def comment_reply(request, pk, comment_pk):
+    plan, comment = _comment_for_school(request, pk, comment_pk)
+    try:
+        services.plan_comment_add(
+            plan=plan, by=request.user, text=request.POST.get("text", ""), reply_to=comment
+        )
+    except services.TransitionRefused as error:
+        messages.error(request, error.message)
+    return _comments_response(plan, comment)
+
+
+@login_required
+@require_POST
+def comment_resolve(request, pk, comment_pk):
+    plan, comment = _comment_for_school(request, pk, comment_pk)
+    services.plan_comment_resolve(comment=comment, by=request.user)
+    return _comments_response(plan, comment)

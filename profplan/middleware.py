@@ -21,7 +21,9 @@ class HtmxLoginRequiredMiddleware:
             and response.status_code == 302
             and response.get("Location", "").startswith(resolve_url(settings.LOGIN_URL))
         ):
-            return HttpResponse("Сеанс истёк: войдите снова.", status=401, content_type="text/plain; charset=utf-8")
+            return HttpResponse(
+                "Сеанс истёк: войдите снова.", status=401, content_type="text/plain; charset=utf-8"
+            )
         return response
 
 

@@ -50,7 +50,16 @@ def backup_database(db: dict, directory: Path) -> Path:
         target = directory / f"profplan-{stamp}.dump"
         args, env = _pg_args(db)
         subprocess.run(
-            ["pg_dump", "-Fc", "--no-owner", "--no-privileges", *args, "-f", str(target), db["NAME"]],
+            [
+                "pg_dump",
+                "-Fc",
+                "--no-owner",
+                "--no-privileges",
+                *args,
+                "-f",
+                str(target),
+                db["NAME"],
+            ],
             env=env,
             check=True,
         )
@@ -74,8 +83,16 @@ def restore_database(db: dict, dump: Path) -> None:
         args, env = _pg_args(db)
         subprocess.run(
             [
-                "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                "--single-transaction", *args, "-d", db["NAME"], str(dump),
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                *args,
+                "-d",
+                db["NAME"],
+                str(dump),
             ],
             env=env,
             check=True,

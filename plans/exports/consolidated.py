@@ -73,6 +73,12 @@ def plans_in_chunks(plans, size: int | None = None) -> Iterator[Plan]:
         fetched = {plan.pk: plan for plan in Plan.objects.for_editor().filter(pk__in=chunk)}
         for pk in chunk:
             yield fetched[pk]
+        # A prefetched row points back at its plan (and a template item at its year):
+        # reference cycles that only the cyclic GC frees, late, so memory would grow
+        # with the region. Dropping the caches lets each chunk go as soon as it is done.
+        for plan in fetched.values():
+            plan.year._prefetched_objects_cache.clear()
+            plan._prefetched_objects_cache.clear()
 
 
 def _day(moment: datetime | None):

@@ -7,6 +7,7 @@ django.utils.html.escape, like autoescaping would.
 """
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -93,6 +94,46 @@ def line_html(entry, can_edit: bool, rows_url: str = "") -> SafeString:
         cells.append(_actions(line.number, row.pk, rows_url, movable=line.kind == "row"))
     return mark_safe(
         f'<tr id="row-{row.pk}" class="line-{line.kind}" data-number="{number}">{"".join(cells)}</tr>'
+        + comments_html(row.plan_id, row.pk, entry.comments)
+    )
+
+
+def comments_html(plan_pk: int, row_pk: int, comments) -> str:
+    """The regional centre's remarks under a row, with the school's answers and the
+    buttons to answer and to mark a remark resolved."""
+    if not comments:
+        return ""
+    base = f"/plans/{plan_pk}/comments/"
+    parts = []
+    for comment in comments:
+        answers = "".join(
+            f'<div class="ms-3 small"><span class="text-muted">{escape(a.author or "—")}, '
+            f"{date_format(timezone.localtime(a.created_at), 'd.m.Y H:i')}:</span> {escape(a.text)}</div>"
+            for a in comment.answers
+        )
+        state = (
+            '<span class="badge text-bg-success">снят</span>'
+            if comment.resolved_at
+            else f'<button type="button" class="btn btn-sm btn-outline-success py-0" hx-post="{base}{comment.pk}/resolve/" '
+            f'hx-target="closest tr" hx-swap="outerHTML">Отметить как исправленное</button>'
+        )
+        reply = (
+            ""
+            if comment.resolved_at
+            else f'<form class="d-flex gap-1 mt-1" hx-post="{base}{comment.pk}/reply/" hx-target="closest tr" '
+            f'hx-swap="outerHTML"><input name="text" class="form-control form-control-sm" '
+            f'aria-label="Ответ на комментарий" placeholder="Ответ региональному центру" required>'
+            f'<button class="btn btn-sm btn-outline-primary py-0" type="submit">Ответить</button></form>'
+        )
+        parts.append(
+            f'<div class="comment mb-2{" opacity-75" if comment.resolved_at else ""}">'
+            f'<div class="small text-muted"><i class="bi bi-chat-left-text"></i> {escape(comment.author or "—")}, '
+            f"{date_format(timezone.localtime(comment.created_at), 'd.m.Y H:i')} {state}</div>"
+            f'<div class="preserve-lines">{escape(comment.text)}</div>{answers}{reply}</div>'
+        )
+    return (
+        f'<tr class="row-comments" id="comments-{row_pk}"><td></td>'
+        f'<td colspan="7" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
     )
 
 

@@ -52,9 +52,7 @@ def test_summary_has_one_line_per_plan_with_levels_hours_and_the_check(plan, oth
     assert other[column(header, "6 кл.: часов")] is None
 
 
-def test_rows_sheet_holds_every_row_of_every_plan_with_municipality_and_school(
-    plan, other_plan
-):
+def test_rows_sheet_holds_every_row_of_every_plan_with_municipality_and_school(plan, other_plan):
     add_row(plan, "I.", activity="=1+1\x0b")
     expected = []
     for each in Plan.objects.for_editor().order_by("school__short_name"):

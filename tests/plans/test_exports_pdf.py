@@ -108,7 +108,10 @@ def test_pdf_is_an_official_document_with_a_serif_cyrillic_font(plan, recorded_f
     assert page.mediabox.width > page.mediabox.height  # landscape
     assert round(float(page.mediabox.width)) == 842  # A4: 297 mm
     fonts = {str(font["/BaseFont"]) for font in page["/Resources"]["/Font"].values()}
-    assert any(font.replace("-", "").split("+")[-1].startswith(("LiberationSerif", "PTSerif")) for font in fonts), fonts
+    assert any(
+        font.replace("-", "").split("+")[-1].startswith(("LiberationSerif", "PTSerif"))
+        for font in fonts
+    ), fonts
     assert recorded_fetches == [(f"file://{STATIC}/css/pdf.css", "served")]
 
 
@@ -142,9 +145,7 @@ INJECTIONS = (
 PAYLOAD = " ".join(INJECTIONS)
 
 
-def test_text_that_looks_like_html_is_printed_literally_and_fetches_nothing(
-    plan, recorded_fetches
-):
+def test_text_that_looks_like_html_is_printed_literally_and_fetches_nothing(plan, recorded_fetches):
     plan.school.full_name = plan.school.short_name = PAYLOAD
     plan.school.director_position = plan.school.director_name = PAYLOAD
     plan.school.save()

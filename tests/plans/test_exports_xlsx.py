@@ -77,7 +77,15 @@ def test_print_setup_frozen_header_and_widths(plan):
     assert sheet.cell(FIRST_ROW + 1, 2).alignment.wrap_text
 
 
-DANGEROUS = ["=1+1", '=HYPERLINK("http://evil.example","x")', "+7 999", "-2", "@SUM(A1)", "\tx", "\rx"]
+DANGEROUS = [
+    "=1+1",
+    '=HYPERLINK("http://evil.example","x")',
+    "+7 999",
+    "-2",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+]
 
 
 def test_no_cell_is_ever_a_formula(plan):

@@ -1,0 +1,337 @@
+"""Production behaviour: health check, error pages, CSP, sessions, logs without
+personal data, the PDF cap, transactions and backups."""
+
+import io
+import logging
+import sqlite3
+import subprocess
+
+import pytest
+from django.db import IntegrityError, OperationalError, connection
+from django.template.loader import render_to_string
+from django.test import Client
+
+from plans.models import Plan, PlanGrade, PlanRow, SchoolYear
+from plans.services import plan_create
+from tests.factories import UserFactory, add_row, make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+# --- /healthz --------------------------------------------------------------------
+
+
+def test_healthz_answers_ok_without_a_session(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+    assert "sessionid" not in response.cookies
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_healthz_answers_503_when_the_database_is_down(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    assert client.get("/healthz").status_code == 503
+
+
+def test_healthz_is_not_redirected_to_https(settings, client):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
+
+
+# --- Content-Security-Policy -----------------------------------------------------
+
+
+def test_pages_carry_a_policy_that_forbids_inline_scripts(client):
+    policy = client.get("/accounts/login/")["Content-Security-Policy"]
+    directives = dict(part.strip().split(" ", 1) for part in policy.split(";"))
+    assert directives["default-src"] == "'self'"
+    assert directives["script-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'"
+
+
+def test_no_template_has_an_inline_script():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for part in text.split("<script")[1:]:
+            assert part.split(">", 1)[0].strip().startswith("src="), template
+        assert " onclick=" not in text and " onchange=" not in text, template
+
+
+# --- error pages -----------------------------------------------------------------
+
+
+def test_unknown_address_gets_a_russian_404_that_reveals_nothing(client):
+    response = client.get("/no/such/page/")
+    assert response.status_code == 404
+    text = response.content.decode()
+    assert "Страница не найдена" in text
+    assert "/no/such/page/" not in text and "urlpatterns" not in text
+
+
+def test_forbidden_action_gets_a_russian_403(client):
+    client.force_login(UserFactory(username="no_school"))
+    response = client.post("/plans/start/")
+    assert response.status_code == 403
+    assert "Доступ закрыт" in response.content.decode()
+
+
+def test_server_error_gets_a_russian_500_without_details(deputy, plan, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr("plans.views.check_plan", boom)
+    client = Client(raise_request_exception=False)
+    client.force_login(deputy)
+    response = client.get(f"/plans/{plan.pk}/check/")
+    assert response.status_code == 500
+    text = response.content.decode()
+    assert "Ошибка на сервере" in text and "secret detail" not in text
+
+
+@pytest.mark.django_db(databases=[])
+def test_error_pages_render_without_a_request_or_the_database():
+    # Any database query here fails the test: the database may be what broke.
+    for name in ("403.html", "404.html", "500.html", "503.html"):
+        assert "Профплан" in render_to_string(name)
+
+
+def test_lost_database_gives_503_try_again(deputy, plan, monkeypatch):
+    def lost(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr("plans.views.check_plan", lost)
+    client = Client(raise_request_exception=False)
+    client.force_login(deputy)
+    response = client.get(f"/plans/{plan.pk}/check/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+    assert "попробуйте ещё раз" in response.content.decode()
+
+
+# --- sessions --------------------------------------------------------------------
+
+
+def test_keepalive_answers_204_to_a_signed_in_user(client, deputy):
+    client.force_login(deputy)
+    response = client.post("/session/keepalive/")
+    assert response.status_code == 204
+    assert "sessionid" in response.cookies  # the session slid forward
+
+
+def test_keepalive_sends_a_signed_out_user_to_sign_in(client):
+    response = client.post("/session/keepalive/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_signed_in_pages_tell_the_script_the_session_age(client, deputy, settings):
+    settings.SESSION_COOKIE_AGE = 3600
+    client.force_login(deputy)
+    text = client.get("/").content.decode()
+    assert 'data-session-age="3600"' in text
+    assert "js/session.js" in text
+
+
+def test_signing_in_again_returns_to_the_page(client, deputy, plan):
+    deputy.set_password("profplan-demo")
+    deputy.save()
+    page = f"/plans/{plan.pk}/"
+    response = client.get(page)
+    assert response["Location"] == f"/accounts/login/?next={page}"
+    response = client.post(
+        "/accounts/login/", {"username": "deputy", "password": "profplan-demo", "next": page}
+    )
+    assert response.status_code == 302 and response["Location"] == page
+
+
+# --- logs without personal data ----------------------------------------------------
+
+
+@pytest.fixture
+def console_log():
+    """What the configured console handler writes (the formatter of the settings)."""
+    handler = next(h for h in logging.getLogger().handlers if h.get_name() == "console")
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    yield stream
+    handler.setStream(previous)
+
+
+def test_an_error_of_a_signed_in_user_is_logged_without_personal_data(
+    console_log, school, plan, monkeypatch
+):
+    user = UserFactory(
+        username="karmova.z",
+        email="zalina.karmova@school1.ru",
+        school=school,
+        first_name="Залина",
+        last_name="Кармова",
+    )
+    user.set_password("profplan-demo")
+    user.save()
+
+    def duplicate(*args, **kwargs):
+        raise IntegrityError(
+            'duplicate key value violates unique constraint "accounts_user_email"\n'
+            "DETAIL:  Key (email, username)=(zalina.karmova@school1.ru, karmova.z) already exists. "
+            "Телефон +7 (866) 242-12-34"
+        )
+
+    monkeypatch.setattr("plans.views.check_plan", duplicate)
+    client = Client(raise_request_exception=False)
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "karmova.z", "password": "profplan-demo"}
+        ).status_code
+        == 302
+    )
+    assert client.get(f"/plans/{plan.pk}/check/").status_code == 500
+
+    output = console_log.getvalue()
+    assert "Internal Server Error" in output  # the error itself is logged
+    for personal in ("karmova", "zalina", "Залина", "Кармова", "242-12-34"):
+        assert personal not in output
+
+
+def test_lockout_warning_does_not_name_the_account(console_log, client, deputy):
+    for _ in range(6):
+        client.post("/accounts/login/", {"username": "deputy", "password": "wrong"})
+    output = console_log.getvalue()
+    assert "Locking out" in output
+    assert "deputy" not in output
+
+
+# --- the PDF cap -----------------------------------------------------------------
+
+
+def test_pdf_export_waits_its_turn_then_says_so_in_russian(client, deputy, plan, settings):
+    from profplan.limits import heavy_export_slot
+
+    settings.PDF_EXPORT_CONCURRENCY = 1
+    settings.PDF_EXPORT_WAIT = 0
+    client.force_login(deputy)
+    with heavy_export_slot():  # another export is rendering
+        response = client.get(f"/plans/{plan.pk}/export.pdf")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "Попробуйте ещё раз через минуту" in response.content.decode()
+
+
+# --- transactions ------------------------------------------------------------------
+
+
+def test_plan_create_that_fails_midway_leaves_nothing(school, monkeypatch):
+    plans, grades, rows = Plan.objects.count(), PlanGrade.objects.count(), PlanRow.objects.count()
+
+    def disk_full(*args, **kwargs):
+        raise OperationalError("disk full")
+
+    # The plan and its grades are written before the rows.
+    monkeypatch.setattr(PlanRow.objects, "bulk_create", disk_full)
+    with pytest.raises(OperationalError):
+        plan_create(school=school, year=SchoolYear.objects.get(title="2023-2024"))
+    assert (Plan.objects.count(), PlanGrade.objects.count(), PlanRow.objects.count()) == (
+        plans,
+        grades,
+        rows,
+    )
+
+
+# --- backups -----------------------------------------------------------------------
+
+
+def _counts(query):
+    return {
+        table: query(f"SELECT id FROM {table} ORDER BY id")
+        for table in (
+            "plans_plan",
+            "plans_planrow",
+            "plans_historicalplan",
+            "plans_historicalplanrow",
+        )
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_restores_every_plan_row_and_history_entry(reference, tmp_path):
+    from scripts.backup import backup_database, is_postgres, restore_database
+
+    for _ in range(2):
+        plan = make_plan()
+        row = add_row(plan, "3.4.1.", activity="Экскурсия в колледж")
+        row.activity = "Экскурсия в колледж и на завод"
+        row.save()  # a second history entry
+
+    def source_query(sql):
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            return [r[0] for r in cursor.fetchall()]
+
+    expected = _counts(source_query)
+    assert expected["plans_historicalplanrow"]
+
+    db = dict(connection.settings_dict)
+    dump = backup_database(db, tmp_path)
+    assert dump.stat().st_size > 0
+
+    if is_postgres(db):
+        import psycopg2
+
+        fresh = db["NAME"] + "_restore"
+        admin = psycopg2.connect(
+            dbname="postgres",
+            user=db["USER"],
+            password=db["PASSWORD"],
+            host=db["HOST"],
+            port=db["PORT"],
+        )
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+            cursor.execute(f'CREATE DATABASE "{fresh}"')
+        try:
+            restore_database(db | {"NAME": fresh}, dump)
+            restored = psycopg2.connect(
+                dbname=fresh,
+                user=db["USER"],
+                password=db["PASSWORD"],
+                host=db["HOST"],
+                port=db["PORT"],
+            )
+            try:
+                with restored.cursor() as cursor:
+
+                    def fresh_query(sql):
+                        cursor.execute(sql)
+                        return [r[0] for r in cursor.fetchall()]
+
+                    assert _counts(fresh_query) == expected
+            finally:
+                restored.close()
+        finally:
+            with admin.cursor() as cursor:
+                cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+            admin.close()
+    else:
+        fresh = tmp_path / "fresh.sqlite3"
+        restore_database({"ENGINE": db["ENGINE"], "NAME": str(fresh)}, dump)
+        restored = sqlite3.connect(fresh)
+        try:
+            assert _counts(lambda sql: [r[0] for r in restored.execute(sql)]) == expected
+        finally:
+            restored.close()
+
+
+def test_make_restore_refuses_without_a_file():
+    result = subprocess.run(["make", "-s", "restore"], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "usage: make restore FILE=" in result.stdout
