@@ -1,0 +1,312 @@
+"""Every URL of the site and of the admin, as every role: who gets 200, who is sent
+to sign in (302), who is refused (403) and who is told it does not exist (404).
+
+A new URL in plans/ or monitoring/ must be added to SITE below: the last test fails
+until it is.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import get_resolver, reverse
+
+from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
+from monitoring.models import Recommendation, Report
+from plans.models import Municipality, PlanComment, TemplateItem
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    "anonymous",
+    "deputy",
+    "other_deputy",
+    "coordinator",
+    "far_coordinator",
+    "reviewer",
+    "superuser",
+]
+
+
+@pytest.fixture
+def world(plan, deputy, other_deputy, coordinator, reviewer, superuser, campaign):
+    groups = ensure_roles()
+    deputy.groups.add(groups[DEPUTY])
+    other_deputy.groups.add(groups[DEPUTY])
+    coordinator.groups.add(groups[COORDINATOR])
+    reviewer.groups.add(groups[REGIONAL])
+    far = Municipality.objects.exclude(pk=plan.school.municipality_id).first()
+    far_coordinator = UserFactory(username="far_coordinator", municipality=far)
+    far_coordinator.groups.add(groups[COORDINATOR])
+    comment = PlanComment.objects.create(plan=plan, author=reviewer, text="Уточните")
+    recommendation = Recommendation.objects.create(
+        school=plan.school, text="Проведите собрание", created_by=reviewer
+    )
+    users = {
+        "anonymous": None,
+        "deputy": deputy,
+        "other_deputy": other_deputy,
+        "coordinator": coordinator,
+        "far_coordinator": far_coordinator,
+        "reviewer": reviewer,
+        "superuser": superuser,
+    }
+    return {
+        "users": users,
+        "plan": plan,
+        "row": plan.rows.filter(fixed_item=None).first(),
+        "parent": TemplateItem.objects.get(year=plan.year, code="3.2."),
+        "comment": comment,
+        "report": Report.objects.get(school=plan.school),
+        "recommendation": recommendation,
+    }
+
+
+@pytest.fixture
+def campaign(year, other_school):
+    from datetime import date
+
+    from monitoring.models import Campaign, Indicator
+    from monitoring.services import campaign_open
+    from tests.monitoring.region import load_catalogue
+
+    load_catalogue()
+    campaign = Campaign.objects.create(
+        year=year,
+        name="Мониторинг",
+        period="осень",
+        opens=date(2023, 10, 1),
+        closes=date(2099, 1, 1),
+    )
+    campaign.indicators.set(Indicator.objects.filter(year=year)[:2])
+    campaign_open(campaign=campaign)
+    return campaign
+
+
+S, R, F, N, X = 200, 302, 403, 404, "skip"
+# GET answers per role, in the order of ROLES:
+# anonymous, deputy, other_deputy, coordinator, far_coordinator, reviewer, superuser
+SITE = {
+    "plans:home": (lambda w: reverse("plans:home"), [R, S, S, S, S, S, S]),
+    "plans:edit": (lambda w: reverse("plans:edit", args=[w["plan"].pk]), [R, S, N, S, N, S, S]),
+    "plans:check": (lambda w: reverse("plans:check", args=[w["plan"].pk]), [R, S, N, S, N, S, S]),
+    "plans:export-pdf": (
+        lambda w: reverse("plans:export-pdf", args=[w["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "plans:export-xlsx": (
+        lambda w: reverse("plans:export-xlsx", args=[w["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "plans:row": (
+        lambda w: reverse("plans:row", args=[w["plan"].pk, w["row"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "plans:row-edit": (
+        lambda w: reverse("plans:row-edit", args=[w["plan"].pk, w["row"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:row-new": (
+        lambda w: reverse("plans:row-new", args=[w["plan"].pk]) + f"?parent={w['parent'].pk}",
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:submission-pdf": (
+        lambda w: reverse("plans:submission-pdf", args=[w["plan"].pk, 1]),
+        [R, N, N, N, N, N, N],
+    ),
+    # POST-only endpoints answer GET with 405 once signed in; their scoping is tested by POST below.
+    "plans:start": (lambda w: reverse("plans:start"), [R, 405, 405, 405, 405, 405, 405]),
+    "plans:levels": (
+        lambda w: reverse("plans:levels", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:submit": (
+        lambda w: reverse("plans:submit", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:row-add": (
+        lambda w: reverse("plans:row-add", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:row-delete": (
+        lambda w: reverse("plans:row-delete", args=[w["plan"].pk, w["row"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:row-move": (
+        lambda w: reverse("plans:row-move", args=[w["plan"].pk, w["row"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:comment-reply": (
+        lambda w: reverse("plans:comment-reply", args=[w["plan"].pk, w["comment"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:comment-resolve": (
+        lambda w: reverse("plans:comment-resolve", args=[w["plan"].pk, w["comment"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "monitoring:home": (lambda w: reverse("monitoring:home"), [R, S, S, R, R, R, R]),
+    "monitoring:report": (
+        lambda w: reverse("monitoring:report", args=[w["report"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "monitoring:survey": (
+        lambda w: reverse("monitoring:survey", args=[w["report"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "monitoring:recommendations": (
+        lambda w: reverse("monitoring:recommendations"),
+        [R, S, S, S, S, S, S],
+    ),
+    "monitoring:recommendation-send": (
+        lambda w: reverse("monitoring:recommendation-send"),
+        [R, F, F, F, F, S, S],
+    ),
+    "monitoring:recommendation-acknowledge": (
+        lambda w: reverse("monitoring:recommendation-acknowledge", args=[w["recommendation"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "monitoring:recommendation-answer": (
+        lambda w: reverse("monitoring:recommendation-answer", args=[w["recommendation"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "monitoring:plan-indicators": (
+        lambda w: reverse("monitoring:plan-indicators", args=[w["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "monitoring:self-analysis": (
+        lambda w: reverse("monitoring:self-analysis", args=[w["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "monitoring:dashboard": (lambda w: reverse("monitoring:dashboard"), [R, F, F, S, S, S, S]),
+    "monitoring:dashboard-xlsx": (
+        lambda w: reverse("monitoring:dashboard-xlsx"),
+        [R, F, F, S, S, S, S],
+    ),
+}
+
+# POST-only endpoints: another school, coordinators and the centre get 404 (the
+# plan is not theirs to change); nothing is changed.
+POSTS = [
+    "plans:levels",
+    "plans:submit",
+    "plans:row-add",
+    "plans:row-delete",
+    "plans:row-move",
+    "plans:comment-reply",
+    "plans:comment-resolve",
+]
+
+
+def sign_in(client, user):
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("name", sorted(SITE))
+def test_site_urls_for_every_role(client, world, name):
+    url_for, expected = SITE[name]
+    url = url_for(world)
+    seen = []
+    for role in ROLES:
+        client.logout()
+        sign_in(client, world["users"][role])
+        seen.append(client.get(url).status_code)
+    assert dict(zip(ROLES, seen, strict=True)) == dict(zip(ROLES, expected, strict=True)), url
+
+
+@pytest.mark.parametrize("name", POSTS)
+@pytest.mark.parametrize("role", ["other_deputy", "coordinator", "far_coordinator", "reviewer"])
+def test_state_changing_posts_are_404_for_everyone_but_the_school(client, world, name, role):
+    url = SITE[name][0](world)
+    rows_before = world["plan"].rows.count()
+    sign_in(client, world["users"][role])
+    assert (
+        client.post(
+            url, {"activity": "чужая строка", "parent": world["parent"].pk, "text": "чужой ответ"}
+        ).status_code
+        == 404
+    )
+    assert world["plan"].rows.count() == rows_before
+
+
+def test_anonymous_posts_go_to_sign_in(client, world):
+    for name in POSTS:
+        response = client.post(SITE[name][0](world))
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_every_site_url_is_in_the_table():
+    resolver = get_resolver()
+    names = set()
+    for namespace in ("plans", "monitoring"):
+        _, sub = resolver.namespace_dict[namespace]
+        names |= {f"{namespace}:{name}" for name in sub.reverse_dict if isinstance(name, str)}
+    assert names == set(SITE)
+
+
+def admin_urls(world):
+    urls = [reverse("admin:index")]
+    for model in admin.site._registry:
+        urls.append(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    urls += [
+        reverse("admin:plans_plan_change", args=[world["plan"].pk]),
+        reverse("admin:plans_plan_review", args=[world["plan"].pk]),
+        reverse("admin:accounts_user_import"),
+    ]
+    return urls
+
+
+@pytest.mark.parametrize("role", ["anonymous", "deputy", "coordinator"])
+def test_schools_and_coordinators_never_reach_the_admin(client, world, role):
+    sign_in(client, world["users"][role])
+    for url in admin_urls(world):
+        response = client.get(url)
+        assert response.status_code == 302 and "/admin/login/" in response["Location"], url
+
+
+def test_regional_centre_in_the_admin(client, world):
+    sign_in(client, world["users"]["reviewer"])
+    allowed = {
+        "plans": {
+            "schoolyear",
+            "level",
+            "direction",
+            "templateitem",
+            "activitytemplate",
+            "municipality",
+            "school",
+            "plan",
+            "plansubmission",
+            "planevent",
+            "plancomment",
+        },
+        "accounts": {"user"},
+        "monitoring": {
+            "indicator",
+            "sector",
+            "campaign",
+            "recommendation",
+            "report",
+            "reportvalue",
+            "surveycount",
+            "surveysectorcount",
+            "planindicator",
+            "selfanalysis",
+        },
+    }
+    for model in admin.site._registry:
+        app, name = model._meta.app_label, model._meta.model_name
+        status = client.get(reverse(f"admin:{app}_{name}_changelist")).status_code
+        expected = 200 if name in allowed.get(app, set()) else 403
+        assert status == expected, f"{app}.{name}: {status}"
+    assert (
+        client.get(reverse("admin:plans_plan_review", args=[world["plan"].pk])).status_code == 200
+    )
+    assert client.get(reverse("admin:accounts_user_import")).status_code == 200
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+def test_superuser_reaches_every_admin_page(client, world):
+    sign_in(client, world["users"]["superuser"])
+    for url in admin_urls(world):
+        assert client.get(url).status_code == 200, url
