@@ -580,6 +580,10 @@ class PlanCommentAdmin(admin.ModelAdmin):
         "resolved_by",
     ]
 
+    def has_add_permission(self, request):
+        # Comments are written on the review page, next to the row they concern.
+        return False
+
 
 @admin.register(PlanEvent)
 class PlanEventAdmin(admin.ModelAdmin):

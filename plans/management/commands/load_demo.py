@@ -16,13 +16,14 @@ from plans.models import (
     Level,
     Municipality,
     Plan,
+    PlanEvent,
     PlanRow,
-    PlanStatus,
+    PlanSubmission,
     School,
     SchoolYear,
     TemplateItem,
 )
-from plans.services import plan_create
+from plans.services import plan_create, plan_refresh_check, plan_submit
 
 DEMO_PASSWORD = "profplan-demo"
 
@@ -387,12 +388,17 @@ class Command(BaseCommand):
                 levels={g: levels[c] for g, c in LEVELS.items()},
             )
             self._fill(plan)
-            Plan.objects.filter(pk=plan.pk).update(
-                status=PlanStatus.SUBMITTED,
-                submitted_at=timezone.make_aware(datetime(2023, 9, 27, 15, 40)),
-            )
+            # Submitted through the service, so that it has its frozen PDF and its
+            # history like any other; then dated back to when it was «submitted».
+            plan_submit(plan=plan, by=None, version=None)
+            when = timezone.make_aware(datetime(2023, 9, 27, 15, 40))
+            Plan.objects.filter(pk=plan.pk).update(submitted_at=when)
+            PlanSubmission.objects.filter(plan=plan).update(submitted_at=when)
+            PlanEvent.objects.filter(plan=plan).update(at=when)
         if not Plan.objects.filter(school=schools["empty"], year=year).exists():
             plan_create(school=schools["empty"], year=year)
+        for plan in Plan.objects.filter(year=year, school__in=schools.values()):
+            plan_refresh_check(plan=plan)
 
         users = [
             (
