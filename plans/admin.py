@@ -27,6 +27,7 @@ from .models import (
     TemplateItem,
 )
 from .numbering import number_lines
+from .querysets import comment_threads
 
 
 @admin.register(SchoolYear)
@@ -403,21 +404,7 @@ class PlanAdmin(admin.ModelAdmin):
                 request.path + (f"#row-{request.POST['row']}" if request.POST.get("row") else "")
             )
         lines = list(table_rows(plan))
-        comments = list(
-            PlanComment.objects.filter(plan=plan)
-            .select_related("author", "resolved_by")
-            .order_by("created_at", "pk")
-        )
-        threads: dict[int | None, list] = {}
-        replies: dict[int, list] = {}
-        for comment in comments:
-            if comment.reply_to_id:
-                replies.setdefault(comment.reply_to_id, []).append(comment)
-            else:
-                threads.setdefault(comment.row_id, []).append(comment)
-        for thread in threads.values():
-            for comment in thread:
-                comment.answers = replies.get(comment.pk, [])
+        threads = comment_threads(plan)
         rows = [(line, threads.get(line.row_id, []) if line.row_id else []) for line in lines]
         orphans = threads.get(None, [])
         context = {

@@ -6,6 +6,7 @@ from .fields import GRADE_CHOICES, GRADES
 from .models import ActivityTemplate, Level, PlanRow
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
+DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
 
 
 class PlanRowForm(forms.ModelForm):
@@ -41,8 +42,8 @@ class PlanRowForm(forms.ModelForm):
         }
         error_messages = {
             "hours": {"invalid": "Введите число часов, например 34 или 1,5."},
-            "start_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
-            "end_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
+            "start_date": DATE_ERRORS,
+            "end_date": DATE_ERRORS,
         }
 
     def __init__(self, *args, in_level_block: bool = False, **kwargs):
@@ -100,10 +101,7 @@ class FixedRowForm(forms.ModelForm):
             if key
             in {"period", "start_date", "end_date", "responsible", "documents", "links", "results"}
         }
-        error_messages = {
-            "start_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
-            "end_date": {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."},
-        }
+        error_messages = {"start_date": DATE_ERRORS, "end_date": DATE_ERRORS}
 
 
 class LevelsForm(forms.Form):

@@ -111,3 +111,22 @@ class PlanQuerySet(models.QuerySet):
 class PlanRowQuerySet(models.QuerySet):
     def school_rows(self):
         return self.filter(fixed_item__isnull=True)
+
+
+def comment_threads(plan) -> dict:
+    """The plan's remarks by row id (None: on the plan as a whole), oldest first,
+    each with its `answers` attached. One query."""
+    from .models import PlanComment
+
+    threads: dict = {}
+    answers: dict = {}
+    comments = PlanComment.objects.filter(plan=plan).select_related("author", "resolved_by")
+    for comment in comments.order_by("created_at", "pk"):
+        if comment.reply_to_id:
+            answers.setdefault(comment.reply_to_id, []).append(comment)
+        else:
+            threads.setdefault(comment.row_id, []).append(comment)
+    for thread in threads.values():
+        for comment in thread:
+            comment.answers = answers.get(comment.pk, [])
+    return threads

@@ -106,13 +106,17 @@ def plan_create(
         PlanRow(plan=plan, parent_id=item.parent_id, anchor=anchor, order=order)
         for item, anchor, order in template_row_positions(items)
     ]
-    rows += [
+    PlanRow.objects.bulk_create(rows + fixed_rows(plan, items))
+    return plan
+
+
+def fixed_rows(plan: Plan, items) -> list[PlanRow]:
+    """One empty row per fixed activity (4.1–4.4, 5.1) of the year's template."""
+    return [
         PlanRow(plan=plan, parent_id=item.parent_id, fixed_item=item)
         for item in items
         if item.kind == ItemKind.FIXED
     ]
-    PlanRow.objects.bulk_create(rows)
-    return plan
 
 
 def year_title_substitute(text: str, source_title: str, new_title: str) -> str:
@@ -296,12 +300,7 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
                 grades=row.grades,
             )
         )
-    copied += [
-        PlanRow(plan=plan, parent_id=item.parent_id, fixed_item=item)
-        for item in items
-        if item.kind == ItemKind.FIXED
-    ]
-    PlanRow.objects.bulk_create(copied)
+    PlanRow.objects.bulk_create(copied + fixed_rows(plan, items))
     return plan
 
 

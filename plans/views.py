@@ -28,6 +28,7 @@ from .models import (
 )
 from .numbering import Line, number_lines
 from .profminimum import check_plan
+from .querysets import comment_threads
 
 
 @login_required
@@ -76,23 +77,6 @@ class Entry:
     in_level_block: bool = False
     add_under: list[TemplateItem] = field(default_factory=list)
     comments: list = field(default_factory=list)
-
-
-def comment_threads(plan: Plan) -> dict[int | None, list[PlanComment]]:
-    """The plan's remarks by row (None: on the plan as a whole), answers attached. One query."""
-    threads: dict[int | None, list[PlanComment]] = {}
-    answers: dict[int, list[PlanComment]] = {}
-    for comment in (
-        PlanComment.objects.filter(plan=plan).select_related("author").order_by("created_at", "pk")
-    ):
-        if comment.reply_to_id:
-            answers.setdefault(comment.reply_to_id, []).append(comment)
-        else:
-            threads.setdefault(comment.row_id, []).append(comment)
-    for thread in threads.values():
-        for comment in thread:
-            comment.answers = answers.get(comment.pk, [])
-    return threads
 
 
 def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
@@ -357,7 +341,13 @@ def _render_row_form(
         parent=parent or row.parent,
         draft_key=_draft_key(plan, row if row.pk else None, parent),
     )
-    response = render(request, "plans/_row_form.html", context, status=status)
+    return _form_response(request, "plans/_row_form.html", context, status, plan, conflict)
+
+
+def _form_response(request, template, context, status, plan, conflict) -> HttpResponse:
+    """A row form; after a conflict it also hands the page the plan's current version,
+    so that saving again writes the user's text deliberately."""
+    response = render(request, template, context, status=status)
     if conflict:
         plan.refresh_from_db(fields=["version"])
         _changed(response, plan)
@@ -402,11 +392,7 @@ def _render_new_form(request, plan, parent, form, in_block, status=200, conflict
         "catalogue": catalogue_groups(activities, parent.direction_id),
         "draft_key": _draft_key(plan, parent=parent),
     }
-    response = render(request, "plans/_row_new.html", context, status=status)
-    if conflict:
-        plan.refresh_from_db(fields=["version"])
-        _changed(response, plan)
-    return response
+    return _form_response(request, "plans/_row_new.html", context, status, plan, conflict)
 
 
 @login_required

@@ -117,7 +117,7 @@ def write_region_xlsx(plans, output: BinaryIO) -> None:
 
     text = make_style(summary, border=False)
     date = make_style(summary, border=False, number_format="DD.MM.YYYY")
-    hours = make_style(summary, border=False, number_format="0.#")
+    hours = make_style(summary, border=False)
     bold = make_style(table, border=False, bold=True)
     plain = make_style(table, border=False)
 
