@@ -250,11 +250,13 @@ def schools_matching(
 
 def self_analysis_rows(plan):
     """Section V of a plan for the exports: (heading, text) pairs, empty ones left out,
-    then the indicators and campaigns the analysis rests on. Three queries at most."""
-    from .models import SelfAnalysis
+    then the indicators and campaigns the analysis rests on. No queries for a plan
+    fetched with `Plan.objects.for_editor()`."""
+    from django.core.exceptions import ObjectDoesNotExist
 
-    analysis = SelfAnalysis.objects.filter(plan=plan).first()
-    if analysis is None:
+    try:
+        analysis = plan.self_analysis
+    except ObjectDoesNotExist:
         return
     for field in ("results", "problems", "effectiveness", "next_steps"):
         text = getattr(analysis, field)
@@ -271,11 +273,8 @@ def self_analysis_rows(plan):
 def plan_indicator_rows(plan):
     """Section II of a plan for the editor and both exports: one tuple per indicator,
     (number, indicator name, unit, baseline, target). Decimals are left as they are; the
-    exports format them. One query."""
-    from .models import PlanIndicator
-
-    rows = PlanIndicator.objects.filter(plan=plan).for_display()
-    for number, row in enumerate(rows, start=1):
+    exports format them. No queries for a plan fetched with `Plan.objects.for_editor()`."""
+    for number, row in enumerate(plan.indicators.all(), start=1):
         yield (
             f"2.{number}.",
             row.indicator.name,

@@ -392,7 +392,7 @@ class PlanAdmin(admin.ModelAdmin):
         return get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=object_id)
 
     def review_view(self, request, object_id):
-        from .exports.rows import table_rows
+        from .exports.rows import plan_appendices, table_rows
         from .profminimum import check_plan
 
         plan = self._plan_or_404(request, object_id)
@@ -419,6 +419,8 @@ class PlanAdmin(admin.ModelAdmin):
             "submissions": plan.submissions.order_by("-number"),
             "can_change": self.has_change_permission(request, plan),
             "return_form": ReturnForm(),
+            "plan_indicators": plan.indicators.all(),
+            "appendices": plan_appendices(plan),
         }
         return TemplateResponse(request, "admin/plans/plan/review.html", context)
 

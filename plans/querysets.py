@@ -48,11 +48,20 @@ class PlanQuerySet(models.QuerySet):
 
     def for_editor(self):
         """Everything the editor and both exports read, in a fixed number of queries:
-        the plan with school, municipality and year (1), its grades with levels (2),
-        its rows (3), the year's template items (4), levels (5) and directions (6)."""
+        the plan with school, municipality, year and self-analysis (1), its grades with
+        levels (2), its rows (3), the year's template items (4), levels (5), directions
+        (6), section II's indicators (7), and, where there is a self-analysis, the
+        indicators and campaigns it cites (8, 9)."""
+        from monitoring.models import PlanIndicator
+
         from .models import TemplateItem
 
-        return self.select_related("school__municipality", "year").prefetch_related(
+        return self.select_related(
+            "school__municipality", "year", "self_analysis"
+        ).prefetch_related(
+            models.Prefetch("indicators", queryset=PlanIndicator.objects.for_display()),
+            "self_analysis__indicators",
+            "self_analysis__campaigns",
             models.Prefetch("grades", queryset=self._grades()),
             "rows",
             models.Prefetch(

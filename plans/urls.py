@@ -7,6 +7,7 @@ app_name = "plans"
 urlpatterns = [
     path("", views.home, name="home"),
     path("plans/start/", views.plan_start, name="start"),
+    path("plans/region.xlsx", views.region_export, name="export-region"),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from monitoring.models import PlanIndicator, Recommendation
+from monitoring.models import Recommendation
 
 from . import services
 from .forms import FixedRowForm, LevelsForm, PlanRowForm, StartPlanForm, catalogue_groups
@@ -211,7 +211,7 @@ def plan_edit(request, pk):
         "rows_url": rows_url(plan),
         "submit_problems": request.session.pop("submit_problems", None),
         "submissions": plan.submissions.order_by("-number"),
-        "plan_indicators": PlanIndicator.objects.filter(plan=plan).for_display(),
+        "plan_indicators": plan.indicators.all(),
         "events": plan.events.select_related("by").order_by("-at", "-pk"),
         "levels_form": LevelsForm(
             levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
@@ -507,6 +507,30 @@ def plan_export_xlsx(request, pk):
 
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
     return download_response(plan_xlsx(plan), export_filename(plan, "xlsx"))
+
+
+@login_required
+def region_export(request):
+    """The consolidated workbook of every plan the user may see for a year: the whole
+    region for the centre, the municipality's schools for a coordinator."""
+    from .exports import download_response
+    from .exports.consolidated import region_xlsx
+
+    user = request.user
+    if not (user.is_staff or user.municipality_id):
+        raise PermissionDenied
+    year = (
+        get_object_or_404(SchoolYear, pk=request.GET.get("year"))
+        if request.GET.get("year")
+        else SchoolYear.objects.current()
+    )
+    if year is None:
+        raise Http404
+    plans = Plan.objects.for_user(user).filter(year=year)
+    scope = user.municipality.name if user.municipality_id and not user.is_staff else "КБР"
+    return download_response(
+        region_xlsx(plans), f"Сводная_таблица_планов_{scope}_{year.title}.xlsx"
+    )
 
 
 @login_required

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("plans.urls")),
 ]
 
+handler400 = "profplan.views.bad_request"
 handler403 = "profplan.views.permission_denied"
 handler404 = "profplan.views.page_not_found"
 handler500 = "profplan.views.server_error"

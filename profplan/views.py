@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,6 +66,23 @@ def page_not_found(request, exception=None):
     return _page("404.html", 404)
 
 
+def _database_lost(error: BaseException | None) -> bool:
+    """Was `error`, or what it was raised from, a lost database connection?"""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, OperationalError | InterfaceError):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _try_again() -> HttpResponse:
+    # Status 500 until DatabaseUnavailableMiddleware makes it 503 (see there why).
+    response = _page("503.html", 500)
+    response.database_unavailable = True
+    return response
+
+
 def server_error(request):
     """500, or the «попробуйте ещё раз» page when the database was unreachable.
 
@@ -72,9 +90,15 @@ def server_error(request):
     A lost connection (PostgreSQL restarting) is temporary: the page says so and
     DatabaseUnavailableMiddleware turns the status into 503 + Retry-After.
     """
-    error = sys.exc_info()[1]
-    if isinstance(error, OperationalError | InterfaceError):
-        response = _page("503.html", 500)
-        response.database_unavailable = True
-        return response
+    if _database_lost(sys.exc_info()[1]):
+        return _try_again()
     return _page("500.html", 500)
+
+
+def bad_request(request, exception=None):
+    """Django's 400, except when the session could not be saved because the
+    database went away at the end of the request (SessionInterrupted raised from
+    a DatabaseError): that is the «попробуйте ещё раз» case too."""
+    if _database_lost(exception):
+        return _try_again()
+    return defaults.bad_request(request, exception)

@@ -109,6 +109,7 @@ SITE = {
         lambda w: reverse("plans:row-new", args=[w["plan"].pk]) + f"?parent={w['parent'].pk}",
         [R, S, N, N, N, N, N],
     ),
+    "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, S, S, S, S]),
     "plans:submission-pdf": (
         lambda w: reverse("plans:submission-pdf", args=[w["plan"].pk, 1]),
         [R, N, N, N, N, N, N],

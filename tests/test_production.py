@@ -335,3 +335,19 @@ def test_make_restore_refuses_without_a_file():
     result = subprocess.run(["make", "-s", "restore"], capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "usage: make restore FILE=" in result.stdout
+
+
+def test_session_lost_with_the_database_at_the_end_is_try_again_too(deputy, plan, monkeypatch):
+    from django.contrib.sessions.models import Session
+
+    def lost(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    client = Client(raise_request_exception=False)
+    client.force_login(deputy)
+    # The page was made; saving the session on the way out finds the database gone.
+    # Django turns that into SessionInterrupted, a 400, unless told otherwise.
+    monkeypatch.setattr(Session, "save", lost)
+    response = client.get(f"/plans/{plan.pk}/")
+    assert response.status_code == 503
+    assert "попробуйте ещё раз" in response.content.decode()

@@ -32,6 +32,7 @@ def server(tmp_path_factory):
         sqlite_path=str(workdir / "db.sqlite3"),
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         DJANGO_SECURE_SSL_REDIRECT="1",
+        DJANGO_SECURE_COOKIES="1",
     )
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
     manage(env, "migrate", "--noinput")
@@ -62,9 +63,11 @@ def test_pages_behind_the_proxy_carry_the_security_headers(server):
 
 def test_static_files_are_hashed_compressed_and_cached_for_long(server):
     _, _, body = fetch(server + "/accounts/login/", **HTTPS)
-    css = re.search(rb'href="(/static/vendor/bootstrap/bootstrap\.[0-9a-f]{12}\.min\.css)"', body)
+    css = re.search(rb'href="(/static/vendor/bootstrap/bootstrap\.min\.[0-9a-f]{12}\.css)"', body)
     assert css, "the page links the hashed file"
-    status, headers, _ = fetch(server + css.group(1).decode(), **HTTPS, **{"Accept-Encoding": "gzip"})
+    status, headers, _ = fetch(
+        server + css.group(1).decode(), **HTTPS, **{"Accept-Encoding": "gzip"}
+    )
     assert status == 200
     assert headers["Content-Encoding"] == "gzip"
     assert "immutable" in headers["Cache-Control"]

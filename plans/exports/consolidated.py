@@ -55,8 +55,9 @@ KIND_NAMES = {
 def plans_in_chunks(plans, size: int | None = None) -> Iterator[Plan]:
     """Plans of `plans` with the editor's bundle, `size` at a time, in region order.
 
-    Queries: 1 for the ids, then 6 per chunk (plans with school, municipality and
-    year; grades; rows; template items; levels; directions), whatever the rows.
+    Queries: 1 for the ids, then 7 per chunk (`Plan.objects.for_editor()`: plans with
+    school, municipality, year and self-analysis; grades; rows; template items;
+    levels; directions; section II indicators), whatever the rows.
     """
     size = size or CHUNK
     ids = list(
@@ -96,7 +97,7 @@ def region_xlsx(plans) -> bytes:
 def write_region_xlsx(plans, output: BinaryIO) -> None:
     """Write the consolidated workbook of the plans of queryset `plans` to `output`.
 
-    Query cost: 1 + 6 per chunk of 50 plans (see `plans_in_chunks`); it does not
+    Query cost: 1 + 7 per chunk of 50 plans (see `plans_in_chunks`); it does not
     grow with the number of rows. Memory: one chunk of plans at a time.
     """
     workbook = Workbook(write_only=True)

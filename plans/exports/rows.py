@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..fields import format_grades
+from ..fields import format_grades, format_hours
 from ..models import Plan, PlanRow, TemplateItem, split_links
 from ..numbering import Line, number_lines
 
@@ -82,10 +82,6 @@ class TableRow:
         )
 
 
-def format_hours(value: Decimal) -> str:
-    return f"{value.normalize():f}".replace(".", ",")
-
-
 def format_period(period: str, start: date | None, end: date | None) -> str:
     """The school's words, then the dates if it gave them: «сентябрь (01.09.2023–30.09.2023)»."""
     if start and end:
@@ -147,3 +143,34 @@ def table_rows(plan: Plan, lines: list[Line] | None = None) -> Iterator[TableRow
             row_id=line.row.pk if line.row is not None else None,
             **fields,
         )
+
+
+@dataclass(frozen=True)
+class Appendices:
+    """What the plan carries beside Table 1, for both formats: section II's indicators
+    with their baselines and targets, and section V's self-analysis."""
+
+    indicators: list[tuple[str, str, str, str, str]]  # number, name, unit, baseline, target
+    analysis: list[tuple[str, str]]  # heading, text
+
+    def __bool__(self) -> bool:
+        return bool(self.indicators or self.analysis)
+
+
+def _value(value) -> str:
+    return (
+        "" if value is None else format_hours(value) if isinstance(value, Decimal) else str(value)
+    )
+
+
+def plan_appendices(plan: Plan) -> Appendices:
+    """Sections II and V from the monitoring app: at most four queries, whatever the rows."""
+    from monitoring.querysets import plan_indicator_rows, self_analysis_rows
+
+    return Appendices(
+        indicators=[
+            (number, name, unit, _value(baseline), _value(target))
+            for number, name, unit, baseline, target in plan_indicator_rows(plan)
+        ],
+        analysis=list(self_analysis_rows(plan)),
+    )

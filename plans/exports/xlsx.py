@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import Plan, PlanStatus
 from .cells import cell, make_style
-from .rows import COLUMN_TITLES, table_rows
+from .rows import COLUMN_TITLES, plan_appendices, table_rows
 
 EXTRA_TITLES = ("Часов", "Классы")
 WIDTHS = (9, 48, 18, 24, 30, 30, 30, 8, 14)
@@ -81,6 +81,34 @@ def plan_xlsx(plan: Plan) -> bytes:
                 cell(sheet, row.grades_text, number_style),
             ]
         )
+
+    appendices = plan_appendices(plan)
+    if appendices.indicators:
+        sheet.append([])
+        sheet.append(
+            [cell(sheet, "К разделу II. Показатели оценки и их целевые значения", heading_style)]
+        )
+        sheet.append(
+            [
+                cell(sheet, title, header_style)
+                for title in (
+                    "№",
+                    "Показатель",
+                    "Ед. изм.",
+                    "Исходное значение",
+                    "Целевое значение",
+                )
+            ]
+        )
+        for values in appendices.indicators:
+            sheet.append([cell(sheet, value, text_style) for value in values])
+    if appendices.analysis:
+        sheet.append([])
+        sheet.append(
+            [cell(sheet, "К разделу V. Самоанализ профориентационной деятельности", heading_style)]
+        )
+        for heading, text in appendices.analysis:
+            sheet.append([cell(sheet, heading, heading_style), cell(sheet, text, text_style)])
 
     output = BytesIO()
     workbook.save(output)

@@ -110,6 +110,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The same backend, waiting for the server during a restart (profplan/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "profplan.db.postgresql"
+DB_CONNECT_RETRY_SECONDS = float(os.environ.get("DJANGO_DB_CONNECT_RETRY", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {

@@ -32,25 +32,43 @@ def add_from_catalogue(page, heading_code, activity_label, grade="6 класс")
     expect(page.locator("tr.new-row")).to_have_count(0)
 
 
-def test_sign_in_set_levels_fill_from_catalogue_and_by_hand_then_submit(deputy_account, sign_in, live_server, school):
+def test_sign_in_set_levels_fill_from_catalogue_and_by_hand_then_submit(
+    deputy_account, sign_in, live_server, school
+):
     page = sign_in("deputy")
     page.get_by_role("button", name="Начать план").click()
     expect(page.get_by_role("heading", name="План деятельности по сопровождению")).to_be_visible()
     plan = Plan.objects.get(school=school)
     # Sections IV–V are the school's too; filled here to keep this test on the профминимум.
-    PlanRow.objects.filter(plan=plan, fixed_item__isnull=False).update(period="май", responsible="Заместитель директора")
+    PlanRow.objects.filter(plan=plan, fixed_item__isnull=False).update(
+        period="май", responsible="Заместитель директора"
+    )
 
     basic = Level.objects.get(year=plan.year, code="basic")
     expect(page.locator("#plan-table")).not_to_contain_text("3.4.12.")
     page.get_by_label("6 класс").select_option(str(basic.pk))
-    expect(page.locator("#plan-table")).to_contain_text("Реализация профориентационных мероприятий в рамках базового уровня")
-    expect(page.locator("#check-panel")).to_contain_text("6 класс: запланировано 0 ч из 40 (базовый уровень)")
+    expect(page.locator("#plan-table")).to_contain_text(
+        "Реализация профориентационных мероприятий в рамках базового уровня"
+    )
+    expect(page.locator("#check-panel")).to_contain_text(
+        "6 класс: запланировано 0 ч из 40 (базовый уровень)"
+    )
 
-    add_from_catalogue(page, "3.4.12.2.", "Курс внеурочной деятельности «Россия – мои горизонты» (34 занятия по четвергам, 6–11 классы)")
+    add_from_catalogue(
+        page,
+        "3.4.12.2.",
+        "Курс внеурочной деятельности «Россия – мои горизонты» (34 занятия по четвергам, 6–11 классы)",
+    )
     add_from_catalogue(page, "3.4.12.1.", "Открытые уроки «Шоу профессий»")
     add_from_catalogue(page, "3.4.12.3.", "Классные часы «Мир профессий»")
-    add_from_catalogue(page, "3.4.12.4.", "Занятия в объединениях дополнительного образования (технопарк «Кванториум», центр «Точка роста»)")
-    expect(page.locator("#check-panel")).to_contain_text("нет мероприятий по направлению «Взаимодействие с родителями (законными представителями)»")
+    add_from_catalogue(
+        page,
+        "3.4.12.4.",
+        "Занятия в объединениях дополнительного образования (технопарк «Кванториум», центр «Точка роста»)",
+    )
+    expect(page.locator("#check-panel")).to_contain_text(
+        "нет мероприятий по направлению «Взаимодействие с родителями (законными представителями)»"
+    )
 
     # By hand, with a typo first: the message is Russian and the text stays.
     page.locator(f'button[data-add-under="{item_pk("3.4.12.5.")}"]').click()
@@ -59,12 +77,18 @@ def test_sign_in_set_levels_fill_from_catalogue_and_by_hand_then_submit(deputy_a
     form.locator("input[name=hours]").fill("-1")
     form.get_by_label("6 класс").check()
     form.get_by_role("button", name="Добавить", exact=True).click()
-    expect(page.locator("tr.new-row")).to_contain_text("Количество часов не может быть отрицательным.")
-    expect(page.locator("tr.new-row textarea[name=activity]")).to_have_value("Родительское собрание «Профессии будущего»")
+    expect(page.locator("tr.new-row")).to_contain_text(
+        "Количество часов не может быть отрицательным."
+    )
+    expect(page.locator("tr.new-row textarea[name=activity]")).to_have_value(
+        "Родительское собрание «Профессии будущего»"
+    )
     page.locator("tr.new-row input[name=hours]").fill("1,5")
     page.locator("tr.new-row").get_by_role("button", name="Добавить", exact=True).click()
     expect(page.locator("#plan-table")).to_contain_text("3.4.12.5.1.")
-    expect(page.locator("#plan-table")).to_contain_text("Родительское собрание «Профессии будущего»")
+    expect(page.locator("#plan-table")).to_contain_text(
+        "Родительское собрание «Профессии будущего»"
+    )
 
     expect(page.locator("#check-status")).to_have_text("готов к сдаче")
     expect(page.locator("#check-panel")).to_contain_text("49,5 из 40 ч")
@@ -99,7 +123,9 @@ def test_two_tabs_never_overwrite_each_other_silently(open_plan, sign_in, live_s
     second.locator(f"#row-{row.pk} textarea[name=activity]").fill("Текст из второй вкладки")
     second.locator(f"#row-{row.pk}").get_by_role("button", name="Сохранить").click()
     expect(second.locator(f"#row-{row.pk}")).to_contain_text("План уже изменён в другой вкладке")
-    expect(second.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value("Текст из второй вкладки")
+    expect(second.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value(
+        "Текст из второй вкладки"
+    )
     row.refresh_from_db()
     assert row.activity == "Текст из первой вкладки"
 
@@ -116,12 +142,18 @@ def test_expired_session_loses_nothing_typed(open_plan, sign_in, live_server, co
     page = sign_in("deputy")
     page.goto(f"{live_server.url}/plans/{plan.pk}/")
     page.get_by_role("button", name="Изменить строку 3.2.1.").click()
-    page.locator(f"#row-{row.pk} textarea[name=activity]").fill("Час текста, который нельзя потерять")
+    page.locator(f"#row-{row.pk} textarea[name=activity]").fill(
+        "Час текста, который нельзя потерять"
+    )
 
     context.clear_cookies(name="sessionid")  # the session expired while the deputy was typing
     page.locator(f"#row-{row.pk}").get_by_role("button", name="Сохранить").click()
-    expect(page.locator("#alerts")).to_contain_text("Сеанс работы истёк. Введённый текст не потерян")
-    expect(page.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value("Час текста, который нельзя потерять")
+    expect(page.locator("#alerts")).to_contain_text(
+        "Сеанс работы истёк. Введённый текст не потерян"
+    )
+    expect(page.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value(
+        "Час текста, который нельзя потерять"
+    )
 
     # Signing in again in another tab, then saving in this one.
     other = context.new_page()
@@ -147,7 +179,9 @@ def test_typed_text_survives_a_reload_as_a_draft(open_plan, sign_in, live_server
     page.reload()
     expect(page.locator("#drafts")).to_contain_text("строка 3.2.1.")
     page.get_by_role("button", name="Восстановить").click()
-    expect(page.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value("Черновик до перезагрузки")
+    expect(page.locator(f"#row-{row.pk} textarea[name=activity]")).to_have_value(
+        "Черновик до перезагрузки"
+    )
     page.locator(f"#row-{row.pk}").get_by_role("button", name="Сохранить").click()
     expect(page.locator(f"#row-{row.pk} textarea")).to_have_count(0)
     expect(page.locator(f"#row-{row.pk}")).to_contain_text("Черновик до перезагрузки")

@@ -5,7 +5,9 @@ beside DATABASE_URL's; signed-in clients keep opening their plans while the loca
 cluster restarts (`pg_ctlcluster --skip-systemctl-redirect <version> main restart`).
 Holds when:
 - every answer is the page (200) or the Russian «попробуйте ещё раз» page (503):
-  no 500, no dropped connection, only requests while the database was down fail;
+  no 500, no dropped connection;
+- at most the requests in flight fail (one per client): a request that arrives
+  while PostgreSQL is down waits for it (profplan/db/postgresql) instead of failing;
 - every request sent after PostgreSQL answers again succeeds (CONN_HEALTH_CHECKS
   replaces the workers' dead persistent connections instead of failing on them).
 
@@ -213,6 +215,9 @@ def main() -> int:
         print(
             f"FAILED: {len(problems)} answers were neither the page nor the «try again» page: {problems[0][3]}"
         )
+        ok = False
+    if len(failed) > CLIENTS:
+        print(f"FAILED: {len(failed)} requests failed, more than the {CLIENTS} in flight")
         ok = False
     late = [r for r in after if r[2] != 200]
     if not after or late:

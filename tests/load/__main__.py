@@ -56,7 +56,7 @@ def scratch_database(workdir: Path) -> dict:
 
 def percentile(values: list[float], fraction: float) -> float:
     if not values:
-        return float("nan")
+        return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
@@ -163,7 +163,7 @@ def main() -> int:
         times = [
             r[1]
             for r in mixed
-            if r[0] == name and r[2] and (r[3] >= steady_from or name == "sign in")
+            if r[0] == name and r[2] and (r[3] >= steady_from or name in ("sign in", "login page"))
         ]
         slug = name.replace(" ", "_")
         figures[f"load_{slug}_count"] = len(times)

@@ -81,8 +81,10 @@ def test_anonymous_is_sent_to_sign_in(client, plan, name):
 # Queries of an export view, whatever the rows:
 #  1 session, 2 user, 3 plan with school, municipality and year (scoped to the user),
 #  4 grades with levels, 5 rows, 6 template items, 7 levels, 8 directions,
-#  9–11 savepoint, session update, release (SESSION_SAVE_EVERY_REQUEST).
-EXPORT_QUERIES = 11
+#  9 section II indicators (the self-analysis comes with the plan; with one, two more
+#  for the indicators and campaigns it cites), 10–12 savepoint, session update,
+#  release (SESSION_SAVE_EVERY_REQUEST).
+EXPORT_QUERIES = 12
 
 
 @pytest.mark.parametrize("name", ["pdf", "xlsx"])
@@ -98,3 +100,25 @@ def test_export_queries_do_not_grow_with_rows(
     for target in (small, big):
         with django_assert_num_queries(EXPORT_QUERIES):
             assert client.get(url(name, target)).status_code == 200
+
+
+def test_coordinator_downloads_the_municipality_consolidated_table(
+    client, coordinator, plan, other_plan
+):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from plans.models import Municipality
+
+    other_plan.school.municipality = Municipality.objects.exclude(
+        pk=plan.school.municipality_id
+    ).first()
+    other_plan.school.save()
+    client.force_login(coordinator)
+    response = client.get(reverse("plans:export-region"))
+    assert response.status_code == 200
+    assert "filename*=utf-8''" in response["Content-Disposition"]
+    summary = load_workbook(BytesIO(response.content)).worksheets[0]
+    schools = {cell.value for row in summary.iter_rows() for cell in row}
+    assert plan.school.short_name in schools and other_plan.school.short_name not in schools

@@ -70,9 +70,10 @@ def test_rows_sheet_holds_every_row_of_every_plan_with_municipality_and_school(p
 
 
 # Queries: 1 the ids in region order; then per chunk of up to 50 plans: plans with
-# school, municipality and year; grades with levels; rows; template items; levels;
-# directions. 3 and 30 plans are one chunk each.
-CONSOLIDATED_QUERIES = 1 + 6
+# school, municipality, year and self-analysis; grades with levels; rows; template
+# items; levels; directions; section II indicators. 3 and 30 plans are one chunk each.
+PER_CHUNK = 7
+CONSOLIDATED_QUERIES = 1 + PER_CHUNK
 
 
 def test_consolidated_queries_do_not_grow_with_plans_or_rows(django_assert_num_queries, year):
@@ -90,7 +91,7 @@ def test_consolidated_queries_do_not_grow_with_plans_or_rows(django_assert_num_q
 def test_chunks_cost_a_fixed_number_of_queries(django_assert_num_queries, year, monkeypatch):
     monkeypatch.setattr("plans.exports.consolidated.CHUNK", 2)
     plans = [make_plan(SchoolFactory()) for _ in range(5)]
-    with django_assert_num_queries(1 + 6 * 3):
+    with django_assert_num_queries(1 + PER_CHUNK * 3):
         region_xlsx(Plan.objects.filter(pk__in=[p.pk for p in plans]))
 
 

@@ -116,7 +116,8 @@ def test_no_cell_is_ever_a_formula(plan):
 
 
 def test_control_characters_pasted_from_word_are_removed(plan):
-    add_row(plan, "I.", activity="Приказ\x0bо назначении\x00\x1f ответственного\x7f", period="\x0c")
+    # NUL is left out: PostgreSQL refuses it before any export could see it.
+    add_row(plan, "I.", activity="Приказ\x0bо назначении\x1f\x08 ответственного\x7f", period="\x0c")
     sheet = reload(plan_xlsx(fresh(plan)))
     values = [v for row in sheet.iter_rows(values_only=True) for v in row if v]
     assert "Приказо назначении ответственного" in values
