@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -11,6 +12,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from . import services
+from .diff import diff_snapshots
+from .exports import download_response
+from .exports.consolidated import region_xlsx
+from .exports.rows import plan_appendices, table_rows
 from .models import (
     ActivityTemplate,
     Direction,
@@ -26,8 +31,10 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import number_lines
+from .numbering import number_lines, plan_lines
+from .profminimum import check_plan
 from .querysets import comment_threads
+from .services import school_year_copy, school_year_next_title, shift_date
 
 
 @admin.register(SchoolYear)
@@ -40,9 +47,6 @@ class SchoolYearAdmin(admin.ModelAdmin):
     def copy_to_next_year(self, request, queryset):
         """Each selected year gets a successor: titles and dates one year on, the same
         levels, directions, template tree and catalogue (plans/services.py)."""
-        from django.core.exceptions import ValidationError
-
-        from .services import school_year_copy, school_year_next_title, shift_date
 
         for source in queryset.order_by("start_date"):
             try:
@@ -264,8 +268,6 @@ class PlanAdmin(admin.ModelAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        from django.db.models import Count, OuterRef, Subquery
-
         unresolved = (
             PlanComment.objects.filter(plan=OuterRef("pk"), reply_to=None, resolved_at=None)
             .values("plan")
@@ -324,9 +326,6 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Скачать сводную таблицу (Excel)")
     def export_consolidated(self, request, queryset):
-        from .exports import download_response
-        from .exports.consolidated import region_xlsx
-
         name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
         return download_response(region_xlsx(queryset), name)
 
@@ -392,9 +391,6 @@ class PlanAdmin(admin.ModelAdmin):
         return get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=object_id)
 
     def review_view(self, request, object_id):
-        from .exports.rows import plan_appendices, table_rows
-        from .profminimum import check_plan
-
         plan = self._plan_or_404(request, object_id)
         if request.method == "POST":
             if not self.has_change_permission(request, plan):
@@ -489,9 +485,6 @@ class PlanAdmin(admin.ModelAdmin):
     def diff_view(self, request, object_id):
         """Rows added, removed and changed: between two submissions, or between the
         last submission and the plan as it is now."""
-        from .diff import diff_snapshots
-        from .exports.rows import plan_lines
-
         plan = self._plan_or_404(request, object_id)
         submissions = list(plan.submissions.order_by("number"))
         if not submissions:

@@ -99,3 +99,9 @@ def number_lines(
 
     walk(None, "", 0)
     return lines
+
+
+def plan_lines(plan) -> list[Line]:
+    """The numbered lines of a plan fetched with `Plan.objects.for_editor()`; no queries."""
+    used = {grade.level_id for grade in plan.grades.all() if grade.level_id}
+    return number_lines(plan.year.template_items.all(), plan.rows.all(), used)

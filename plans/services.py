@@ -7,17 +7,20 @@ transaction: a save interrupted midway leaves all of it or none.
 import calendar
 from datetime import date
 
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from . import notifications
 from .fields import GRADES
 from .models import (
     ActivityTemplate,
+    Direction,
     ItemKind,
     Level,
     Plan,
+    PlanComment,
     PlanEvent,
     PlanGrade,
     PlanRow,
@@ -27,6 +30,8 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
+from .numbering import plan_lines
+from .profminimum import check_plan
 
 
 class PlanConflict(Exception):
@@ -156,10 +161,6 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
     A title that already exists is refused (ValidationError, in Russian).
     Query cost: a constant number of inserts (one per tree depth), not one per item.
     """
-    from django.core.exceptions import ValidationError
-
-    from .models import Direction
-
     title = title.strip()
     if SchoolYear.objects.filter(title=title).exists():
         raise ValidationError(
@@ -505,7 +506,6 @@ TRANSITIONS = {
 
 def plan_refresh_check(*, plan: Plan) -> bool:
     """Recompute the stored result of the профминимум check (the reviewers' filter)."""
-    from .profminimum import check_plan
 
     passed = check_plan(Plan.objects.for_editor().get(pk=plan.pk)).passed
     Plan.objects.filter(pk=plan.pk).update(check_passed=passed)
@@ -541,8 +541,6 @@ def _transition(*, plan: Plan, by, action: str, version: int | None, comment: st
         {k: getattr(locked, k) for k in ("status", "version", "submitted_at", "approved_at")}
     )
 
-    from . import notifications
-
     transaction.on_commit(
         lambda: notifications.plan_status_changed(plan=locked, action=action, comment=comment)
     )
@@ -557,9 +555,8 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     PlanConflict if the page's version is stale. Freezes what was submitted: the
     table rows and the PDF, dated, as a PlanSubmission.
     """
-    from .exports.pdf import plan_pdf
-    from .numbering import number_lines
-    from .profminimum import check_plan
+    # Imported here: WeasyPrint takes 0.4 s to import, and only submitting needs it.
+    from .exports.pdf import submission_pdf_save
 
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_editable:
@@ -567,8 +564,7 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     if version is not None and locked.version != version:
         raise PlanConflict()
     full = Plan.objects.for_editor().get(pk=plan.pk)
-    used = {grade.level_id for grade in full.grades.all() if grade.level_id}
-    lines = number_lines(full.year.template_items.all(), full.rows.all(), used)
+    lines = plan_lines(full)
     check = check_plan(full, lines)
     if not check.passed:
         raise SubmitRefused(check.problems)
@@ -582,8 +578,7 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
         submitted_by=by,
         snapshot=plan_snapshot(lines),
     )
-    submission.pdf.save("plan.pdf", ContentFile(plan_pdf(full)), save=False)
-    submission.save()
+    submission_pdf_save(submission=submission, plan=full)
     plan.refresh_from_db()
     return submission
 
@@ -616,8 +611,6 @@ def plan_reopen(*, plan: Plan, by, reason: str, version: int | None = None) -> P
 @transaction.atomic
 def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, reply_to=None):
     """A remark on the plan or on a row (or an answer to one). The other side is told by e-mail."""
-    from .models import PlanComment
-
     text = text.strip()
     if not text:
         raise TransitionRefused("Комментарий пуст.")
@@ -630,14 +623,10 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
         row = reply_to.row
     number = ""
     if row is not None:
-        from .numbering import number_lines
-
-        full = Plan.objects.for_editor().get(pk=plan.pk)
-        used = {g.level_id for g in full.grades.all() if g.level_id}
         number = next(
             (
                 line.number
-                for line in number_lines(full.year.template_items.all(), full.rows.all(), used)
+                for line in plan_lines(Plan.objects.for_editor().get(pk=plan.pk))
                 if line.row is not None and line.row.pk == row.pk
             ),
             "",
@@ -645,7 +634,6 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
     comment = PlanComment.objects.create(
         plan=plan, row=row, row_number=number, reply_to=reply_to, author=by, text=text
     )
-    from . import notifications
 
     transaction.on_commit(lambda: notifications.comment_added(comment=comment))
     return comment
@@ -654,8 +642,6 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
 @transaction.atomic
 def plan_comment_resolve(*, comment, by):
     """Mark a remark as dealt with (the school or the reviewer)."""
-    from .models import PlanComment
-
     root = comment.reply_to or comment
     PlanComment.objects.filter(pk=root.pk, resolved_at=None).update(
         resolved_at=timezone.now(), resolved_by=by

@@ -26,7 +26,7 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import Line, number_lines
+from .numbering import Line, plan_lines
 from .profminimum import check_plan
 from .querysets import comment_threads
 
@@ -167,11 +167,6 @@ def editing(view):
     return wrapper
 
 
-def _lines(plan: Plan) -> list[Line]:
-    used = {grade.level_id for grade in plan.grades.all() if grade.level_id}
-    return number_lines(plan.year.template_items.all(), plan.rows.all(), used)
-
-
 def rows_url(plan: Plan) -> str:
     """/plans/<pk>/rows/: reversed once per page, not six times per row (a 300-row
     plan would spend a fifth of its rendering time in reverse())."""
@@ -198,7 +193,7 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
 def plan_edit(request, pk):
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
     can_edit = plan.is_editable and plan.school_id == request.user.school_id
-    lines = _lines(plan)
+    lines = plan_lines(plan)
     threads = comment_threads(plan)
     check = check_plan(plan, lines)
     levels = list(plan.year.levels.all())
@@ -222,7 +217,7 @@ def plan_edit(request, pk):
 
 def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -> HttpResponse:
     plan = Plan.objects.for_editor().get(pk=plan_pk)
-    lines = _lines(plan)
+    lines = plan_lines(plan)
     response = render(
         request,
         "plans/_table.html",
@@ -264,7 +259,7 @@ def plan_levels(request, pk):
 def _row_context(plan: Plan, row: PlanRow) -> dict:
     """Number and place of one row: the plan's bundle is read to number it."""
     plan = Plan.objects.for_editor().get(pk=plan.pk)
-    lines = _lines(plan)
+    lines = plan_lines(plan)
     entries = editor_entries(plan, lines, comment_threads(plan))
     entry = next((e for e in entries if e.line.row is not None and e.line.row.pk == row.pk), None)
     return {"plan": plan, "entry": entry, "can_edit": plan.is_editable, "rows_url": rows_url(plan)}

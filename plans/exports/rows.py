@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from ..fields import format_grades, format_hours
 from ..models import Plan, PlanRow, TemplateItem, split_links
-from ..numbering import Line, number_lines
+from ..numbering import Line, plan_lines
 
 COLUMN_TITLES = (
     "№ п/п",
@@ -94,12 +94,6 @@ def format_period(period: str, start: date | None, end: date | None) -> str:
         return period.strip()
     period = period.strip()
     return f"{period} ({dates})" if period else dates
-
-
-def plan_lines(plan: Plan) -> list[Line]:
-    """The numbered lines of a plan fetched with `for_editor()`; no queries."""
-    used = {grade.level_id for grade in plan.grades.all() if grade.level_id}
-    return number_lines(plan.year.template_items.all(), plan.rows.all(), used)
 
 
 def _filled(line: Line, row: PlanRow | None, title: str) -> dict:
