@@ -21,6 +21,7 @@ from monitoring.models import (
     Recommendation,
     Report,
     Sector,
+    SelfAnalysis,
     SurveyCount,
 )
 from plans.models import Plan, School, SchoolYear
@@ -150,7 +151,24 @@ class Command(BaseCommand):
         first = campaigns[0]
         if created and not Recommendation.objects.filter(campaign=first).exists():
             self._recommend(first, indicators.get("bvb_diagnostics"), reviewer)
+        self._self_analysis(year, indicators, campaigns)
         return created
+
+    def _self_analysis(self, year, indicators, campaigns):
+        """Section V of the submitted demo plan: what a school writes at the end of a year."""
+        plan = Plan.objects.filter(year=year, status="submitted").order_by("pk").first()
+        if plan is None or SelfAnalysis.objects.filter(plan=plan).exists():
+            return
+        analysis = SelfAnalysis.objects.create(
+            plan=plan,
+            results="Профминимум реализован в 6–11 классах: базовый уровень в 6–7, основной в 8–11; "
+            "все классы получили не менее установленного числа часов.",
+            problems="Профессиональные пробы на предприятиях прошли не все обучающиеся 9 классов.",
+            effectiveness="Доля обучающихся, прошедших диагностику «Билет в будущее», выросла с 55 до 78 %.",
+            next_steps="Договориться с двумя колледжами о профессиональных пробах для 9 классов.",
+        )
+        analysis.indicators.set([i for code, i in indicators.items() if code in FIGURES])
+        analysis.campaigns.set(campaigns)
 
     def _fill(self, campaign, index, closes, reviewer):
         sectors = list(Sector.objects.all())
