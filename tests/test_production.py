@@ -351,3 +351,70 @@ def test_session_lost_with_the_database_at_the_end_is_try_again_too(deputy, plan
     response = client.get(f"/plans/{plan.pk}/")
     assert response.status_code == 503
     assert "попробуйте ещё раз" in response.content.decode()
+
+
+# --- several app servers: cache and file storage from the environment ----------------
+
+
+def _settings_in_subprocess(expression: str, **env) -> str:
+    import os
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(DJANGO_SETTINGS_MODULE="profplan.settings.base", **env)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", f"print({expression})"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_cache_is_redis_when_a_cache_url_is_given():
+    import socket
+
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("no Redis on 127.0.0.1:6379")
+    expression = (
+        "__import__('django.core.cache').core.cache.caches['default'].__class__.__name__, "
+        "__import__('django.core.cache').core.cache.cache.set('profplan-probe', 1, 5), "
+        "__import__('django.core.cache').core.cache.cache.get('profplan-probe')"
+    )
+    output = _settings_in_subprocess(expression, DJANGO_CACHE_URL="redis://127.0.0.1:6379/9")
+    assert output == "RedisCache None 1"
+
+
+def test_cache_is_local_memory_by_default():
+    expression = "__import__('django.core.cache').core.cache.caches['default'].__class__.__name__"
+    assert _settings_in_subprocess(expression) == "LocMemCache"
+
+
+def test_file_storage_backend_and_options_come_from_the_environment(tmp_path):
+    expression = (
+        "__import__('django.core.files.storage').core.files.storage.default_storage.location"
+    )
+    output = _settings_in_subprocess(
+        expression,
+        DJANGO_STORAGE_BACKEND="django.core.files.storage.FileSystemStorage",
+        DJANGO_STORAGE_OPTIONS=f'{{"location": "{tmp_path}"}}',
+    )
+    assert output == str(tmp_path)
+
+
+# --- the first regional administrator ---------------------------------------------------
+
+
+def test_ensure_roles_makes_a_regional_administrator(db):
+    from django.core.management import call_command
+
+    from accounts.roles import REGIONAL
+
+    user = UserFactory(username="metodist")
+    call_command("ensure_roles", regional=["metodist"], stdout=io.StringIO())
+    user.refresh_from_db()
+    assert user.is_staff
+    assert user.groups.filter(name=REGIONAL).exists()
