@@ -33,13 +33,19 @@ def test_change_page_of_every_model_answers(client, superuser):
     PlanComment.objects.create(plan=plan, author=superuser, text="Уточните сроки")
     client.post(reverse("login"), {"username": "deputy", "password": "не тот"})  # django-axes
     AccessFailureLog.objects.create(
-        username="deputy", ip_address="127.0.0.1", user_agent="test", http_accept="*/*", path_info="/"
+        username="deputy",
+        ip_address="127.0.0.1",
+        user_agent="test",
+        http_accept="*/*",
+        path_info="/",
     )
     client.force_login(superuser)
     for model in admin.site._registry:
         obj = model._default_manager.order_by("pk").first()
         assert obj is not None, f"no {model._meta.model_name} to open"
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk])
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[obj.pk]
+        )
         assert client.get(url).status_code == 200, url
 
 
