@@ -125,6 +125,16 @@ class LevelsForm(forms.Form):
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
             )
 
+    def selects(self):
+        """(name, id, label, [(value, text, selected)]) for each grade: the editor writes
+        the six selects itself, as Django's widget templates cost more than the
+        300 rows of the table around them."""
+        for name, field in self.fields.items():
+            current = self[name].value()
+            current = "" if current is None else str(current)
+            options = [(str(value), text, str(value) == current) for value, text in field.choices]
+            yield name, f"id_{name}", field.label, options
+
     def levels_by_grade(self) -> dict[int, Level | None]:
         return {grade: self.levels.get(self.cleaned_data[f"grade_{grade}"]) for grade in GRADES}
 

@@ -6,6 +6,7 @@ A school's document: Plan, its PlanGrade levels and its PlanRow rows.
 Numbers are never stored: plans/numbering.py derives them from positions.
 """
 
+import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -372,6 +373,25 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("plans:edit", args=[self.pk])
+
+    @property
+    def page_stamp(self) -> str:
+        """A digest of what the editor page shows; needs `Plan.objects.with_page_stamp()`."""
+        parts = [self.version, self.status, self.check_passed] + [
+            getattr(self, name)
+            for name in (
+                "stamp_rows",
+                "stamp_rows_changed",
+                "stamp_comments",
+                "stamp_comments_resolved",
+                "stamp_comments_last",
+                "stamp_indicators",
+                "stamp_indicators_last",
+                "stamp_template",
+                "stamp_template_last",
+            )
+        ]
+        return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
     @property
     def is_editable(self) -> bool:

@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from monitoring.models import Recommendation
@@ -189,22 +192,51 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
     return response
 
 
+# The content of the editor page is rendered once per state of the plan and kept
+# in the cache: opening a plan is what people do most, and it is read far more often
+# than it changes. The key carries the plan's page stamp (every change of what the
+# page shows changes it) and who is looking (can edit, can answer remarks). Reference
+# data (template titles) have no stamp: they live at most this long in the cache.
+EDITOR_CACHE_SECONDS = 600
+
+
 @login_required
 def plan_edit(request, pk):
-    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
-    can_edit = plan.is_editable and plan.school_id == request.user.school_id
+    user = request.user
+    plan = get_object_or_404(Plan.objects.for_user(user).with_page_stamp().for_list(), pk=pk)
+    can_edit = plan.is_editable and plan.school_id == user.school_id
+    can_answer = plan.school_id == user.school_id
+    key = f"plan-editor:{plan.pk}:{plan.page_stamp}:{int(can_edit)}{int(can_answer)}"
+    main = cache.get(key)
+    if main is None:
+        main = render_to_string(
+            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer)
+        )
+        cache.set(key, main, EDITOR_CACHE_SECONDS)
+    context = {
+        "plan": plan,
+        "can_edit": can_edit,
+        "main": mark_safe(main),  # rendered by our own template, escaped there
+        "submit_problems": request.session.pop("submit_problems", None),
+    }
+    return render(request, "plans/edit.html", context)
+
+
+def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
+    """Everything below the editor's header, from the plan's bundle: a fixed number
+    of queries whatever the rows."""
+    plan = Plan.objects.for_editor().get(pk=plan_pk)
     lines = plan_lines(plan)
     threads = comment_threads(plan)
-    check = check_plan(plan, lines)
     levels = list(plan.year.levels.all())
-    context = {
+    return {
         "plan": plan,
         "entries": editor_entries(plan, lines, threads),
         "plan_comments": threads.get(None, []),
-        "check": check,
+        "check": check_plan(plan, lines),
         "can_edit": can_edit,
+        "can_answer": can_answer,
         "rows_url": rows_url(plan),
-        "submit_problems": request.session.pop("submit_problems", None),
         "submissions": plan.submissions.order_by("-number"),
         "plan_indicators": plan.indicators.all(),
         "events": plan.events.select_related("by").order_by("-at", "-pk"),
@@ -212,7 +244,6 @@ def plan_edit(request, pk):
             levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
         ),
     }
-    return render(request, "plans/edit.html", context)
 
 
 def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -> HttpResponse:
@@ -225,6 +256,7 @@ def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -
             "plan": plan,
             "entries": editor_entries(plan, lines, comment_threads(plan)),
             "can_edit": plan.is_editable,
+            "can_answer": True,  # only the school's own people reach the editing views
             "error": error,
             "rows_url": rows_url(plan),
         },
@@ -262,7 +294,13 @@ def _row_context(plan: Plan, row: PlanRow) -> dict:
     lines = plan_lines(plan)
     entries = editor_entries(plan, lines, comment_threads(plan))
     entry = next((e for e in entries if e.line.row is not None and e.line.row.pk == row.pk), None)
-    return {"plan": plan, "entry": entry, "can_edit": plan.is_editable, "rows_url": rows_url(plan)}
+    return {
+        "plan": plan,
+        "entry": entry,
+        "can_edit": plan.is_editable,
+        "can_answer": True,
+        "rows_url": rows_url(plan),
+    }
 
 
 def _form_for(row: PlanRow, in_level_block: bool, data=None, initial=None):
@@ -287,7 +325,8 @@ def row_detail(request, pk, row_pk):
     plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan)
     context = _row_context(plan, row)
-    context["can_edit"] = context["can_edit"] and plan.school_id == request.user.school_id
+    own = plan.school_id == request.user.school_id
+    context.update(can_edit=context["can_edit"] and own, can_answer=own)
     return render(request, "plans/_line.html", context)
 
 
@@ -557,7 +596,11 @@ def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
     if root.row_id is None:
         return redirect("plans:edit", plan.pk)
     thread = comment_threads(plan).get(root.row_id, [])
-    return HttpResponse(comments_html(plan.pk, root.row_id, thread))
+    return HttpResponse(
+        comments_html(
+            plan.pk, root.row_id, thread, can_answer=True, columns=8 if plan.is_editable else 7
+        )
+    )
 
 
 @login_required

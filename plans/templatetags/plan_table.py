@@ -46,7 +46,7 @@ def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
     return f'<td class="text-nowrap">{"".join(buttons)}</td>'
 
 
-def line_html(entry, can_edit: bool, rows_url: str = "") -> SafeString:
+def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = False) -> SafeString:
     line = entry.line
     number = escape(line.number)
     columns = 8 if can_edit else 7
@@ -94,13 +94,17 @@ def line_html(entry, can_edit: bool, rows_url: str = "") -> SafeString:
         cells.append(_actions(line.number, row.pk, rows_url, movable=line.kind == "row"))
     return mark_safe(
         f'<tr id="row-{row.pk}" class="line-{line.kind}" data-number="{number}">{"".join(cells)}</tr>'
-        + comments_html(row.plan_id, row.pk, entry.comments)
+        + comments_html(row.plan_id, row.pk, entry.comments, can_answer, columns)
     )
 
 
-def comments_html(plan_pk: int, row_pk: int, comments) -> str:
-    """The regional centre's remarks under a row, with the school's answers and the
-    buttons to answer and to mark a remark resolved."""
+def _when(moment) -> str:
+    return date_format(timezone.localtime(moment), "d.m.Y H:i")
+
+
+def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8) -> str:
+    """The regional centre's remarks under a row, with the school's answers; the school
+    (`can_answer`) also gets the buttons to answer and to mark a remark resolved."""
     if not comments:
         return ""
     base = f"/plans/{plan_pk}/comments/"
@@ -108,35 +112,38 @@ def comments_html(plan_pk: int, row_pk: int, comments) -> str:
     for comment in comments:
         answers = "".join(
             f'<div class="ms-3 small"><span class="text-muted">{escape(a.author or "—")}, '
-            f"{date_format(timezone.localtime(a.created_at), 'd.m.Y H:i')}:</span> {escape(a.text)}</div>"
+            f"{_when(a.created_at)}:</span> {escape(a.text)}</div>"
             for a in comment.answers
         )
-        state = (
-            '<span class="badge text-bg-success">снят</span>'
-            if comment.resolved_at
-            else f'<button type="button" class="btn btn-sm btn-outline-success py-0" hx-post="{base}{comment.pk}/resolve/" '
-            f'hx-target="closest tr" hx-swap="outerHTML">Отметить как исправленное</button>'
-        )
-        reply = (
-            ""
-            if comment.resolved_at
-            else f'<form class="d-flex gap-1 mt-1" hx-post="{base}{comment.pk}/reply/" hx-target="closest tr" '
-            f'hx-swap="outerHTML"><input name="text" class="form-control form-control-sm" '
-            f'aria-label="Ответ на комментарий" placeholder="Ответ региональному центру" required>'
-            f'<button class="btn btn-sm btn-outline-primary py-0" type="submit">Ответить</button></form>'
-        )
+        state = reply = ""
+        if comment.resolved_at:
+            state = '<span class="badge text-bg-success">снят</span>'
+        elif can_answer:
+            state = (
+                f'<button type="button" class="btn btn-sm btn-outline-success py-0" '
+                f'hx-post="{base}{comment.pk}/resolve/" hx-target="closest tr" hx-swap="outerHTML">'
+                "Отметить как исправленное</button>"
+            )
+            reply = (
+                f'<form class="d-flex gap-1 mt-1" hx-post="{base}{comment.pk}/reply/" '
+                'hx-target="closest tr" hx-swap="outerHTML"><input name="text" '
+                'class="form-control form-control-sm" aria-label="Ответ на комментарий" '
+                'placeholder="Ответ региональному центру" required>'
+                '<button class="btn btn-sm btn-outline-primary py-0" type="submit">Ответить</button></form>'
+            )
+        faded = " opacity-75" if comment.resolved_at else ""
         parts.append(
-            f'<div class="comment mb-2{" opacity-75" if comment.resolved_at else ""}">'
-            f'<div class="small text-muted"><i class="bi bi-chat-left-text"></i> {escape(comment.author or "—")}, '
-            f"{date_format(timezone.localtime(comment.created_at), 'd.m.Y H:i')} {state}</div>"
+            f'<div class="comment mb-2{faded}"><div class="small text-muted">'
+            f'<i class="bi bi-chat-left-text"></i> {escape(comment.author or "—")}, '
+            f"{_when(comment.created_at)} {state}</div>"
             f'<div class="preserve-lines">{escape(comment.text)}</div>{answers}{reply}</div>'
         )
     return (
         f'<tr class="row-comments" id="comments-{row_pk}"><td></td>'
-        f'<td colspan="7" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
+        f'<td colspan="{columns - 1}" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
     )
 
 
 @register.simple_tag
-def plan_line(entry, can_edit, rows_url=""):
-    return line_html(entry, bool(can_edit), rows_url)
+def plan_line(entry, can_edit, rows_url="", can_answer=False):
+    return line_html(entry, bool(can_edit), rows_url, bool(can_answer))

@@ -152,7 +152,25 @@ class PlanPageOnly(SignedIn):
         self.client.get(f"/plans/{self.account['plan']}/", name="plan page")
 
 
-class TrivialOnly(FastHttpUser):
+class TrivialOnly(SignedIn):
+    """The trivial view a signed-in user calls: «Остаться в системе» (session and
+    user loaded, nothing else). The plan page is compared with this one."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        self.sign_in(next(_deputies)["username"])
+
+    @task
+    def keepalive(self):
+        self.client.post(
+            "/session/keepalive/", headers={"X-CSRFToken": self.csrf}, name="keepalive"
+        )
+
+
+class HealthzOnly(FastHttpUser):
+    """/healthz: no session, no user, one SELECT 1. Reported beside load_ratio."""
+
     wait_time = constant(0)
 
     @task

@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from plans.models import Plan, PlanRow, PlanStatus, TemplateItem
+from plans import services
+from plans.models import Plan, PlanComment, PlanRow, PlanStatus, TemplateItem
 from tests.factories import SchoolFactory, add_row, make_plan
 
 pytestmark = pytest.mark.django_db
@@ -501,12 +502,54 @@ def big(plan, rows):
 @pytest.mark.parametrize("rows", [10, 300])
 def test_editor_queries_do_not_grow_with_rows(signed_in, plan, rows, django_assert_num_queries):
     big(plan, rows)
-    # session, user, plan+school+municipality+year, grades+levels, rows, template items,
-    # levels, directions, the centre's comments, submitted versions, status history,
-    # section II indicators, then the sliding session's save
+    # First opening: session, user, the plan with its page stamp; then the bundle
+    # (plan with school, municipality, year and self-analysis; grades; rows; template
+    # items; levels; directions; section II indicators), the centre's comments,
+    # submitted versions, status history; then the sliding session's save
     # (SESSION_SAVE_EVERY_REQUEST): savepoint, update, release.
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         assert signed_in.get(plan.get_absolute_url()).status_code == 200
+    # Opened again, unchanged: the content comes from the cache.
+    with django_assert_num_queries(6):
+        assert signed_in.get(plan.get_absolute_url()).status_code == 200
+
+
+def test_cached_editor_page_follows_every_change(signed_in, plan, reviewer, levels):
+    """Whatever changes what the page shows changes its cache key."""
+    from monitoring.models import Indicator, PlanIndicator
+    from tests.monitoring.region import load_catalogue
+
+    url = plan.get_absolute_url()
+    signed_in.get(url)
+    row = plan.rows.filter(parent__code="3.2.").first()
+    signed_in.post(
+        reverse("plans:row-edit", args=[plan.pk, row.pk]),
+        {"activity": "Новая строка", "version": plan.version},
+        **HTMX,
+    )
+    assert "Новая строка" in signed_in.get(url).content.decode()
+    services.plan_comment_add(plan=plan, by=reviewer, text="Замечание центра", row=row)
+    assert "Замечание центра" in signed_in.get(url).content.decode()
+    comment = PlanComment.objects.get(plan=plan)
+    services.plan_comment_resolve(comment=comment, by=reviewer)
+    assert "снят" in signed_in.get(url).content.decode()
+    load_catalogue()
+    PlanIndicator.objects.create(plan=plan, indicator=Indicator.objects.first(), target=50)
+    assert Indicator.objects.first().name in signed_in.get(url).content.decode()
+    PlanRow.objects.filter(pk=row.pk).delete()
+    assert "Новая строка" not in signed_in.get(url).content.decode()
+
+
+def test_coordinator_sees_remarks_without_answer_buttons(client, coordinator, plan, reviewer):
+    row = plan.rows.filter(parent__code="3.2.").first()
+    services.plan_comment_add(plan=plan, by=reviewer, text="Замечание центра", row=row)
+    client.force_login(coordinator)
+    page = client.get(plan.get_absolute_url()).content.decode()
+    assert (
+        "Замечание центра" in page
+        and "Ответить" not in page
+        and "Отметить как исправленное" not in page
+    )
 
 
 def test_a_300_row_plan_saves_in_the_admin(client, superuser, plan):
