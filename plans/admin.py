@@ -423,39 +423,29 @@ class PlanAdmin(admin.ModelAdmin):
     def _review_post(self, request, plan):
         action = request.POST.get("action")
         version = int(request.POST.get("version") or 0) or None
+        decisions = {
+            "approve": (
+                services.plan_approve,
+                "comment",
+                "План утверждён. Школа получит уведомление.",
+            ),
+            "return": (
+                services.plan_return,
+                "comment",
+                "План возвращён на доработку. Школа получит уведомление.",
+            ),
+            "reopen": (services.plan_reopen, "reason", "Утверждённый план возвращён на доработку."),
+        }
         try:
-            if action == "approve":
-                services.plan_approve(
+            if action in decisions:
+                decide, field, done = decisions[action]
+                decide(
                     plan=plan,
                     by=request.user,
-                    comment=request.POST.get("comment", ""),
                     version=version,
+                    **{field: request.POST.get("comment", "")},
                 )
-                self.message_user(
-                    request, "План утверждён. Школа получит уведомление.", messages.SUCCESS
-                )
-            elif action == "return":
-                services.plan_return(
-                    plan=plan,
-                    by=request.user,
-                    comment=request.POST.get("comment", ""),
-                    version=version,
-                )
-                self.message_user(
-                    request,
-                    "План возвращён на доработку. Школа получит уведомление.",
-                    messages.SUCCESS,
-                )
-            elif action == "reopen":
-                services.plan_reopen(
-                    plan=plan,
-                    by=request.user,
-                    reason=request.POST.get("comment", ""),
-                    version=version,
-                )
-                self.message_user(
-                    request, "Утверждённый план возвращён на доработку.", messages.SUCCESS
-                )
+                self.message_user(request, done, messages.SUCCESS)
             elif action == "comment":
                 row = reply_to = None
                 if request.POST.get("row"):

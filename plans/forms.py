@@ -81,26 +81,17 @@ class PlanRowForm(forms.ModelForm):
         return hours
 
 
+# Columns 3–7: what the school fills for a fixed activity of sections IV–V.
+FIXED_ROW_FIELDS = [f for f in PlanRowForm.Meta.fields if f not in {"activity", "hours", "grades"}]
+
+
 class FixedRowForm(forms.ModelForm):
     """A fixed activity of sections IV–V: its title is given, the school fills columns 3–7."""
 
     class Meta:
         model = PlanRow
-        fields = [
-            "period",
-            "start_date",
-            "end_date",
-            "responsible",
-            "documents",
-            "links",
-            "results",
-        ]
-        widgets = {
-            key: value
-            for key, value in PlanRowForm.Meta.widgets.items()
-            if key
-            in {"period", "start_date", "end_date", "responsible", "documents", "links", "results"}
-        }
+        fields = FIXED_ROW_FIELDS
+        widgets = {k: v for k, v in PlanRowForm.Meta.widgets.items() if k in FIXED_ROW_FIELDS}
         error_messages = {"start_date": DATE_ERRORS, "end_date": DATE_ERRORS}
 
 

@@ -309,6 +309,11 @@ def _form_for(row: PlanRow, in_level_block: bool, data=None, initial=None):
     return PlanRowForm(data, instance=row, initial=initial, in_level_block=in_level_block)
 
 
+def _parent_item(plan: Plan, pk) -> TemplateItem:
+    """The item of this plan's template that a new row goes under; anything else is a 404."""
+    return get_object_or_404(TemplateItem, pk=pk, year=plan.year, accepts_rows=True)
+
+
 def _is_in_level_block(parent: TemplateItem) -> bool:
     return (
         parent.parent_id is not None
@@ -393,9 +398,7 @@ def _form_response(request, template, context, status, plan, conflict) -> HttpRe
 def row_new(request, pk):
     """The form for a new row under a template item; optionally prefilled from the catalogue."""
     plan = _editable_plan(request, pk)
-    parent = get_object_or_404(
-        TemplateItem, pk=request.GET.get("parent"), year=plan.year, accepts_rows=True
-    )
+    parent = _parent_item(plan, request.GET.get("parent"))
     in_block = _is_in_level_block(parent)
     initial = {}
     activity_id = request.GET.get("activity")
@@ -434,9 +437,7 @@ def _render_new_form(request, plan, parent, form, in_block, status=200, conflict
 @editing
 def row_add(request, pk):
     plan = _editable_plan(request, pk)
-    parent = get_object_or_404(
-        TemplateItem, pk=request.POST.get("parent"), year=plan.year, accepts_rows=True
-    )
+    parent = _parent_item(plan, request.POST.get("parent"))
     in_block = _is_in_level_block(parent)
     form = PlanRowForm(
         request.POST, instance=PlanRow(plan=plan, parent=parent), in_level_block=in_block

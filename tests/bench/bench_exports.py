@@ -10,7 +10,7 @@ import tempfile
 import tracemalloc
 from io import BytesIO
 
-from .common import median_seconds
+from .common import all_levels, median_seconds
 
 SCHOOLS = 300
 ROWS_PER_PLAN = 150
@@ -33,14 +33,7 @@ def _plan_with_rows(rows: int):
     plan = plan_create(
         school=school,
         year=year,
-        levels={
-            6: levels["basic"],
-            7: levels["basic"],
-            8: levels["main"],
-            9: levels["main"],
-            10: levels["advanced"],
-            11: levels["advanced"],
-        },
+        levels=all_levels(levels),
     )
     fill_rows(plan, rows - plan.rows.filter(fixed_item=None).count())
     return Plan.objects.for_editor().get(pk=plan.pk)

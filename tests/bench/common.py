@@ -16,6 +16,12 @@ def median_seconds(function: Callable[[], object], repeat: int = 5, warmup: int 
     return statistics.median(timings)
 
 
+def all_levels(levels: dict[str, int]) -> dict[int, int]:
+    """Grades 6–7 basic, 8–9 main, 10–11 advanced: every level block in use."""
+    by_grade = {6: "basic", 7: "basic", 8: "main", 9: "main", 10: "advanced", 11: "advanced"}
+    return {grade: levels[code] for grade, code in by_grade.items()}
+
+
 def big_plan(school_name: str = "Школа для замеров", rows: int = 300, text: str = ""):
     """A plan with `rows` school rows spread over every item that takes rows, with
     all three levels in use. Returns the plan."""
@@ -40,14 +46,7 @@ def big_plan(school_name: str = "Школа для замеров", rows: int = 
     plan = plan_create(
         school=school,
         year=year,
-        levels={
-            6: levels["basic"],
-            7: levels["basic"],
-            8: levels["main"],
-            9: levels["main"],
-            10: levels["advanced"],
-            11: levels["advanced"],
-        },
+        levels=all_levels(levels),
     )
     targets = list(
         TemplateItem.objects.filter(year=year, accepts_rows=True).exclude(kind=ItemKind.ROW)
