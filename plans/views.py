@@ -1,10 +1,13 @@
 """Thin views: fetch through the user's scope, validate with a form, call a service."""
 
 import functools
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -200,13 +203,33 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
 EDITOR_CACHE_SECONDS = 600
 
 
+def _code_digest() -> str:
+    """A digest of the templates and code that render the cached content: a new
+    release never serves pages rendered by the old one."""
+    base = Path(settings.BASE_DIR)
+    sources = [
+        base / "templates/plans/_editor_main.html",
+        base / "templates/plans/_table.html",
+        base / "templates/plans/_check.html",
+        base / "templates/monitoring/_plan_indicators.html",
+        base / "plans/templatetags/plan_table.py",
+    ]
+    digest = hashlib.blake2b(digest_size=6)
+    for source in sources:
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
+EDITOR_CODE = _code_digest()
+
+
 @login_required
 def plan_edit(request, pk):
     user = request.user
     plan = get_object_or_404(Plan.objects.for_user(user).with_page_stamp().for_list(), pk=pk)
     can_edit = plan.is_editable and plan.school_id == user.school_id
     can_answer = plan.school_id == user.school_id
-    key = f"plan-editor:{plan.pk}:{plan.page_stamp}:{int(can_edit)}{int(can_answer)}"
+    key = f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.page_stamp}:{int(can_edit)}{int(can_answer)}"
     main = cache.get(key)
     if main is None:
         main = render_to_string(

@@ -64,6 +64,7 @@ def test_deputy_opens_the_plan_as_the_document(signed_in, plan):
     )
     assert "Добавить мероприятие" in page
     assert "Проверка профминимума" in page
+    assert "{#" not in page and "{%" not in page  # no template syntax leaks onto the page
 
 
 @pytest.mark.parametrize("url_name", ["plans:edit", "plans:check"])
