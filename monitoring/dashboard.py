@@ -12,9 +12,10 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
+from django.db.models import Count, Q
 from django.utils.safestring import SafeString
 
-from plans.models import Municipality, Plan
+from plans.models import Municipality, Plan, PlanStatus
 
 from . import charts
 from .models import (
@@ -99,9 +100,10 @@ def dashboard_bundle(
 ) -> Dashboard:
     """Everything the dashboard shows for `user` (staff: the region or one municipality;
     a coordinator: the own municipality). Queries, whatever the number of schools:
-    campaigns (1), the campaign's indicators (2), municipalities (3), status by
-    municipality (4), levels by grade (5), achievement by municipality (6), by school
-    (7), change since the previous campaign (8, only when there is one), survey (9).
+    campaigns (1), the campaign's indicators (2), municipalities (3), plans by status
+    (4, 5: the years' deadlines, then the counts), reports by status (6), levels by
+    grade (7), achievement by municipality (8), by school (9), change since the
+    previous campaign (10, only when there is one), survey (11).
 
     The page shows the municipal and school tables for the chosen indicator only;
     the Excel download (`all_indicators`) has every indicator."""
@@ -146,6 +148,7 @@ def dashboard_bundle(
     if not all_indicators and indicator is not None:
         current = current.filter(indicator=indicator)
     dashboard.tables = [
+        _plans_table(plans, today),
         _status_table(reports.status_by_municipality(today)),
         _levels_table(levels_by_grade(plans)),
         _municipal_table(current.achievement_by_municipality(), by_id, indicator),
@@ -166,6 +169,58 @@ def dashboard_bundle(
         )
     dashboard.tables.append(_survey_table(surveys.totals_by_grade()))
     return dashboard
+
+
+PLAN_STATUSES = [
+    PlanStatus.DRAFT,
+    PlanStatus.SUBMITTED,
+    PlanStatus.RETURNED,
+    PlanStatus.APPROVED,
+]
+
+
+def _plans_table(plans, today: date) -> Table:
+    """Plans of the campaign's year by municipality and status, and how many are late.
+    Two queries (the years' deadlines, then the counts), whatever the schools."""
+    rows = (
+        plans.with_deadline(today)
+        .values("school__municipality__name", "school__municipality__order")
+        .annotate(
+            total=Count("pk"),
+            overdue=Count("pk", filter=Q(is_overdue=True)),
+            **{s.value: Count("pk", filter=Q(status=s)) for s in PLAN_STATUSES},
+        )
+        .order_by("school__municipality__order", "school__municipality__name")
+    )
+    table = Table(
+        "plans",
+        "Планы на учебный год по муниципалитетам",
+        ["Муниципалитет", "Планов"]
+        + [s.label.capitalize() for s in PLAN_STATUSES]
+        + ["Просрочено", "Сдано и утверждено, %"],
+    )
+    totals = [0] * (len(PLAN_STATUSES) + 2)
+    for row in rows:
+        counts = [row["total"]] + [row[s.value] for s in PLAN_STATUSES] + [row["overdue"]]
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        done = row[PlanStatus.SUBMITTED] + row[PlanStatus.APPROVED]
+        table.rows.append(
+            [row["school__municipality__name"], *counts, _percent(done, row["total"])]
+        )
+    table.chart = charts.stacked_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [
+            (s.label, [row[2 + index] for row in table.rows])
+            for index, s in enumerate(PLAN_STATUSES)
+        ],
+        # grey: draft, blue: submitted, orange: returned, green: approved
+        colours=["#adb5bd", "#0d6efd", "#fd7e14", "#198754"],
+    )
+    if len(table.rows) > 1:
+        done = totals[2] + totals[4]
+        table.rows.append(["Итого", *totals, _percent(done, totals[0])])
+    return table
 
 
 def _status_table(rows) -> Table:

@@ -16,11 +16,12 @@ from .region import make_region
 pytestmark = pytest.mark.django_db
 
 # 1 session, 2 user (authentication middleware), 3 campaigns, 4 municipalities,
-# 5 the campaign's indicators, 6 report status by municipality, 7 levels by grade,
-# 8 achievement by municipality, 9 schools below target, 10 change from the previous
-# campaign, 11 the 4.2 survey totals, 12–14 savepoint, session update, release (the
-# session slides with every request: SESSION_SAVE_EVERY_REQUEST).
-DASHBOARD_QUERIES = 14
+# 5 the campaign's indicators, 6 the school years' deadlines, 7 plans by status and
+# municipality, 8 report status by municipality, 9 levels by grade, 10 achievement by
+# municipality, 11 schools below target, 12 change from the previous campaign, 13 the
+# 4.2 survey totals, 14–16 savepoint, session update, release (the session slides
+# with every request: SESSION_SAVE_EVERY_REQUEST).
+DASHBOARD_QUERIES = 16
 
 
 @pytest.mark.parametrize("schools", [30, 300])
@@ -77,7 +78,15 @@ def test_excel_download_reloads_with_the_numbers_of_the_page(client, reviewer):
     response = client.get(reverse("monitoring:dashboard-xlsx"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     workbook = load_workbook(BytesIO(response.content))
-    assert workbook.sheetnames == ["status", "levels", "municipal", "schools", "change", "survey"]
+    assert workbook.sheetnames == [
+        "plans",
+        "status",
+        "levels",
+        "municipal",
+        "schools",
+        "change",
+        "survey",
+    ]
     sheet = workbook["status"]
     assert [cell.value for cell in sheet[3]] == page.table("status").headers
     assert [cell.value for cell in sheet[4]][:6] == page.table("status").rows[0][:6]
@@ -123,3 +132,18 @@ def test_submitted_only_values_count(reviewer):
     reported = sum(row[5] for row in bundle.table("municipal").rows)
     submitted = later.reports.filter(status=ReportStatus.SUBMITTED).count()
     assert reported == submitted * 8
+
+
+def test_plans_by_status_and_lateness(client, reviewer):
+    from datetime import date
+
+    make_region(30)
+    client.force_login(reviewer)
+    page = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert "Планы на учебный год по муниципалитетам" in page and "Просрочено" in page
+    from monitoring.dashboard import dashboard_bundle
+
+    table = dashboard_bundle(user=reviewer, today=date(2024, 1, 10)).table("plans")
+    total = table.rows[-1]
+    assert total[0] == "Итого" and total[1] == 30
+    assert sum(total[2:6]) == 30  # every plan in exactly one status
