@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from io import BytesIO
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.utils.safestring import SafeString
 
 from plans.models import Municipality, Plan, PlanStatus
@@ -25,6 +25,7 @@ from .models import (
     ReportStatus,
     ReportValue,
     SurveyCount,
+    SurveySectorCount,
     moscow_today,
 )
 from .querysets import levels_by_grade
@@ -103,7 +104,7 @@ def dashboard_bundle(
     campaigns (1), the campaign's indicators (2), municipalities (3), plans by status
     (4, 5: the years' deadlines, then the counts), reports by status (6), levels by
     grade (7), achievement by municipality (8), by school (9), change since the
-    previous campaign (10, only when there is one), survey (11).
+    previous campaign (10, only when there is one), survey (11), survey by sector (12).
 
     The page shows the municipal and school tables for the chosen indicator only;
     the Excel download (`all_indicators`) has every indicator."""
@@ -168,6 +169,7 @@ def dashboard_bundle(
             )
         )
     dashboard.tables.append(_survey_table(surveys.totals_by_grade()))
+    dashboard.tables.append(_sector_table(surveys))
     return dashboard
 
 
@@ -402,6 +404,33 @@ def _survey_table(rows) -> Table:
         table.title,
         [row[0] for row in table.rows],
         [(p.label, [row[3 + index] for row in table.rows]) for index, p in enumerate(paths)],
+    )
+    return table
+
+
+def _sector_table(surveys) -> Table:
+    """The 4.2 survey by sector of the regional labour market, per grade. One query."""
+    rows = (
+        SurveySectorCount.objects.filter(survey__in=surveys)
+        .values("sector__name", "sector__order", "survey__grade")
+        .annotate(pupils=Sum("count"))
+        .order_by("sector__order", "sector__name")
+    )
+    by_sector: dict[str, dict[int, int]] = {}
+    for row in rows:
+        by_sector.setdefault(row["sector__name"], {})[row["survey__grade"]] = row["pupils"]
+    table = Table(
+        "sectors",
+        "Отрасли, которые выбирают обучающиеся 9 и 11 классов (опрос 4.2)",
+        ["Отрасль", "9 класс", "11 класс", "Всего"],
+    )
+    for name, grades in by_sector.items():
+        nine, eleven = grades.get(9, 0), grades.get(11, 0)
+        table.rows.append([name, nine, eleven, nine + eleven])
+    table.chart = charts.stacked_bars(
+        table.title,
+        [row[0] for row in table.rows],
+        [("9 класс", [row[1] for row in table.rows]), ("11 класс", [row[2] for row in table.rows])],
     )
     return table
 

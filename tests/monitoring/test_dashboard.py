@@ -3,6 +3,7 @@
 from io import BytesIO
 
 import pytest
+from django.test import override_settings
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 # 5 the campaign's indicators, 6 the school years' deadlines, 7 plans by status and
 # municipality, 8 report status by municipality, 9 levels by grade, 10 achievement by
 # municipality, 11 schools below target, 12 change from the previous campaign, 13 the
-# 4.2 survey totals, 14–16 savepoint, session update, release (the session slides
-# with every request: SESSION_SAVE_EVERY_REQUEST).
-DASHBOARD_QUERIES = 16
+# 4.2 survey totals, 14 the survey by sector, 15–17 savepoint, session update,
+# release (the session slides with every request: SESSION_SAVE_EVERY_REQUEST).
+DASHBOARD_QUERIES = 17
 
 
 @pytest.mark.parametrize("schools", [30, 300])
@@ -86,6 +87,7 @@ def test_excel_download_reloads_with_the_numbers_of_the_page(client, reviewer):
         "schools",
         "change",
         "survey",
+        "sectors",
     ]
     sheet = workbook["status"]
     assert [cell.value for cell in sheet[3]] == page.table("status").headers
@@ -147,3 +149,21 @@ def test_plans_by_status_and_lateness(client, reviewer):
     total = table.rows[-1]
     assert total[0] == "Итого" and total[1] == 30
     assert sum(total[2:6]) == 30  # every plan in exactly one status
+
+
+@override_settings(DEBUG=True)
+def test_survey_by_sector_adds_up(reviewer):
+    from django.core.management import call_command
+    from django.db.models import Sum
+
+    from monitoring.dashboard import dashboard_bundle
+    from monitoring.models import SurveySectorCount
+
+    call_command("load_demo")
+    bundle = dashboard_bundle(user=reviewer)
+    table = bundle.table("sectors")
+    assert table.rows
+    expected = SurveySectorCount.objects.filter(
+        survey__report__campaign=bundle.campaign, survey__report__status=ReportStatus.SUBMITTED
+    ).aggregate(total=Sum("count"))["total"]
+    assert sum(row[3] for row in table.rows) == expected
