@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .fields import GRADE_CHOICES, GRADES
+from .fields import GRADES
 from .models import ActivityTemplate, Level, PlanRow
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
@@ -153,13 +153,3 @@ def catalogue_groups(activities: list[ActivityTemplate], direction_id: int | Non
         if activity.direction_id == direction_id:
             own.add(name)
     return sorted(groups.items(), key=lambda group: group[0] not in own)
-
-
-__all__ = [
-    "PlanRowForm",
-    "FixedRowForm",
-    "LevelsForm",
-    "StartPlanForm",
-    "GRADE_CHOICES",
-    "catalogue_groups",
-]

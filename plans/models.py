@@ -16,8 +16,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .fields import GRADES, GradesField, format_grades
-from .querysets import PlanQuerySet, PlanRowQuerySet, SchoolYearQuerySet
+from .fields import ALL_GRADES_MASK, GRADE_CHOICES, GRADES, GradesField, format_grades
+from .querysets import PlanQuerySet, SchoolYearQuerySet
 
 
 def validate_links(value: str) -> None:
@@ -405,7 +405,7 @@ class PlanGrade(models.Model):
     plan = models.ForeignKey(
         Plan, verbose_name="план", on_delete=models.CASCADE, related_name="grades"
     )
-    grade = models.PositiveSmallIntegerField("класс", choices=[(g, f"{g} класс") for g in GRADES])
+    grade = models.PositiveSmallIntegerField("класс", choices=GRADE_CHOICES)
     level = models.ForeignKey(
         Level, verbose_name="уровень", on_delete=models.PROTECT, null=True, blank=True
     )
@@ -497,7 +497,6 @@ class PlanRow(models.Model):
     updated_at = models.DateTimeField("изменена", auto_now=True)
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
-    objects = PlanRowQuerySet.as_manager()
 
     class Meta:
         verbose_name = "строка плана"
@@ -510,7 +509,7 @@ class PlanRow(models.Model):
                 violation_error_message="Количество часов не может быть отрицательным.",
             ),
             models.CheckConstraint(
-                condition=models.Q(grades__lte=63),
+                condition=models.Q(grades__lte=ALL_GRADES_MASK),
                 name="plans_planrow_grades_6_to_11",
                 violation_error_message="Классы – только с 6 по 11.",
             ),

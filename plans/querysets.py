@@ -153,11 +153,6 @@ class PlanQuerySet(models.QuerySet):
         )
 
 
-class PlanRowQuerySet(models.QuerySet):
-    def school_rows(self):
-        return self.filter(fixed_item__isnull=True)
-
-
 def comment_threads(plan) -> dict:
     """The plan's remarks by row id (None: on the plan as a whole), oldest first,
     each with its `answers` attached. One query."""
