@@ -25,6 +25,9 @@ def add_from_catalogue(page, heading_code, activity_label, grade="6 класс")
     page.locator(f'button[data-add-under="{item_pk(heading_code)}"]').click()
     new_row = page.locator("tr.new-row")
     expect(new_row).to_be_visible()
+    # htmx wires up swapped-in content when it settles (it drops the htmx-added class
+    # then); a change fired before that has no listener, so wait for it, as any person does.
+    expect(page.locator(".htmx-added")).to_have_count(0)
     new_row.locator("select[name=activity]").select_option(label=activity_label)
     expect(page.locator("tr.new-row textarea[name=activity]")).to_have_value(activity_label)
     page.locator("tr.new-row").get_by_label(grade).check()
