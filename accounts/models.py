@@ -6,8 +6,8 @@ class User(AbstractUser):
     """A person who signs in: a school's deputy director, a municipal coordinator
     or a member of the regional centre.
 
-    What a user may see follows from these links and from the staff flag:
-    `Plan.objects.for_user()` is the one place that reads them.
+    What a user may see or change follows from these links and from the staff
+    flag: accounts/access.py is the one place that reads them.
     """
 
     school = models.ForeignKey(
@@ -45,16 +45,3 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.username
-
-    @property
-    def is_regional(self) -> bool:
-        """Regional centre staff: they review every school's plan in the admin."""
-        return self.is_active and self.is_staff
-
-    @property
-    def is_deputy(self) -> bool:
-        return self.is_active and self.school_id is not None
-
-    @property
-    def is_coordinator(self) -> bool:
-        return self.is_active and self.municipality_id is not None

@@ -15,6 +15,7 @@ from io import BytesIO
 from django.db.models import Count, Q, Sum
 from django.utils.safestring import SafeString
 
+from accounts import access
 from plans.models import Municipality, Plan, PlanStatus
 
 from . import charts
@@ -114,7 +115,7 @@ def dashboard_bundle(
     if campaign is None:
         opened = [c for c in campaigns if c.opens <= today]
         campaign = (opened or campaigns or [None])[0]
-    if user.is_staff or user.is_superuser:
+    if access.sees_region(user):
         municipalities = list(Municipality.objects.all())
         municipality = _pick(municipalities, municipality_id)
     else:

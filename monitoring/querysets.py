@@ -1,8 +1,8 @@
 """Reads: chainable queryset methods, each scoped by `for_user()`.
 
-The scope follows `Plan.objects.for_user()`: regional centre staff see every
-school, a municipal coordinator the schools of the municipality, a deputy
-director the own school. The dashboard's aggregates are computed here, in the
+`for_user()` is the rule of accounts/access.py, as for plans: regional centre
+staff see every school, a municipal coordinator the schools of the municipality,
+a deputy director the own school. The dashboard's aggregates are computed here, in the
 database, so the dashboard runs the same number of queries for 30 schools and
 for 300 (monitoring/dashboard.py assembles them into tables and charts).
 """
@@ -12,18 +12,7 @@ from datetime import date
 from django.db import models
 from django.db.models import Avg, Case, Count, F, OuterRef, Q, Subquery, Sum, Value, When
 
-
-def scope_to_user(queryset, user, school_field: str):
-    """Filter `queryset` to the schools `user` may see; `school_field` leads to School."""
-    if not user.is_authenticated or not user.is_active:
-        return queryset.none()
-    if user.is_superuser or user.is_staff:
-        return queryset
-    if user.school_id:
-        return queryset.filter(**{f"{school_field}_id": user.school_id})
-    if user.municipality_id:
-        return queryset.filter(**{f"{school_field}__municipality_id": user.municipality_id})
-    return queryset.none()
+from accounts import access
 
 
 class IndicatorQuerySet(models.QuerySet):
@@ -39,7 +28,7 @@ class IndicatorQuerySet(models.QuerySet):
 
 class PlanIndicatorQuerySet(models.QuerySet):
     def for_user(self, user):
-        return scope_to_user(self, user, "plan__school")
+        return access.scope(self, user, "plan__school")
 
     def for_display(self):
         return self.select_related("indicator").order_by("order", "indicator__order", "pk")
@@ -47,12 +36,7 @@ class PlanIndicatorQuerySet(models.QuerySet):
 
 class CampaignQuerySet(models.QuerySet):
     def for_user(self, user):
-        """Campaigns are public to everyone who signs in; a school sees those it reports in."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.school_id and not user.is_staff:
-            return self.filter(reports__school_id=user.school_id)
-        return self
+        return access.scope_campaigns(self, user)
 
     def opened(self, today: date):
         return self.filter(opens__lte=today)
@@ -60,7 +44,7 @@ class CampaignQuerySet(models.QuerySet):
 
 class ReportQuerySet(models.QuerySet):
     def for_user(self, user):
-        return scope_to_user(self, user, "school")
+        return access.scope(self, user, "school")
 
     def for_list(self):
         return self.select_related("campaign", "school__municipality")
@@ -97,7 +81,7 @@ class ReportQuerySet(models.QuerySet):
 
 class ReportValueQuerySet(models.QuerySet):
     def for_user(self, user):
-        return scope_to_user(self, user, "report__school")
+        return access.scope(self, user, "report__school")
 
     def submitted(self):
         return self.filter(report__status="submitted", value__isnull=False)
@@ -171,7 +155,7 @@ class ReportValueQuerySet(models.QuerySet):
 
 class SurveyCountQuerySet(models.QuerySet):
     def for_user(self, user):
-        return scope_to_user(self, user, "report__school")
+        return access.scope(self, user, "report__school")
 
     def totals_by_grade(self):
         """Sums per grade over all the reports in the queryset. One query."""
@@ -192,7 +176,7 @@ class SurveyCountQuerySet(models.QuerySet):
 
 class RecommendationQuerySet(models.QuerySet):
     def for_user(self, user):
-        return scope_to_user(self, user, "school")
+        return access.scope(self, user, "school")
 
     def for_list(self):
         return self.select_related("school__municipality", "indicator", "campaign", "created_by")

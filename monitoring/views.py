@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from plans.models import Plan
 
 from . import services
@@ -36,18 +37,13 @@ from .models import (
 from .querysets import schools_matching
 
 
-def _sees_region(user) -> bool:
-    """The dashboard is for the regional centre and for municipal coordinators."""
-    return user.is_staff or user.is_superuser or bool(user.municipality_id)
-
-
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
 @login_required
 def home(request):
-    if _sees_region(request.user):
+    if access.may_see_dashboard(request.user):
         return redirect("monitoring:dashboard")
     reports = Report.objects.for_user(request.user).for_list()
     recommendations = Recommendation.objects.for_user(request.user).unanswered().count()
@@ -86,14 +82,6 @@ def _report_context(report, form):
     }
 
 
-def _can_edit_report(user, report) -> bool:
-    return (
-        user.school_id == report.school_id
-        and not report.is_submitted
-        and report.campaign.has_opened(moscow_today())
-    )
-
-
 def _get_report(request, pk):
     return get_object_or_404(
         Report.objects.for_user(request.user).select_related(
@@ -106,7 +94,7 @@ def _get_report(request, pk):
 @login_required
 def report_detail(request, pk):
     report = _get_report(request, pk)
-    editable = _can_edit_report(request.user, report)
+    editable = access.may_edit_report(request.user, report, moscow_today())
     indicators = list(report.campaign.indicators.order_by("order", "pk"))
     initial = {f"indicator_{v.indicator_id}": v.value for v in report.values.all()}
     if request.method == "POST":
@@ -139,7 +127,7 @@ def report_detail(request, pk):
 @login_required
 def survey(request, pk):
     report = _get_report(request, pk)
-    editable = _can_edit_report(request.user, report)
+    editable = access.may_edit_report(request.user, report, moscow_today())
     sectors = list(Sector.objects.all())
     stored = {s.grade: s for s in report.surveys.prefetch_related("sectors").order_by("grade")}
 
@@ -234,14 +222,13 @@ def recommendations(request):
         {
             "recommendations": items,
             "answer_form": AnswerForm(),
-            "is_school": bool(request.user.school_id),
         },
     )
 
 
 def _own_recommendation(request, pk) -> Recommendation:
     recommendation = get_object_or_404(Recommendation.objects.for_user(request.user), pk=pk)
-    if request.user.school_id != recommendation.school_id:
+    if not access.may_answer_recommendation(request.user, recommendation):
         # A coordinator or the regional centre reads it; only the school answers.
         raise PermissionDenied("Отвечает на рекомендацию школа.")
     return recommendation
@@ -273,7 +260,7 @@ def recommendation_answer(request, pk):
 
 @login_required
 def recommendation_send(request):
-    if not (request.user.is_staff or request.user.is_superuser):
+    if not access.may_review(request.user):
         raise PermissionDenied("Рекомендации направляет региональный центр.")
     form = RecommendationSendForm(request.POST or None, initial=request.GET.dict() or None)
     matching = None
@@ -316,9 +303,7 @@ def plan_indicators(request, plan_id):
     plan = get_object_or_404(
         Plan.objects.for_user(request.user).select_related("school", "year"), pk=plan_id
     )
-    editable = (
-        plan.is_editable and Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
-    )
+    editable = access.may_edit_plan(request.user, plan)
     chosen = list(PlanIndicator.objects.filter(plan=plan).for_display())
     indicators = list(Indicator.objects.filter(year_id=plan.year_id))
     initial = {}
@@ -372,7 +357,7 @@ def self_analysis(request, plan_id):
     plan = get_object_or_404(
         Plan.objects.for_user(request.user).select_related("school", "year"), pk=plan_id
     )
-    editable = Plan.objects.editable_by(request.user).filter(pk=plan.pk).exists()
+    editable = access.may_write_self_analysis(request.user, plan)
     analysis = SelfAnalysis.objects.filter(plan=plan).first()
     form = SelfAnalysisForm(
         request.POST if request.method == "POST" else None, instance=analysis, plan=plan
@@ -406,7 +391,7 @@ def self_analysis(request, plan_id):
 
 
 def _dashboard_for(request, **kwargs):
-    if not _sees_region(request.user):
+    if not access.may_see_dashboard(request.user):
         raise PermissionDenied("Сводка по региону доступна региональному центру и координаторам.")
     return dashboard_bundle(
         user=request.user,

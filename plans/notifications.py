@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.urls import reverse
 
-from accounts.roles import REGIONAL
+from accounts import access
 
 logger = logging.getLogger(__name__)
 
@@ -29,13 +29,7 @@ def _school_addresses(plan) -> list[str]:
 
 
 def _regional_addresses() -> list[str]:
-    return list(
-        get_user_model()
-        .objects.filter(is_active=True, is_staff=True, groups__name=REGIONAL)
-        .exclude(email="")
-        .values_list("email", flat=True)
-        .distinct()
-    )
+    return list(access.reviewers().exclude(email="").values_list("email", flat=True).distinct())
 
 
 def _send(subject: str, body: str, recipients: list[str], what: str) -> None:
@@ -82,7 +76,7 @@ def plan_status_changed(*, plan, action: str, comment: str = "") -> None:
 def comment_added(*, comment) -> None:
     plan = comment.plan
     where = f"к строке {comment.row_number}" if comment.row_number else "к плану"
-    if comment.author and comment.author.school_id == plan.school_id:
+    if comment.author and access.belongs_to(comment.author, plan.school_id):
         recipients = _regional_addresses()
         link = SITE_URL + reverse("admin:plans_plan_review", args=[plan.pk])
     else:

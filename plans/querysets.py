@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import access
+
 
 def deadline_end(last_day: date) -> datetime:
     """The first moment after the last day of a window, in Moscow time (TIME_ZONE)."""
@@ -25,26 +27,12 @@ class SchoolYearQuerySet(models.QuerySet):
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
-        """The only door to plans a user may see.
-
-        Regional centre staff see every plan, a municipal coordinator the plans of
-        the municipality's schools, a deputy director the school's own plans.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser or user.is_staff:
-            return self
-        if user.school_id:
-            return self.filter(school_id=user.school_id)
-        if user.municipality_id:
-            return self.filter(school__municipality_id=user.municipality_id)
-        return self.none()
+        """The only door to plans a user may see (the rule: accounts/access.py)."""
+        return access.scope(self, user, "school")
 
     def editable_by(self, user):
         """Plans whose text the user may change: only the school's own people do."""
-        if not user.is_authenticated or not user.is_active or not user.school_id:
-            return self.none()
-        return self.filter(school_id=user.school_id)
+        return access.scope_own_school(self, user, "school")
 
     def for_editor(self):
         """Everything the editor and both exports read, in a fixed number of queries:

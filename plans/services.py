@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from accounts import access
+
 from . import notifications
 from .fields import GRADES
 from .models import (
@@ -601,7 +603,7 @@ def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = Non
 @transaction.atomic
 def plan_reopen(*, plan: Plan, by, reason: str, version: int | None = None) -> Plan:
     """An approved plan goes back to the school: only the regional centre, with a reason."""
-    if not (by.is_staff or by.is_superuser):
+    if not access.may_review(by):
         raise TransitionRefused("Вернуть утверждённый план может только региональный центр.")
     if not reason.strip():
         raise TransitionRefused("Укажите причину, по которой утверждённый план возвращается.")

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from accounts import access
 from monitoring.models import Recommendation
 
 from . import services
@@ -42,7 +43,7 @@ def home(request):
     user = request.user
     plans = list(Plan.objects.for_user(user).for_list())
     context = {"plans": plans}
-    if user.school_id:
+    if access.is_school_user(user):
         year = SchoolYear.objects.current()
         context["current_year"] = year
         context["can_start"] = year is not None and not any(p.year_id == year.pk for p in plans)
@@ -59,7 +60,7 @@ def home(request):
 @login_required
 @require_POST
 def plan_start(request):
-    if not request.user.school_id:
+    if not access.is_school_user(request.user):
         raise PermissionDenied
     year = get_object_or_404(SchoolYear, pk=request.POST.get("year"))
     existing = Plan.objects.filter(school_id=request.user.school_id, year=year).first()
@@ -227,8 +228,8 @@ EDITOR_CODE = _code_digest()
 def plan_edit(request, pk):
     user = request.user
     plan = get_object_or_404(Plan.objects.for_user(user).with_page_stamp().for_list(), pk=pk)
-    can_edit = plan.is_editable and plan.school_id == user.school_id
-    can_answer = plan.school_id == user.school_id
+    can_edit = access.may_edit_plan(user, plan)
+    can_answer = access.may_answer_comments(user, plan)
     key = f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.page_stamp}:{int(can_edit)}{int(can_answer)}"
     main = cache.get(key)
     if main is None:
@@ -353,8 +354,10 @@ def row_detail(request, pk, row_pk):
     plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan)
     context = _row_context(plan, row)
-    own = plan.school_id == request.user.school_id
-    context.update(can_edit=context["can_edit"] and own, can_answer=own)
+    context.update(
+        can_edit=access.may_edit_plan(request.user, plan),
+        can_answer=access.may_answer_comments(request.user, plan),
+    )
     return render(request, "plans/_line.html", context)
 
 
@@ -575,7 +578,7 @@ def region_export(request):
     from .exports.consolidated import region_xlsx
 
     user = request.user
-    if not (user.is_staff or user.municipality_id):
+    if not access.may_export_consolidated(user):
         raise PermissionDenied
     year = (
         get_object_or_404(SchoolYear, pk=request.GET.get("year"))
@@ -585,7 +588,7 @@ def region_export(request):
     if year is None:
         raise Http404
     plans = Plan.objects.for_user(user).filter(year=year)
-    scope = user.municipality.name if user.municipality_id and not user.is_staff else "КБР"
+    scope = user.municipality.name if access.sees_municipality(user) else "КБР"
     return download_response(
         region_xlsx(plans), f"Сводная_таблица_планов_{scope}_{year.title}.xlsx"
     )

@@ -1,0 +1,181 @@
+"""Who may see or change what: the one place that reads a user's role.
+
+Roles (accounts/roles.py) follow from three things on the user:
+- `is_staff` (or `is_superuser`): the regional centre. It sees every school of the
+  region, reviews plans, reopens approved ones and sends recommendations.
+- `municipality`: a municipal coordinator. Reads the schools of the municipality.
+- `school`: a school's deputy director. Sees the own school and is the only one
+  who writes its plan, answers remarks and recommendations, fills in its reports.
+An inactive or anonymous user sees nothing.
+
+Two kinds of answer:
+- scopes narrow a queryset to what the user may see (`scope`) or change
+  (`scope_own_school`); another school's object is then simply not found (404).
+  `Plan.objects.for_user()` and the other `for_user()` queryset methods call them.
+- predicates answer one question about a user (and an object) without a query; views,
+  the admin, services and, through `context`, templates ask them (`access.sees_region`).
+"""
+
+
+def signed_in(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def sees_region(user) -> bool:
+    """The regional centre: every school of the region."""
+    return signed_in(user) and (user.is_staff or user.is_superuser)
+
+
+def sees_municipality(user) -> bool:
+    """A municipal coordinator: the schools of one municipality, read only."""
+    return (
+        signed_in(user)
+        and not sees_region(user)
+        and getattr(user, "municipality_id", None) is not None
+    )
+
+
+def is_school_user(user) -> bool:
+    """A school's own person (deputy director)."""
+    return signed_in(user) and getattr(user, "school_id", None) is not None
+
+
+def belongs_to(user, school_id) -> bool:
+    """The user is one of this school's people: only they write for the school."""
+    return is_school_user(user) and user.school_id == school_id
+
+
+def may_edit_plan(user, plan) -> bool:
+    """Change the plan's text: the school's own people, while it is a draft or returned."""
+    return belongs_to(user, plan.school_id) and plan.is_editable
+
+
+def may_answer_comments(user, plan) -> bool:
+    """Answer and resolve the centre's remarks: the school, whatever the plan's status."""
+    return belongs_to(user, plan.school_id)
+
+
+def may_write_self_analysis(user, plan) -> bool:
+    """Section V is written at the end of the year, after approval too: the school only."""
+    return belongs_to(user, plan.school_id)
+
+
+def may_edit_report(user, report, today) -> bool:
+    """Fill in a monitoring report: the school, once the campaign opened, until submitted."""
+    return (
+        belongs_to(user, report.school_id)
+        and not report.is_submitted
+        and report.campaign.has_opened(today)
+    )
+
+
+def may_answer_recommendation(user, recommendation) -> bool:
+    """Coordinators and the centre read a recommendation; only the school answers it."""
+    return belongs_to(user, recommendation.school_id)
+
+
+def may_review(user) -> bool:
+    """Decide on plans (return, approve, reopen) and send recommendations: the centre."""
+    return sees_region(user)
+
+
+def may_use_admin(user) -> bool:
+    """Django's own rule for the admin site (`AdminSite.has_permission`)."""
+    return signed_in(user) and user.is_staff
+
+
+def may_see_dashboard(user) -> bool:
+    """The monitoring dashboard: the region for the centre, a municipality for a coordinator."""
+    return sees_region(user) or sees_municipality(user)
+
+
+def may_export_consolidated(user) -> bool:
+    """The consolidated workbook of many schools' plans: the centre and coordinators."""
+    return sees_region(user) or sees_municipality(user)
+
+
+# --- Scopes ------------------------------------------------------------------
+
+
+def scope(queryset, user, school_field: str = "school"):
+    """`queryset` narrowed to the schools `user` may see; `school_field` is the lookup
+    that leads from its model to School ("school", "plan__school", "report__school")."""
+    if sees_region(user):
+        return queryset
+    if is_school_user(user):
+        return queryset.filter(**{f"{school_field}_id": user.school_id})
+    if sees_municipality(user):
+        return queryset.filter(**{f"{school_field}__municipality_id": user.municipality_id})
+    return queryset.none()
+
+
+def scope_own_school(queryset, user, school_field: str = "school"):
+    """`queryset` narrowed to the user's own school: what the user may change."""
+    if not is_school_user(user):
+        return queryset.none()
+    return queryset.filter(**{f"{school_field}_id": user.school_id})
+
+
+def scope_campaigns(queryset, user):
+    """Monitoring campaigns are regional and public to everyone who signs in; a
+    school sees the campaigns it reports in."""
+    if not signed_in(user):
+        return queryset.none()
+    if is_school_user(user) and not sees_region(user):
+        return queryset.filter(reports__school_id=user.school_id)
+    return queryset
+
+
+def reviewers():
+    """Active members of the regional centre who get its e-mail."""
+    from django.contrib.auth import get_user_model
+
+    from .roles import REGIONAL
+
+    return get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=REGIONAL)
+
+
+# --- Templates -----------------------------------------------------------------
+
+
+class Access:
+    """The predicates about one user, for templates: `{% if access.sees_region %}`."""
+
+    def __init__(self, user):
+        self.user = user
+
+    @property
+    def sees_region(self) -> bool:
+        return sees_region(self.user)
+
+    @property
+    def sees_municipality(self) -> bool:
+        return sees_municipality(self.user)
+
+    @property
+    def is_school_user(self) -> bool:
+        return is_school_user(self.user)
+
+    @property
+    def may_review(self) -> bool:
+        return may_review(self.user)
+
+    @property
+    def may_use_admin(self) -> bool:
+        return may_use_admin(self.user)
+
+    @property
+    def may_see_dashboard(self) -> bool:
+        return may_see_dashboard(self.user)
+
+    @property
+    def may_export_consolidated(self) -> bool:
+        return may_export_consolidated(self.user)
+
+
+def context(request) -> dict:
+    """Context processor: `access` in every template rendered with a request."""
+    from django.contrib.auth.models import AnonymousUser
+
+    user = request.user if hasattr(request, "user") else AnonymousUser()
+    return {"access": Access(user)}  # lazy: the user is read when a template asks
