@@ -141,36 +141,23 @@ def reviewers():
 class Access:
     """The predicates about one user, for templates: `{% if access.sees_region %}`."""
 
+    PREDICATES = (
+        "sees_region",
+        "sees_municipality",
+        "is_school_user",
+        "may_review",
+        "may_use_admin",
+        "may_see_dashboard",
+        "may_export_consolidated",
+    )
+
     def __init__(self, user):
         self.user = user
 
-    @property
-    def sees_region(self) -> bool:
-        return sees_region(self.user)
-
-    @property
-    def sees_municipality(self) -> bool:
-        return sees_municipality(self.user)
-
-    @property
-    def is_school_user(self) -> bool:
-        return is_school_user(self.user)
-
-    @property
-    def may_review(self) -> bool:
-        return may_review(self.user)
-
-    @property
-    def may_use_admin(self) -> bool:
-        return may_use_admin(self.user)
-
-    @property
-    def may_see_dashboard(self) -> bool:
-        return may_see_dashboard(self.user)
-
-    @property
-    def may_export_consolidated(self) -> bool:
-        return may_export_consolidated(self.user)
+    def __getattr__(self, name):
+        if name not in self.PREDICATES:
+            raise AttributeError(name)
+        return globals()[name](self.user)
 
 
 def context(request) -> dict:

@@ -1,3 +1,5 @@
+from datetime import date
+
 import factory
 from django.contrib.auth import get_user_model
 
@@ -37,6 +39,23 @@ def make_plan(school=None, levels=None, year=None) -> Plan:
         year=year or SchoolYear.objects.get(title="2023-2024"),
         levels=levels,
     )
+
+
+def open_campaign(year, **fields):
+    """A monitoring campaign opened on 1 October 2023 and closing far ahead, with a
+    report for every school there is."""
+    from monitoring.models import Campaign
+    from monitoring.services import campaign_open
+
+    fields = {
+        "name": "Мониторинг",
+        "period": "осень",
+        "opens": date(2023, 10, 1),
+        "closes": date(2099, 1, 1),
+    } | fields
+    campaign = Campaign.objects.create(year=year, **fields)
+    campaign_open(campaign=campaign)
+    return campaign
 
 
 def add_row(plan: Plan, code: str, **fields) -> PlanRow:

@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from monitoring.models import Recommendation, Report
 from plans.models import Municipality, PlanComment, TemplateItem
-from tests.factories import UserFactory
+from tests.factories import UserFactory, open_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -63,22 +63,12 @@ def world(plan, deputy, other_deputy, coordinator, reviewer, superuser, campaign
 
 @pytest.fixture
 def campaign(year, other_school):
-    from datetime import date
-
-    from monitoring.models import Campaign, Indicator
-    from monitoring.services import campaign_open
+    from monitoring.models import Indicator
     from tests.monitoring.region import load_catalogue
 
     load_catalogue()
-    campaign = Campaign.objects.create(
-        year=year,
-        name="Мониторинг",
-        period="осень",
-        opens=date(2023, 10, 1),
-        closes=date(2099, 1, 1),
-    )
+    campaign = open_campaign(year)
     campaign.indicators.set(Indicator.objects.filter(year=year)[:2])
-    campaign_open(campaign=campaign)
     return campaign
 
 

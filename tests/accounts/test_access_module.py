@@ -7,7 +7,9 @@ a coordinator of another municipality, a member of the regional centre, a superu
 and an anonymous visitor.
 """
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -16,9 +18,8 @@ from django.urls import reverse
 from accounts import access
 from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Campaign, PlanIndicator, Recommendation, Report, ReportStatus
-from monitoring.services import campaign_open
 from plans.models import Municipality, Plan, PlanStatus
-from tests.factories import SchoolFactory, UserFactory, make_plan
+from tests.factories import SchoolFactory, UserFactory, make_plan, open_campaign
 
 pytestmark = pytest.mark.django_db
 
@@ -62,16 +63,8 @@ def people(deputy, other_deputy, coordinator, reviewer, superuser, school, far_s
 
 @pytest.fixture
 def campaign(year, school, other_school, far_school):
-    """Open since 2023, closing far ahead, with a report for each of the three schools."""
-    campaign = Campaign.objects.create(
-        year=year,
-        name="Мониторинг",
-        period="осень",
-        opens=date(2023, 10, 1),
-        closes=date(2099, 1, 1),
-    )
-    campaign_open(campaign=campaign)
-    return campaign
+    """Open since October 2023, with a report for each of the three schools."""
+    return open_campaign(year)
 
 
 # --- Predicates about the user alone -----------------------------------------
@@ -103,6 +96,18 @@ def test_template_access_object_answers_as_the_functions(people):
         for predicate in ROLE_PREDICATES:
             if predicate != "signed_in":
                 assert getattr(seen, predicate) is getattr(access, predicate)(people[name])
+
+
+def test_templates_ask_only_predicates_the_access_object_has():
+    """A misspelt `access.sees_regoin` would be silently false in a template."""
+    from django.conf import settings
+
+    asked = set()
+    for path in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        asked |= set(re.findall(r"\baccess\.(\w+)", path.read_text()))
+    assert asked and asked <= set(access.Access.PREDICATES), asked - set(access.Access.PREDICATES)
+    with pytest.raises(AttributeError):
+        getattr(access.Access(AnonymousUser()), "sees_regoin")  # noqa: B009
 
 
 def test_staff_without_superuser_flag_and_superuser_without_staff_flag_see_the_region(school):
