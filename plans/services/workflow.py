@@ -12,9 +12,9 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
-from . import notifications
-from .fields import GRADES
-from .models import (
+from .. import notifications
+from ..fields import GRADES
+from ..models import (
     ActivityTemplate,
     Direction,
     ItemKind,
@@ -30,8 +30,8 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import plan_lines
-from .profminimum import check_plan
+from ..numbering import plan_lines
+from ..profminimum import check_plan
 
 
 class PlanConflict(Exception):
@@ -556,7 +556,7 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     table rows and the PDF, dated, as a PlanSubmission.
     """
     # Imported here: WeasyPrint takes 0.4 s to import, and only submitting needs it.
-    from .exports.pdf import submission_pdf_save
+    from ..exports.pdf import submission_pdf_save
 
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_editable:
