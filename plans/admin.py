@@ -46,7 +46,7 @@ class SchoolYearAdmin(admin.ModelAdmin):
     @admin.action(description="Создать следующий учебный год копированием", permissions=["add"])
     def copy_to_next_year(self, request, queryset):
         """Each selected year gets a successor: titles and dates one year on, the same
-        levels, directions, template tree and catalogue (plans/services.py)."""
+        levels, directions, template tree and catalogue (plans/services/years.py)."""
 
         for source in queryset.order_by("start_date"):
             try:
