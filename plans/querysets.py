@@ -22,6 +22,14 @@ class SchoolYearQuerySet(models.QuerySet):
             year = self.filter(start_date__gt=today).order_by("start_date").first()
         return year or self.order_by("-start_date").first()
 
+    def reference_changed(self) -> int:
+        """Move on the revision of these years' reference data: the template, levels,
+        directions, catalogue and indicators. Editor pages cached under the old one are
+        no longer served. Saves and deletes call it by themselves (plans/signals.py);
+        call it after bulk writes that send no signals (`update()`, `bulk_create()` on a
+        year that already has plans)."""
+        return self.update(reference_revision=models.F("reference_revision") + 1)
+
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -79,42 +87,6 @@ class PlanQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("school__municipality", "year")
-
-    def with_page_stamp(self):
-        """Annotate what the editor page shows, summed up in one query: the plan's
-        version (every edit and transition moves it), its rows (count, last change),
-        the centre's remarks (count, answered or resolved), section II's indicators
-        (replaced wholesale when edited: count and highest id) and the year's
-        template (count, highest id). `plan.page_stamp` joins them into a cache key."""
-        from monitoring.models import PlanIndicator
-
-        from .models import PlanComment, PlanRow, TemplateItem
-
-        def aggregate(queryset, expression, link="plan", outer="pk"):
-            return models.Subquery(
-                queryset.filter(**{link: models.OuterRef(outer)})
-                .order_by()
-                .values(link)
-                .annotate(value=expression)
-                .values("value")[:1]
-            )
-
-        comments = PlanComment.objects.all()
-        return self.annotate(
-            stamp_rows=aggregate(PlanRow.objects.all(), models.Count("pk")),
-            stamp_rows_changed=aggregate(PlanRow.objects.all(), models.Max("updated_at")),
-            stamp_comments=aggregate(comments, models.Count("pk")),
-            stamp_comments_resolved=aggregate(comments, models.Count("resolved_at")),
-            stamp_comments_last=aggregate(comments, models.Max("pk")),
-            stamp_indicators=aggregate(PlanIndicator.objects.all(), models.Count("pk")),
-            stamp_indicators_last=aggregate(PlanIndicator.objects.all(), models.Max("pk")),
-            stamp_template=aggregate(
-                TemplateItem.objects.all(), models.Count("pk"), link="year", outer="year_id"
-            ),
-            stamp_template_last=aggregate(
-                TemplateItem.objects.all(), models.Max("pk"), link="year"
-            ),
-        )
 
     def with_deadline(self, today: date | None = None):
         """Annotate `first_submitted_at` and `is_overdue` («просрочен»).

@@ -7,6 +7,7 @@ from .. import notifications
 from ..models import Plan, PlanComment, PlanRow
 from ..numbering import plan_lines
 from .errors import TransitionRefused
+from .rows import plan_touch
 
 
 @transaction.atomic
@@ -22,6 +23,9 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
             raise TransitionRefused("Комментарий не из этого плана.")
         reply_to = reply_to.reply_to or reply_to  # answers stay one level deep
         row = reply_to.row
+    # A remark shows on the editor page: the plan's version (its cache key) moves on,
+    # in any status (the centre comments a submitted plan, the school answers).
+    plan_touch(plan=plan, version=None, any_status=True)
     number = ""
     if row is not None:
         number = next(
@@ -44,8 +48,10 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
 def plan_comment_resolve(*, comment, by):
     """Mark a remark as dealt with (the school or the reviewer)."""
     root = comment.reply_to or comment
-    PlanComment.objects.filter(pk=root.pk, resolved_at=None).update(
+    resolved = PlanComment.objects.filter(pk=root.pk, resolved_at=None).update(
         resolved_at=timezone.now(), resolved_by=by
     )
+    if resolved:
+        plan_touch(plan=Plan(pk=root.plan_id), version=None, any_status=True)
     root.refresh_from_db()
     return root

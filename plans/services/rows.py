@@ -10,20 +10,26 @@ from .errors import PlanConflict, PlanNotEditable
 from .workflow import plan_refresh_check
 
 
-def plan_touch(*, plan: Plan, version: int | None) -> Plan:
+def plan_touch(*, plan: Plan, version: int | None, any_status: bool = False) -> Plan:
     """Check the page's version against the plan's and move it on, atomically.
 
     A compare-and-swap in one UPDATE: two tabs that loaded version 7 cannot both
     write; the second one gets PlanConflict. `version=None` skips the comparison
-    (the reviewer's admin, commands).
+    (the reviewer's admin, commands). Every write to a plan or to what hangs on it
+    (rows, grades, remarks, section II, self-analysis) starts here, because the
+    version is also the editor page's cache key: a write that does not move it
+    would leave the page stale. Only a draft or returned plan is edited, unless
+    `any_status` (remarks and answers, the self-analysis, the reviewer's admin: they
+    go on after submission); otherwise PlanNotEditable.
     """
-    editable = [PlanStatus.DRAFT, PlanStatus.RETURNED]
-    updated = Plan.objects.filter(pk=plan.pk, status__in=editable)
+    updated = Plan.objects.filter(pk=plan.pk)
+    if not any_status:
+        updated = updated.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED])
     if version is not None:
         updated = updated.filter(version=version)
     if not updated.update(version=F("version") + 1):
         plan.refresh_from_db(fields=["version", "status"])
-        if not plan.is_editable:
+        if not (any_status or plan.is_editable):
             raise PlanNotEditable()
         raise PlanConflict()
     plan.version = Plan.objects.values_list("version", flat=True).get(pk=plan.pk)
