@@ -31,6 +31,20 @@ class SchoolYearQuerySet(models.QuerySet):
         return self.update(reference_revision=models.F("reference_revision") + 1)
 
 
+# What other apps hang on a plan and show with it (monitoring: section II's indicators,
+# section V's self-analysis) joins the plan's bundle through `editor_bundle_extend`,
+# called from their AppConfig.ready(): plans shows it by the reverse relations' names
+# and never imports those apps, which depend on plans.
+_EDITOR_EXTENSIONS: list = []
+
+
+def editor_bundle_extend(extension) -> None:
+    """Have `PlanQuerySet.for_editor()` pass its queryset through `extension`, a function
+    that adds `select_related`/`prefetch_related` lookups and returns the queryset."""
+    if extension not in _EDITOR_EXTENSIONS:
+        _EDITOR_EXTENSIONS.append(extension)
+
+
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
         """The only door to plans a user may see.
@@ -56,20 +70,14 @@ class PlanQuerySet(models.QuerySet):
 
     def for_editor(self):
         """Everything the editor and both exports read, in a fixed number of queries:
-        the plan with school, municipality, year and self-analysis (1), its grades with
-        levels (2), its rows (3), the year's template items (4), levels (5), directions
-        (6), section II's indicators (7), and, where there is a self-analysis, the
-        indicators and campaigns it cites (8, 9)."""
-        from monitoring.models import PlanIndicator
-
+        the plan with school, municipality and year (1), its grades with levels (2), its
+        rows (3), the year's template items (4), levels (5), directions (6); and what
+        other apps hang on the plan and add to this bundle (`editor_bundle_extend`):
+        monitoring adds the self-analysis to (1), section II's indicators (7) and, where
+        there is a self-analysis, the indicators and campaigns it cites (8, 9)."""
         from .models import TemplateItem
 
-        return self.select_related(
-            "school__municipality", "year", "self_analysis"
-        ).prefetch_related(
-            models.Prefetch("indicators", queryset=PlanIndicator.objects.for_display()),
-            "self_analysis__indicators",
-            "self_analysis__campaigns",
+        bundle = self.select_related("school__municipality", "year").prefetch_related(
             models.Prefetch("grades", queryset=self._grades()),
             "rows",
             models.Prefetch(
@@ -78,6 +86,9 @@ class PlanQuerySet(models.QuerySet):
             "year__levels",
             "year__directions",
         )
+        for extend in _EDITOR_EXTENSIONS:
+            bundle = extend(bundle)
+        return bundle
 
     @staticmethod
     def _grades():

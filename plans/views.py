@@ -19,8 +19,6 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from monitoring.models import Recommendation
-
 from . import services
 from .forms import (
     FixedRowForm,
@@ -57,9 +55,6 @@ def home(request):
             any(p.year.start_date < year.start_date for p in plans) if year else False
         )
         context["start_form"] = StartPlanForm()
-        context["recommendations"] = list(
-            Recommendation.objects.for_user(user).unanswered().select_related("indicator")[:5]
-        )
     return render(request, "plans/home.html", context)
 
 
