@@ -1,7 +1,7 @@
 """Writes about people and schools: onboarding from a list, invitations.
 
 Keyword-only functions named <entity>_<action>, each in one transaction, called
-alike from the admin and from management commands (see plans/services.py).
+alike from the admin and from management commands (see plans/services/).
 """
 
 import logging

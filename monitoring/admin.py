@@ -2,6 +2,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
+from plans.admin import PlanPartAdmin
+
 from .models import (
     Campaign,
     Indicator,
@@ -138,7 +140,7 @@ class SurveySectorCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanIndicator)
-class PlanIndicatorAdmin(admin.ModelAdmin):
+class PlanIndicatorAdmin(PlanPartAdmin):
     list_display = ["plan", "indicator", "baseline", "target"]
     list_filter = ["plan__year", "indicator", "plan__school__municipality"]
     list_select_related = ["plan__school", "plan__year", "indicator"]
@@ -176,7 +178,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SelfAnalysis)
-class SelfAnalysisAdmin(admin.ModelAdmin):
+class SelfAnalysisAdmin(PlanPartAdmin):
     list_display = ["plan", "updated_at"]
     list_filter = ["plan__year", "plan__school__municipality"]
     list_select_related = ["plan__school", "plan__year"]

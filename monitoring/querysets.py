@@ -230,39 +230,3 @@ def schools_matching(
         )
         schools = schools.filter(pk__in=lagging)
     return schools.select_related("municipality").order_by("municipality__order", "short_name")
-
-
-def self_analysis_rows(plan):
-    """Section V of a plan for the exports: (heading, text) pairs, empty ones left out,
-    then the indicators and campaigns the analysis rests on. No queries for a plan
-    fetched with `Plan.objects.for_editor()`."""
-    from django.core.exceptions import ObjectDoesNotExist
-
-    try:
-        analysis = plan.self_analysis
-    except ObjectDoesNotExist:
-        return
-    for field in ("results", "problems", "effectiveness", "next_steps"):
-        text = getattr(analysis, field)
-        if text:
-            yield (analysis._meta.get_field(field).verbose_name.capitalize(), text)
-    indicators = [indicator.name for indicator in analysis.indicators.all()]
-    if indicators:
-        yield ("Показатели", "\n".join(indicators))
-    campaigns = [campaign.name for campaign in analysis.campaigns.all()]
-    if campaigns:
-        yield ("Кампании мониторинга", "\n".join(campaigns))
-
-
-def plan_indicator_rows(plan):
-    """Section II of a plan for the editor and both exports: one tuple per indicator,
-    (number, indicator name, unit, baseline, target). Decimals are left as they are; the
-    exports format them. No queries for a plan fetched with `Plan.objects.for_editor()`."""
-    for number, row in enumerate(plan.indicators.all(), start=1):
-        yield (
-            f"2.{number}.",
-            row.indicator.name,
-            row.indicator.get_unit_display(),
-            row.baseline,
-            row.target,
-        )

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from plans.models import Plan, School
+from plans.services import plan_touch
 
 from .computed import plan_computed_values
 from .models import (
@@ -213,10 +214,16 @@ def recommendation_answer(*, recommendation: Recommendation, answer: str, by) ->
 
 @transaction.atomic
 def plan_indicators_save(
-    *, plan: Plan, rows: list[tuple[Indicator, Decimal | None, Decimal | None]], by
+    *,
+    plan: Plan,
+    rows: list[tuple[Indicator, Decimal | None, Decimal | None]],
+    by,
+    version: int | None = None,
 ) -> list[PlanIndicator]:
     """Section II of a plan: replace its indicators with `rows` (indicator, baseline,
-    target), in that order. Only a plan the school may still edit changes."""
+    target), in that order. Only a plan the school may still edit changes. Like a row
+    edit, it moves the plan's version on (PlanConflict if the form's `version` is
+    stale, PlanNotEditable if the plan was submitted meanwhile)."""
     if not plan.is_editable:
         raise ValidationError("План сдан или утверждён: раздел II не изменяется.")
     errors = []
@@ -230,6 +237,7 @@ def plan_indicators_save(
                 errors.append(f"«{indicator.name}»: {' '.join(error.messages)}")
     if errors:
         raise ValidationError(errors)
+    plan_touch(plan=plan, version=version)
     PlanIndicator.objects.filter(plan=plan).delete()
     return PlanIndicator.objects.bulk_create(
         PlanIndicator(plan=plan, indicator=indicator, baseline=baseline, target=target, order=n)
@@ -239,13 +247,16 @@ def plan_indicators_save(
 
 @transaction.atomic
 def self_analysis_save(
-    *, plan: Plan, by, indicators=(), campaigns=(), **texts: str
+    *, plan: Plan, by, version: int | None = None, indicators=(), campaigns=(), **texts: str
 ) -> SelfAnalysis:
     """Section V of a plan: the texts (results, problems, effectiveness, next_steps) and
-    the indicators and campaigns they rest on."""
+    the indicators and campaigns they rest on. Written in any status of the plan (the
+    analysis comes at the end of the year, after approval); it moves the plan's version
+    on, and refuses a stale form's `version` with PlanConflict."""
     allowed = {"results", "problems", "effectiveness", "next_steps"}
     if set(texts) - allowed:
         raise TypeError(f"unknown fields: {sorted(set(texts) - allowed)}")
+    plan_touch(plan=plan, version=version, any_status=True)
     analysis, _ = SelfAnalysis.objects.update_or_create(
         plan=plan, defaults={**{k: v.strip() for k, v in texts.items()}, "updated_by": by}
     )

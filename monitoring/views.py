@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from plans.forms import posted_version
 from plans.models import Plan
+from plans.services import PlanConflict, PlanNotEditable
 
 from . import services
 from .computed import plan_computed_values
@@ -325,9 +327,18 @@ def plan_indicators(request, plan_id):
         if request.method == "POST":
             if form.is_valid():
                 try:
-                    services.plan_indicators_save(plan=plan, rows=form.chosen(), by=request.user)
+                    services.plan_indicators_save(
+                        plan=plan,
+                        rows=form.chosen(),
+                        by=request.user,
+                        version=posted_version(request.POST),
+                    )
                 except ValidationError as error:
                     messages.error(request, _error_text(error))
+                except (PlanConflict, PlanNotEditable) as error:
+                    # The form is shown again with what was typed and the plan's
+                    # current version: saving again overwrites deliberately.
+                    messages.error(request, error.message)
                 else:
                     messages.success(request, "Показатели раздела II сохранены.")
                     return redirect("monitoring:plan-indicators", plan_id=plan.pk)
@@ -367,19 +378,26 @@ def self_analysis(request, plan_id):
             raise PermissionDenied("Самоанализ пишет школа.")
         if form.is_valid():
             data = form.cleaned_data
-            services.self_analysis_save(
-                plan=plan,
-                by=request.user,
-                indicators=data["indicators"],
-                campaigns=data["campaigns"],
-                results=data["results"],
-                problems=data["problems"],
-                effectiveness=data["effectiveness"],
-                next_steps=data["next_steps"],
-            )
-            messages.success(request, "Самоанализ сохранён.")
-            return redirect("monitoring:self-analysis", plan_id=plan.pk)
-        messages.error(request, "Самоанализ не сохранён: исправьте отмеченные поля.")
+            try:
+                services.self_analysis_save(
+                    plan=plan,
+                    by=request.user,
+                    version=posted_version(request.POST),
+                    indicators=data["indicators"],
+                    campaigns=data["campaigns"],
+                    results=data["results"],
+                    problems=data["problems"],
+                    effectiveness=data["effectiveness"],
+                    next_steps=data["next_steps"],
+                )
+            except PlanConflict as error:
+                # Shown again with what was typed and the plan's current version.
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Самоанализ сохранён.")
+                return redirect("monitoring:self-analysis", plan_id=plan.pk)
+        else:
+            messages.error(request, "Самоанализ не сохранён: исправьте отмеченные поля.")
     if not editable:
         for field in form.fields.values():
             field.disabled = True

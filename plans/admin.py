@@ -37,6 +37,31 @@ from .querysets import comment_threads
 from .services import school_year_copy, school_year_next_title, shift_date
 
 
+class PlanPartAdmin(admin.ModelAdmin):
+    """The admin of something that hangs on a plan (a remark, a submission, section II,
+    the self-analysis): a save or a delete here moves the plan's version on, as the
+    services do, so that the editor page cached under the old version is not served."""
+
+    @staticmethod
+    def _touch(plan_ids) -> None:
+        for pk in set(plan_ids) - {None}:
+            services.plan_touch(plan=Plan(pk=pk), version=None, any_status=True)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        moved_from = form.initial.get("plan") if "plan" in form.changed_data else None
+        self._touch([obj.plan_id, moved_from])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._touch([obj.plan_id])
+
+    def delete_queryset(self, request, queryset):
+        plan_ids = list(queryset.values_list("plan_id", flat=True))
+        super().delete_queryset(request, queryset)
+        self._touch(plan_ids)
+
+
 @admin.register(SchoolYear)
 class SchoolYearAdmin(admin.ModelAdmin):
     list_display = ["title", "start_date", "end_date", "submission_opens", "submission_closes"]
@@ -46,7 +71,7 @@ class SchoolYearAdmin(admin.ModelAdmin):
     @admin.action(description="Создать следующий учебный год копированием", permissions=["add"])
     def copy_to_next_year(self, request, queryset):
         """Each selected year gets a successor: titles and dates one year on, the same
-        levels, directions, template tree and catalogue (plans/services.py)."""
+        levels, directions, template tree and catalogue (plans/services/years.py)."""
 
         for source in queryset.order_by("start_date"):
             try:
@@ -281,6 +306,11 @@ class PlanAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         # A plan is started by its school (or copied by a service), never typed in here.
         return False
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The reviewer's edits of rows and grades move the version on, as the school's do.
+        services.plan_touch(plan=form.instance, version=None, any_status=True)
 
     @admin.display(description="школа", ordering="school__short_name")
     def school_link(self, plan):
@@ -517,7 +547,7 @@ class PlanAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanSubmission)
-class PlanSubmissionAdmin(admin.ModelAdmin):
+class PlanSubmissionAdmin(PlanPartAdmin):
     list_display = ["plan", "number", "submitted_at", "submitted_by"]
     list_filter = ["plan__year", "plan__school__municipality"]
     list_select_related = ["plan__school", "plan__year", "submitted_by"]
@@ -532,7 +562,7 @@ class PlanSubmissionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanComment)
-class PlanCommentAdmin(admin.ModelAdmin):
+class PlanCommentAdmin(PlanPartAdmin):
     list_display = ["plan", "row_number", "author", "created_at", "resolved_at"]
     list_filter = [
         ("resolved_at", admin.EmptyFieldListFilter),
@@ -558,7 +588,7 @@ class PlanCommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanEvent)
-class PlanEventAdmin(admin.ModelAdmin):
+class PlanEventAdmin(PlanPartAdmin):
     list_display = ["plan", "from_status", "to_status", "by", "at"]
     list_filter = ["to_status", "plan__year"]
     list_select_related = ["plan__school", "plan__year", "by"]

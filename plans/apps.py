@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class PlansConfig(AppConfig):
     name = "plans"
     verbose_name = "Планы профориентации"
+    # Loaded by `manage.py load_reference`, each while its model is still empty.
+    reference_fixtures = [
+        ("fixtures/municipalities.json", "plans.Municipality"),
+        ("fixtures/template_2023_2024.json", "plans.SchoolYear"),
+    ]
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

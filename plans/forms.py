@@ -9,6 +9,15 @@ TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
 DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
 
 
+def posted_version(data) -> int:
+    """The plan's version that the posted form was rendered with (its hidden `version`).
+    A form without one can never win against a real one: -1."""
+    try:
+        return int(data.get("version", ""))
+    except ValueError:
+        return -1
+
+
 class PlanRowForm(forms.ModelForm):
     """A school's row. Hours and grades are asked only for rows inside a level block."""
 

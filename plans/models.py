@@ -6,7 +6,6 @@ A school's document: Plan, its PlanGrade levels and its PlanRow rows.
 Numbers are never stored: plans/numbering.py derives them from positions.
 """
 
-import hashlib
 from datetime import date
 
 from django.conf import settings
@@ -62,6 +61,13 @@ class SchoolYear(models.Model):
         blank=True,
         help_text="Последний день, когда план можно сдать вовремя (по московскому времени).",
     )
+    reference_revision = models.PositiveIntegerField(
+        "редакция справочников",
+        default=0,
+        editable=False,
+        help_text="Растёт с каждым изменением примерного плана, уровней, направлений, каталога и "
+        "показателей года: по ней обновляются сохранённые страницы планов.",
+    )
 
     objects = SchoolYearQuerySet.as_manager()
 
@@ -79,6 +85,19 @@ class SchoolYear(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # `reference_revision` only ever moves on by an UPDATE … + 1 (plans/signals.py).
+        # A form that loaded the year before an edit of its template must not write an
+        # older number back: the editor pages cached under that number would be
+        # served again, stale.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "reference_revision"
+            ]
+        super().save(*args, **kwargs)
 
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
@@ -373,25 +392,6 @@ class Plan(models.Model):
 
     def get_absolute_url(self):
         return reverse("plans:edit", args=[self.pk])
-
-    @property
-    def page_stamp(self) -> str:
-        """A digest of what the editor page shows; needs `Plan.objects.with_page_stamp()`."""
-        parts = [self.version, self.status, self.check_passed] + [
-            getattr(self, name)
-            for name in (
-                "stamp_rows",
-                "stamp_rows_changed",
-                "stamp_comments",
-                "stamp_comments_resolved",
-                "stamp_comments_last",
-                "stamp_indicators",
-                "stamp_indicators_last",
-                "stamp_template",
-                "stamp_template_last",
-            )
-        ]
-        return hashlib.blake2b(repr(parts).encode(), digest_size=12).hexdigest()
 
     @property
     def is_editable(self) -> bool:

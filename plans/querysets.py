@@ -24,6 +24,28 @@ class SchoolYearQuerySet(models.QuerySet):
             year = self.filter(start_date__gt=today).order_by("start_date").first()
         return year or self.order_by("-start_date").first()
 
+    def reference_changed(self) -> int:
+        """Move on the revision of these years' reference data: the template, levels,
+        directions, catalogue and indicators. Editor pages cached under the old one are
+        no longer served. Saves and deletes call it by themselves (plans/signals.py);
+        call it after bulk writes that send no signals (`update()`, `bulk_create()` on a
+        year that already has plans)."""
+        return self.update(reference_revision=models.F("reference_revision") + 1)
+
+
+# What other apps hang on a plan and show with it (monitoring: section II's indicators,
+# section V's self-analysis) joins the plan's bundle through `editor_bundle_extend`,
+# called from their AppConfig.ready(): plans shows it by the reverse relations' names
+# and never imports those apps, which depend on plans.
+_EDITOR_EXTENSIONS: list = []
+
+
+def editor_bundle_extend(extension) -> None:
+    """Have `PlanQuerySet.for_editor()` pass its queryset through `extension`, a function
+    that adds `select_related`/`prefetch_related` lookups and returns the queryset."""
+    if extension not in _EDITOR_EXTENSIONS:
+        _EDITOR_EXTENSIONS.append(extension)
+
 
 class PlanQuerySet(models.QuerySet):
     def for_user(self, user):
@@ -36,20 +58,14 @@ class PlanQuerySet(models.QuerySet):
 
     def for_editor(self):
         """Everything the editor and both exports read, in a fixed number of queries:
-        the plan with school, municipality, year and self-analysis (1), its grades with
-        levels (2), its rows (3), the year's template items (4), levels (5), directions
-        (6), section II's indicators (7), and, where there is a self-analysis, the
-        indicators and campaigns it cites (8, 9)."""
-        from monitoring.models import PlanIndicator
-
+        the plan with school, municipality and year (1), its grades with levels (2), its
+        rows (3), the year's template items (4), levels (5), directions (6); and what
+        other apps hang on the plan and add to this bundle (`editor_bundle_extend`):
+        monitoring adds the self-analysis to (1), section II's indicators (7) and, where
+        there is a self-analysis, the indicators and campaigns it cites (8, 9)."""
         from .models import TemplateItem
 
-        return self.select_related(
-            "school__municipality", "year", "self_analysis"
-        ).prefetch_related(
-            models.Prefetch("indicators", queryset=PlanIndicator.objects.for_display()),
-            "self_analysis__indicators",
-            "self_analysis__campaigns",
+        bundle = self.select_related("school__municipality", "year").prefetch_related(
             models.Prefetch("grades", queryset=self._grades()),
             "rows",
             models.Prefetch(
@@ -58,6 +74,9 @@ class PlanQuerySet(models.QuerySet):
             "year__levels",
             "year__directions",
         )
+        for extend in _EDITOR_EXTENSIONS:
+            bundle = extend(bundle)
+        return bundle
 
     @staticmethod
     def _grades():
@@ -67,42 +86,6 @@ class PlanQuerySet(models.QuerySet):
 
     def for_list(self):
         return self.select_related("school__municipality", "year")
-
-    def with_page_stamp(self):
-        """Annotate what the editor page shows, summed up in one query: the plan's
-        version (every edit and transition moves it), its rows (count, last change),
-        the centre's remarks (count, answered or resolved), section II's indicators
-        (replaced wholesale when edited: count and highest id) and the year's
-        template (count, highest id). `plan.page_stamp` joins them into a cache key."""
-        from monitoring.models import PlanIndicator
-
-        from .models import PlanComment, PlanRow, TemplateItem
-
-        def aggregate(queryset, expression, link="plan", outer="pk"):
-            return models.Subquery(
-                queryset.filter(**{link: models.OuterRef(outer)})
-                .order_by()
-                .values(link)
-                .annotate(value=expression)
-                .values("value")[:1]
-            )
-
-        comments = PlanComment.objects.all()
-        return self.annotate(
-            stamp_rows=aggregate(PlanRow.objects.all(), models.Count("pk")),
-            stamp_rows_changed=aggregate(PlanRow.objects.all(), models.Max("updated_at")),
-            stamp_comments=aggregate(comments, models.Count("pk")),
-            stamp_comments_resolved=aggregate(comments, models.Count("resolved_at")),
-            stamp_comments_last=aggregate(comments, models.Max("pk")),
-            stamp_indicators=aggregate(PlanIndicator.objects.all(), models.Count("pk")),
-            stamp_indicators_last=aggregate(PlanIndicator.objects.all(), models.Max("pk")),
-            stamp_template=aggregate(
-                TemplateItem.objects.all(), models.Count("pk"), link="year", outer="year_id"
-            ),
-            stamp_template_last=aggregate(
-                TemplateItem.objects.all(), models.Max("pk"), link="year"
-            ),
-        )
 
     def with_deadline(self, today: date | None = None):
         """Annotate `first_submitted_at` and `is_overdue` («просрочен»).

@@ -20,10 +20,16 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from monitoring.models import Recommendation
 
 from . import services
-from .forms import FixedRowForm, LevelsForm, PlanRowForm, StartPlanForm, catalogue_groups
+from .forms import (
+    FixedRowForm,
+    LevelsForm,
+    PlanRowForm,
+    StartPlanForm,
+    catalogue_groups,
+    posted_version,
+)
 from .models import (
     ActivityTemplate,
     Plan,
@@ -51,9 +57,6 @@ def home(request):
             any(p.year.start_date < year.start_date for p in plans) if year else False
         )
         context["start_form"] = StartPlanForm()
-        context["recommendations"] = list(
-            Recommendation.objects.for_user(user).unanswered().select_related("indicator")[:5]
-        )
     return render(request, "plans/home.html", context)
 
 
@@ -180,11 +183,8 @@ def rows_url(plan: Plan) -> str:
     return reverse("plans:row-new", args=[plan.pk]).removesuffix("new/")
 
 
-def _version(request) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1  # a form without a version can never win against a real one
+def _version(request) -> int:
+    return posted_version(request.POST)
 
 
 def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -> HttpResponse:
@@ -198,9 +198,15 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
 
 # The content of the editor page is rendered once per state of the plan and kept
 # in the cache: opening a plan is what people do most, and it is read far more often
-# than it changes. The key carries the plan's page stamp (every change of what the
-# page shows changes it) and who is looking (can edit, can answer remarks). Reference
-# data (template titles) have no stamp: they live at most this long in the cache.
+# than it changes. The key is made of versions that every write moves on: the plan's
+# `version` (rows, grades, transitions, remarks and answers, section II, the
+# self-analysis, the reviewer's admin: all go through services.plan_touch or a
+# transition), the year's `reference_revision` (any save or delete of the template,
+# levels, directions, catalogue or indicators: plans/signals.py), the code that renders
+# it, and who is looking (can edit, can answer remarks). The version is read before the
+# content, so the content is never older than its key. Names of people (remark authors,
+# the history) are not in the key: a renamed user shows under the old name until the
+# entry expires.
 EDITOR_CACHE_SECONDS = 600
 
 
@@ -227,10 +233,13 @@ EDITOR_CODE = _code_digest()
 @login_required
 def plan_edit(request, pk):
     user = request.user
-    plan = get_object_or_404(Plan.objects.for_user(user).with_page_stamp().for_list(), pk=pk)
+    plan = get_object_or_404(Plan.objects.for_user(user).for_list(), pk=pk)
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
-    key = f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.page_stamp}:{int(can_edit)}{int(can_answer)}"
+    key = (
+        f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
+        f"{int(can_edit)}{int(can_answer)}"
+    )
     main = cache.get(key)
     if main is None:
         main = render_to_string(
@@ -623,11 +632,14 @@ def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
     if root.row_id is None:
         return redirect("plans:edit", plan.pk)
     thread = comment_threads(plan).get(root.row_id, [])
-    return HttpResponse(
+    response = HttpResponse(
         comments_html(
             plan.pk, root.row_id, thread, can_answer=True, columns=8 if plan.is_editable else 7
         )
     )
+    # An answer moves the plan's version on: the page's row forms must carry the new one.
+    plan.refresh_from_db(fields=["version"])
+    return _changed(response, plan)
 
 
 @login_required

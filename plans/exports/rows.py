@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from ..fields import format_grades, format_hours
 from ..models import Plan, PlanRow, TemplateItem, split_links
 from ..numbering import Line, plan_lines
@@ -157,10 +159,47 @@ def _value(value) -> str:
     )
 
 
-def plan_appendices(plan: Plan) -> Appendices:
-    """Sections II and V from the monitoring app: at most four queries, whatever the rows."""
-    from monitoring.querysets import plan_indicator_rows, self_analysis_rows
+# Sections II and V belong to the plan document, so their rows are made here; their
+# data (monitoring's PlanIndicator and SelfAnalysis) is reached through the plan's
+# reverse relations, and plans never imports monitoring, which depends on plans.
 
+
+def self_analysis_rows(plan):
+    """Section V of a plan for the exports: (heading, text) pairs, empty ones left out,
+    then the indicators and campaigns the analysis rests on. No queries for a plan
+    fetched with `Plan.objects.for_editor()`."""
+    try:
+        analysis = plan.self_analysis
+    except ObjectDoesNotExist:
+        return
+    for field in ("results", "problems", "effectiveness", "next_steps"):
+        text = getattr(analysis, field)
+        if text:
+            yield (analysis._meta.get_field(field).verbose_name.capitalize(), text)
+    indicators = [indicator.name for indicator in analysis.indicators.all()]
+    if indicators:
+        yield ("Показатели", "\n".join(indicators))
+    campaigns = [campaign.name for campaign in analysis.campaigns.all()]
+    if campaigns:
+        yield ("Кампании мониторинга", "\n".join(campaigns))
+
+
+def plan_indicator_rows(plan):
+    """Section II of a plan for the editor and both exports: one tuple per indicator,
+    (number, indicator name, unit, baseline, target). Decimals are left as they are; the
+    exports format them. No queries for a plan fetched with `Plan.objects.for_editor()`."""
+    for number, row in enumerate(plan.indicators.all(), start=1):
+        yield (
+            f"2.{number}.",
+            row.indicator.name,
+            row.indicator.get_unit_display(),
+            row.baseline,
+            row.target,
+        )
+
+
+def plan_appendices(plan: Plan) -> Appendices:
+    """Sections II and V: at most four queries, whatever the rows."""
     return Appendices(
         indicators=[
             (number, name, unit, _value(baseline), _value(target))

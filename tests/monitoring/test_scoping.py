@@ -112,7 +112,10 @@ def test_self_analysis_is_written_by_the_school_only(client, deputy, other_deput
     client.force_login(reviewer)
     assert client.post(url, {"results": "Чужой текст"}).status_code == 403
     client.force_login(deputy)
-    response = client.post(url, {"results": "Охват 100 %", "next_steps": "Продвинутый уровень"})
+    response = client.post(
+        url,
+        {"results": "Охват 100 %", "next_steps": "Продвинутый уровень", "version": plan.version},
+    )
     assert response.status_code == 302
     assert plan.self_analysis.results == "Охват 100 %"
 

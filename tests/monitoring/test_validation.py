@@ -108,6 +108,7 @@ def test_plan_indicator_percent_above_100_is_refused(client, deputy, plan, catal
         f"target_{coverage.pk}": "101",
         f"use_{trials.pk}": "on",
         f"target_{trials.pk}": "25,5",
+        "version": plan.version,  # the form carries the plan's version, as the editor's do
     }
     page = client.post(url, data).content.decode()
     assert "Процент – число от 0 до 100." in page

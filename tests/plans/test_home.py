@@ -98,3 +98,20 @@ def test_next_year_starts_as_a_copy_of_last_year(client, deputy, plan, year):
     assert copy.rows.filter(fixed_item__isnull=False).count() == 5
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED  # last year's plan untouched
+
+
+def test_home_page_shows_the_schools_unanswered_recommendations(
+    client, deputy, other_school, reviewer
+):
+    """monitoring puts them there (a template tag): plans does not import monitoring."""
+    from monitoring.services import recommendation_answer, recommendation_send
+
+    recommendation_send(text="Проведите профпробы в 8 классах", by=reviewer, school=deputy.school)
+    (answered,) = recommendation_send(text="Уже сделано", by=reviewer, school=deputy.school)
+    recommendation_answer(recommendation=answered, answer="Провели", by=deputy)
+    recommendation_send(text="Чужой школе", by=reviewer, school=other_school)
+    client.force_login(deputy)
+    page = client.get(reverse("plans:home")).content.decode()
+    assert "Адресные рекомендации регионального центра" in page
+    assert "Проведите профпробы в 8 классах" in page
+    assert "Уже сделано" not in page and "Чужой школе" not in page

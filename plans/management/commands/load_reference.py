@@ -1,15 +1,17 @@
+from django.apps import apps
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from monitoring.models import Indicator
-from plans.models import Municipality, SchoolYear
 
-# Loaded in this order; each only while its model is still empty.
-REFERENCE_FIXTURES = {
-    "fixtures/municipalities.json": Municipality,
-    "fixtures/template_2023_2024.json": SchoolYear,
-    "fixtures/monitoring_2023_2024.json": Indicator,
-}
+def reference_fixtures() -> list[tuple[str, str]]:
+    """(fixture, model label) of every app, in the order of INSTALLED_APPS: each app
+    names its reference data on its AppConfig (`reference_fixtures`), so that this
+    command loads monitoring's indicators without plans importing monitoring."""
+    return [
+        fixture
+        for config in apps.get_app_configs()
+        for fixture in getattr(config, "reference_fixtures", ())
+    ]
 
 
 class Command(BaseCommand):
@@ -20,8 +22,9 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        for fixture, model in REFERENCE_FIXTURES.items():
-            if model.objects.exists():
+        # Each fixture is loaded only while its model is still empty.
+        for fixture, label in reference_fixtures():
+            if apps.get_model(label).objects.exists():
                 self.stdout.write(f"{fixture}: уже загружен, пропускаю")
             else:
                 call_command("loaddata", fixture, verbosity=0)

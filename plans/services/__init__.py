@@ -1,0 +1,79 @@
+"""Writes that change state. Called alike from views, admin actions and commands.
+
+Every function is keyword-only, named <entity>_<action>, and runs in one
+transaction: a save interrupted midway leaves all of it or none. By concern:
+
+- workflow.py: submit, return, approve, reopen; the stored профминимум check;
+- rows.py: the editor's row edits and `plan_touch`, the version check they start with;
+- years.py: a new plan (from the template or last year's), a new school year;
+- comments.py: remarks of the regional centre and the school's answers;
+- errors.py: what they refuse with, in Russian.
+
+The names below are the package's public face: `from plans.services import plan_submit`.
+"""
+
+from .comments import plan_comment_add, plan_comment_resolve
+from .errors import PlanConflict, PlanNotEditable, SubmitRefused, TransitionRefused
+from .rows import (
+    activity_prefill,
+    add_slot_anchor,
+    plan_row_add,
+    plan_row_delete,
+    plan_row_move,
+    plan_row_update,
+    plan_set_levels,
+    plan_touch,
+)
+from .workflow import (
+    TRANSITIONS,
+    plan_approve,
+    plan_refresh_check,
+    plan_reopen,
+    plan_return,
+    plan_snapshot,
+    plan_submit,
+)
+from .years import (
+    fixed_rows,
+    plan_copy,
+    plan_create,
+    plan_start,
+    school_year_copy,
+    school_year_next_title,
+    shift_date,
+    template_row_positions,
+    year_title_substitute,
+)
+
+__all__ = [
+    "TRANSITIONS",
+    "PlanConflict",
+    "PlanNotEditable",
+    "SubmitRefused",
+    "TransitionRefused",
+    "activity_prefill",
+    "add_slot_anchor",
+    "fixed_rows",
+    "plan_approve",
+    "plan_comment_add",
+    "plan_comment_resolve",
+    "plan_copy",
+    "plan_create",
+    "plan_refresh_check",
+    "plan_reopen",
+    "plan_return",
+    "plan_row_add",
+    "plan_row_delete",
+    "plan_row_move",
+    "plan_row_update",
+    "plan_set_levels",
+    "plan_snapshot",
+    "plan_start",
+    "plan_touch",
+    "plan_submit",
+    "school_year_copy",
+    "school_year_next_title",
+    "shift_date",
+    "template_row_positions",
+    "year_title_substitute",
+]

@@ -1,0 +1,38 @@
+"""Cache invalidation only: no workflow lives in signals (STYLE.md).
+
+An edit of a year's reference data (the template tree, levels, directions, the
+catalogue) changes what every plan of that year shows, and may come from anywhere:
+the admin's forms and bulk deletes, a management command, a shell. A signal sees
+them all; an override in each admin and each command would miss the next one. So
+each save or delete moves the year's `reference_revision`, which is part of the
+editor page's cache key (plans/views.py). Writes that send no signals (`update()`,
+`bulk_create()`) call `SchoolYear.objects.filter(...).reference_changed()`
+themselves. Apps that hang reference data of their own on a year (monitoring's
+indicators) connect `reference_changed` for their models.
+"""
+
+from django.db.models.signals import post_delete, post_save
+
+from .models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
+
+
+def reference_changed(sender, instance, **kwargs) -> None:
+    """A receiver for a model with a `year` foreign key."""
+    SchoolYear.objects.filter(pk=instance.year_id).reference_changed()
+
+
+def school_year_changed(sender, instance, created=False, **kwargs) -> None:
+    # Its dates and titles show on the page too; a new year has no pages yet.
+    if not created:
+        SchoolYear.objects.filter(pk=instance.pk).reference_changed()
+
+
+def connect() -> None:
+    for model in (TemplateItem, Level, Direction, ActivityTemplate):
+        post_save.connect(
+            reference_changed, sender=model, dispatch_uid=f"reference-{model._meta.label}"
+        )
+        post_delete.connect(
+            reference_changed, sender=model, dispatch_uid=f"reference-{model._meta.label}"
+        )
+    post_save.connect(school_year_changed, sender=SchoolYear, dispatch_uid="reference-year")
