@@ -456,6 +456,10 @@ def activity_prefill(activity: ActivityTemplate) -> dict:
     }
 
 
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 def plan_snapshot(lines) -> list[dict]:
     """The rows of the table as submitted: what a later diff compares."""
     return [
@@ -468,6 +472,8 @@ def plan_snapshot(lines) -> list[dict]:
             **(
                 {
                     "period": line.row.period,
+                    "start_date": _iso(line.row.start_date),
+                    "end_date": _iso(line.row.end_date),
                     "responsible": line.row.responsible,
                     "documents": line.row.documents,
                     "links": line.row.links,

@@ -1,6 +1,6 @@
 """One row, one wording: the editor, the review page, the PDF and the workbook print a
 row of Table 1 with the same texts (plans/exports/rows.py), under the same column
-titles and the same section II heading."""
+titles and the same section II heading; the diff page prints hours the same way."""
 
 import html
 import io
@@ -15,9 +15,11 @@ from openpyxl import load_workbook
 
 from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Indicator, PlanIndicator
+from plans import services
 from plans.models import PlanRow
 from tests.factories import add_row
 from tests.monitoring.region import load_catalogue
+from tests.plans.test_editor import complete
 
 pytestmark = pytest.mark.django_db
 
@@ -140,3 +142,42 @@ def test_the_workbook_prints_the_same_texts(client, deputy, plan, row):
     assert printed[1:4] == (f"{ACTIVITY}\n{LOAD}", PERIOD, RESPONSIBLE)
     assert printed[7:9] == (12.5, "6, 7 кл.")  # and the hours as a number, for sums
     assert (SECTION_II,) == next(v[:1] for v in values if v[0] == SECTION_II)
+
+
+def test_the_diff_page_prints_hours_grades_and_dates_as_the_documents_do(
+    centre, plan, row, deputy, reviewer
+):
+    complete(plan)
+    services.plan_submit(plan=plan, by=deputy, version=None)
+    services.plan_return(plan=plan, by=reviewer, comment="уточните часы")
+    PlanRow.objects.filter(pk=row.pk).update(
+        hours=Decimal(14), grades=(6, 7, 8), end_date=date(2024, 4, 30)
+    )
+
+    page = centre.get(reverse("admin:plans_plan_diff", args=[plan.pk])).content.decode()
+
+    changes = [
+        words(html.unescape(re.sub(r"<[^>]+>", " ", tr)))
+        for tr in re.findall(r"<tr>(.*?)</tr>", page, re.S)
+        if NUMBER in tr
+    ]
+    assert changes == [
+        f"{NUMBER} сроки {PERIOD} в течение года (01.09.2023–30.04.2024)",
+        f"{NUMBER} часы 12,5 ч 14 ч",
+        f"{NUMBER} классы 6, 7 кл. 6, 7, 8 кл.",
+    ]
+    assert "12.5" not in page and "[6, 7]" not in page
+
+
+def test_a_submission_without_dates_is_compared_without_them():
+    """Snapshots taken before they kept the dates do not make every dated row look changed."""
+    from plans.diff import diff_snapshots
+
+    old = [{"row": 1, "number": "1.1.", "title": "Приказ", "period": "сентябрь", "hours": "12.50"}]
+    new = [{**old[0], "start_date": "2023-09-01", "end_date": "2023-09-30", "hours": "12.5"}]
+    assert diff_snapshots(old, new).empty
+    newer = [{**new[0], "end_date": "2023-09-15"}]
+    (change,) = diff_snapshots(new, newer).changed
+    assert change.fields == [
+        ("сроки", "сентябрь (01.09.2023–30.09.2023)", "сентябрь (01.09.2023–15.09.2023)")
+    ]
