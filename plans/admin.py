@@ -1,21 +1,19 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from . import services
-from .diff import diff_snapshots
+from . import review, services
 from .exports import download_response
 from .exports.consolidated import region_xlsx
-from .exports.rows import plan_appendices, table_rows
 from .models import (
     ActivityTemplate,
     Direction,
@@ -31,9 +29,7 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import number_lines, plan_lines
-from .profminimum import check_plan
-from .querysets import comment_threads
+from .numbering import number_lines
 from .services import school_year_copy, school_year_next_title, shift_date
 
 
@@ -397,153 +393,23 @@ class PlanAdmin(admin.ModelAdmin):
             },
         )
 
-    # --- the plan as a document, with comments and decisions ------------------------
+    # --- the plan as a document, with comments and decisions (plans/review.py) -------
 
     def get_urls(self):
         prefix = f"{self.opts.app_label}_{self.opts.model_name}"
         return [
             path(
                 "<int:object_id>/review/",
-                self.admin_site.admin_view(self.review_view),
+                self.admin_site.admin_view(partial(review.review_view, self)),
                 name=f"{prefix}_review",
             ),
             path(
                 "<int:object_id>/diff/",
-                self.admin_site.admin_view(self.diff_view),
+                self.admin_site.admin_view(partial(review.diff_view, self)),
                 name=f"{prefix}_diff",
             ),
             *super().get_urls(),
         ]
-
-    def _plan_or_404(self, request, object_id):
-        if not self.has_view_permission(request):
-            raise PermissionDenied
-        return get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=object_id)
-
-    def review_view(self, request, object_id):
-        plan = self._plan_or_404(request, object_id)
-        if request.method == "POST":
-            if not self.has_change_permission(request, plan):
-                raise PermissionDenied
-            self._review_post(request, plan)
-            return redirect(
-                request.path + (f"#row-{request.POST['row']}" if request.POST.get("row") else "")
-            )
-        lines = list(table_rows(plan))
-        threads = comment_threads(plan)
-        rows = [(line, threads.get(line.row_id, []) if line.row_id else []) for line in lines]
-        orphans = threads.get(None, [])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{plan.school.short_name}: план на {plan.year}",
-            "opts": self.opts,
-            "plan": plan,
-            "rows": rows,
-            "plan_comments": orphans,
-            "check": check_plan(plan),
-            "events": plan.events.select_related("by").order_by("at", "pk"),
-            "submissions": plan.submissions.order_by("-number"),
-            "can_change": self.has_change_permission(request, plan),
-            "return_form": ReturnForm(),
-            "plan_indicators": plan.indicators.all(),
-            "appendices": plan_appendices(plan),
-        }
-        return TemplateResponse(request, "admin/plans/plan/review.html", context)
-
-    def _review_post(self, request, plan):
-        action = request.POST.get("action")
-        version = int(request.POST.get("version") or 0) or None
-        decisions = {
-            "approve": (
-                services.plan_approve,
-                "comment",
-                "План утверждён. Школа получит уведомление.",
-            ),
-            "return": (
-                services.plan_return,
-                "comment",
-                "План возвращён на доработку. Школа получит уведомление.",
-            ),
-            "reopen": (services.plan_reopen, "reason", "Утверждённый план возвращён на доработку."),
-        }
-        try:
-            if action in decisions:
-                decide, field, done = decisions[action]
-                decide(
-                    plan=plan,
-                    by=request.user,
-                    version=version,
-                    **{field: request.POST.get("comment", "")},
-                )
-                self.message_user(request, done, messages.SUCCESS)
-            elif action == "comment":
-                row = reply_to = None
-                if request.POST.get("row"):
-                    row = get_object_or_404(PlanRow, pk=request.POST["row"], plan=plan)
-                if request.POST.get("reply_to"):
-                    reply_to = get_object_or_404(
-                        PlanComment, pk=request.POST["reply_to"], plan=plan
-                    )
-                services.plan_comment_add(
-                    plan=plan,
-                    by=request.user,
-                    text=request.POST.get("text", ""),
-                    row=row,
-                    reply_to=reply_to,
-                )
-                self.message_user(
-                    request, "Комментарий добавлен. Школа увидит его в редакторе.", messages.SUCCESS
-                )
-            elif action == "resolve":
-                comment = get_object_or_404(
-                    PlanComment, pk=request.POST.get("comment_id"), plan=plan
-                )
-                services.plan_comment_resolve(comment=comment, by=request.user)
-        except services.TransitionRefused as error:
-            self.message_user(request, error.message, messages.ERROR)
-
-    def diff_view(self, request, object_id):
-        """Rows added, removed and changed: between two submissions, or between the
-        last submission and the plan as it is now."""
-        plan = self._plan_or_404(request, object_id)
-        submissions = list(plan.submissions.order_by("number"))
-        if not submissions:
-            raise Http404("План ещё не сдавался.")
-        by_number = {s.number: s for s in submissions}
-        try:
-            old = by_number[
-                int(
-                    request.GET.get("from")
-                    or (submissions[-2].number if len(submissions) > 1 else submissions[-1].number)
-                )
-            ]
-        except (KeyError, ValueError):
-            raise Http404 from None
-        target = request.GET.get(
-            "to", "current" if len(submissions) == 1 else str(submissions[-1].number)
-        )
-        if target == "current":
-            new_snapshot, new_label = services.plan_snapshot(plan_lines(plan)), "план сейчас"
-        else:
-            try:
-                new = by_number[int(target)]
-            except (KeyError, ValueError):
-                raise Http404 from None
-            new_snapshot, new_label = (
-                new.snapshot,
-                f"сдача № {new.number} от {timezone.localtime(new.submitted_at):%d.%m.%Y}",
-            )
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"{plan.school.short_name}: что изменилось",
-            "opts": self.opts,
-            "plan": plan,
-            "diff": diff_snapshots(old.snapshot, new_snapshot),
-            "old_label": f"сдача № {old.number} от {timezone.localtime(old.submitted_at):%d.%m.%Y}",
-            "new_label": new_label,
-            "submissions": submissions,
-        }
-        return TemplateResponse(request, "admin/plans/plan/diff.html", context)
 
 
 @admin.register(PlanSubmission)

@@ -4,7 +4,6 @@ import functools
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 
 from . import services
+from .editor import editor_entries
 from .forms import (
     FixedRowForm,
     LevelsForm,
@@ -39,7 +39,7 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import Line, plan_lines
+from .numbering import plan_lines
 from .profminimum import check_plan
 from .querysets import comment_threads
 
@@ -77,66 +77,6 @@ def plan_start(request):
 
 
 # --- The editor -------------------------------------------------------------
-
-
-@dataclass
-class Entry:
-    """A line of the editor with what follows it: «Добавить мероприятие» buttons."""
-
-    line: Line
-    in_level_block: bool = False
-    add_under: list[TemplateItem] = field(default_factory=list)
-    comments: list = field(default_factory=list)
-
-
-def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
-    items = list(plan.year.template_items.all())
-    children: dict[int | None, list[TemplateItem]] = {}
-    for item in items:
-        children.setdefault(item.parent_id, []).append(item)
-    level_blocks = {item.pk for item in items if item.level_id}
-    block_ids = {item.pk for item in items if item.parent_id in level_blocks}
-
-    threads = threads or {}
-    entries = [
-        Entry(
-            line,
-            in_level_block=line.kind == "row" and line.item.pk in block_ids,
-            comments=threads.get(line.row.pk, []) if line.row is not None else [],
-        )
-        for line in lines
-    ]
-    shown = {
-        entry.line.item.pk: index for index, entry in enumerate(entries) if entry.line.kind != "row"
-    }
-
-    def subtree_end(index: int) -> int:
-        depth = entries[index].line.depth
-        end = index
-        for later in range(index + 1, len(entries)):
-            if entries[later].line.depth <= depth:
-                break
-            end = later
-        return end
-
-    last_in_run = {
-        (e.line.item.pk, e.line.row.anchor_id): index
-        for index, e in enumerate(entries)
-        if e.line.kind == "row"
-    }
-    for item in items:
-        if not item.accepts_rows or item.pk not in shown:
-            continue
-        anchor = services.add_slot_anchor(item, children.get(item.pk, []))
-        position = last_in_run.get((item.pk, anchor.pk if anchor else None))
-        if position is None:
-            position = (
-                subtree_end(shown[anchor.pk])
-                if anchor is not None and anchor.pk in shown
-                else shown[item.pk]
-            )
-        entries[position].add_under.append(item)
-    return entries
 
 
 class PlanLocked(Exception):
@@ -220,6 +160,8 @@ def _code_digest() -> str:
         base / "templates/plans/_check.html",
         base / "templates/monitoring/_plan_indicators.html",
         base / "plans/templatetags/plan_table.py",
+        base / "plans/editor.py",
+        base / "plans/exports/rows.py",
     ]
     digest = hashlib.blake2b(digest_size=6)
     for source in sources:
@@ -326,7 +268,7 @@ def _row_context(plan: Plan, row: PlanRow) -> dict:
     plan = Plan.objects.for_editor().get(pk=plan.pk)
     lines = plan_lines(plan)
     entries = editor_entries(plan, lines, comment_threads(plan))
-    entry = next((e for e in entries if e.line.row is not None and e.line.row.pk == row.pk), None)
+    entry = next((e for e in entries if e.row.row_id == row.pk), None)
     return {
         "plan": plan,
         "entry": entry,

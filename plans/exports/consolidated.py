@@ -17,7 +17,7 @@ from ..fields import GRADES
 from ..models import Plan
 from ..profminimum import check_plan
 from .cells import cell, make_style
-from .rows import COLUMN_TITLES, plan_lines, table_rows
+from .rows import COLUMN_TITLES, LOAD_TITLES, plan_lines, table_rows
 from .xlsx import setup_print
 
 CHUNK = 50
@@ -40,8 +40,7 @@ ROWS_TITLES = (
     "Пункт примерного плана",
     "Вид строки",
     *COLUMN_TITLES,
-    "Часов",
-    "Классы",
+    *LOAD_TITLES,
 )
 ROWS_WIDTHS = (18, 30, 12, 14, 9, 48, 18, 24, 30, 30, 30, 8, 14)
 KIND_NAMES = {

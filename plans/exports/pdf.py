@@ -18,7 +18,7 @@ from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from ..models import Plan, PlanStatus, PlanSubmission
 from . import export_filename
-from .rows import COLUMN_TITLES, plan_appendices, table_rows
+from .rows import plan_appendices, table_rows
 
 _CONTENT_TYPES = {
     ".css": "text/css",
@@ -86,7 +86,6 @@ def plan_html(plan: Plan) -> str:
             "year": plan.year,
             "draft": plan.status != PlanStatus.APPROVED,
             "status": plan.get_status_display(),
-            "column_titles": COLUMN_TITLES,
             "rows": table_rows(plan),
             "appendices": plan_appendices(plan),
         },

@@ -1,8 +1,11 @@
-"""Table 1 as printed rows: the one source that the PDF, Excel and screen draw from.
+"""Table 1 as printed rows: the one source that every format draws from.
 
 `table_rows(plan)` turns a plan fetched with `Plan.objects.for_editor()` into
 `TableRow`s in document order with their numbers. It runs no queries of its own:
-everything it reads is in the bundle.
+everything it reads is in the bundle. The editor screen, the review page, the PDF,
+the plan's workbook and the consolidated workbook all print these rows, and the
+words around them (column titles, the headings of the appendices) are defined
+here once, so no format can word or format a row differently from another.
 """
 
 from collections.abc import Iterator
@@ -16,9 +19,10 @@ from ..fields import format_grades, format_hours
 from ..models import Plan, PlanRow, TemplateItem, split_links
 from ..numbering import Line, plan_lines
 
+# The seed's own header words (Таблица 1), exactly.
 COLUMN_TITLES = (
     "№ п/п",
-    "Направления деятельности / мероприятия",
+    "Направления деятельности/ мероприятия",
     "Сроки",
     "Ответственные, исполнители",
     "Документы для ознакомления и учёта при планировании",
@@ -26,16 +30,62 @@ COLUMN_TITLES = (
     "Результаты деятельности",
 )
 
+# The columns the workbooks add after Table 1: hours as numbers, and the grades.
+LOAD_TITLES = ("Часов", "Классы")
+# What the plan carries beside Table 1 (plan_appendices), headed the same on every
+# screen and in every document.
+SECTION_II_TITLE = "К разделу II. Показатели оценки системы работы и их целевые значения"
+SECTION_V_TITLE = "К разделу V. Самоанализ профориентационной деятельности"
+INDICATOR_TITLES = ("№", "Показатель", "Ед. изм.", "Исходное значение", "Целевое значение")
+
+# For templates, through {% document_titles as titles %} (plans/templatetags/plan_table.py).
+DOCUMENT_TITLES = {
+    "columns": COLUMN_TITLES,
+    "section_ii": SECTION_II_TITLE,
+    "section_v": SECTION_V_TITLE,
+    "indicators": INDICATOR_TITLES,
+}
+
 SPANNING_KINDS = frozenset({"section", "heading"})
 
 
-@dataclass(frozen=True, slots=True)
+def format_period(period: str, start: date | None, end: date | None) -> str:
+    """The school's words, then the dates if it gave them: «сентябрь (01.09.2023–30.09.2023)»."""
+    if start and end:
+        dates = f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
+    elif start:
+        dates = f"с {start:%d.%m.%Y}"
+    elif end:
+        dates = f"до {end:%d.%m.%Y}"
+    else:
+        return period.strip()
+    period = period.strip()
+    return f"{period} ({dates})" if period else dates
+
+
+def format_hours_with_unit(hours: Decimal | None) -> str:
+    """«12,5 ч»; empty when the row gives no hours."""
+    return "" if hours is None else f"{format_hours(hours)} ч"
+
+
+def format_load(hours: Decimal | None, grades) -> str:
+    """«34 ч; 6, 7 кл.»: hours and grades of an activity, as every format prints them."""
+    return "; ".join(
+        text for text in (format_hours_with_unit(hours), format_grades(grades or ())) if text
+    )
+
+
+# Not frozen: a frozen dataclass takes five times as long to build, and the editor
+# builds one per line of a 300-row plan on every rendering (`make bench`).
+@dataclass(slots=True)
 class TableRow:
-    """One printed line of Table 1.
+    """One printed line of Table 1, its texts formatted for print: every format and
+    the editor screen take them as they are, none formats a row itself.
 
     Section and heading lines carry only their number and title (`activity`); the
-    other five texts are empty. `hours` and `grades` are the school's figures for
-    an activity of a level block (none elsewhere).
+    other five texts are empty. `period` is the school's words with the dates
+    (`format_period`), `links` one link a line; `hours` and `grades` are the school's
+    figures for an activity of a level block (none elsewhere), printed as `load_text`.
     """
 
     number: str
@@ -59,17 +109,30 @@ class TableRow:
 
     @property
     def grades_text(self) -> str:
+        """«6, 7 кл.»"""
         return format_grades(self.grades)
 
     @property
+    def hours_text(self) -> str:
+        """«12,5 ч»"""
+        return format_hours_with_unit(self.hours)
+
+    @property
     def load_text(self) -> str:
-        """«34 ч; 6, 7 кл.»: how the PDF and the screen print hours and grades."""
-        parts = []
-        if self.hours is not None:
-            parts.append(f"{format_hours(self.hours)} ч")
-        if self.grades:
-            parts.append(self.grades_text)
-        return "; ".join(parts)
+        """«34 ч; 6, 7 кл.»: how every format prints hours and grades under the activity."""
+        return format_load(self.hours, self.grades)
+
+    @property
+    def activity_with_load(self) -> str:
+        """The activity cell as one text: the activity, then its hours and grades on a
+        line of their own (the PDF and the screen set that line apart in italics)."""
+        load = self.load_text
+        return f"{self.activity}\n{load}" if load else self.activity
+
+    @property
+    def link_list(self) -> list[str]:
+        """The links one by one (`links` holds them a line each)."""
+        return self.links.split("\n") if self.links else []
 
     @property
     def columns(self) -> tuple[str, str, str, str, str, str, str]:
@@ -84,39 +147,6 @@ class TableRow:
         )
 
 
-def format_period(period: str, start: date | None, end: date | None) -> str:
-    """The school's words, then the dates if it gave them: «сентябрь (01.09.2023–30.09.2023)»."""
-    if start and end:
-        dates = f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
-    elif start:
-        dates = f"с {start:%d.%m.%Y}"
-    elif end:
-        dates = f"до {end:%d.%m.%Y}"
-    else:
-        return period.strip()
-    period = period.strip()
-    return f"{period} ({dates})" if period else dates
-
-
-def _filled(line: Line, row: PlanRow | None, title: str) -> dict:
-    if row is None:
-        return dict.fromkeys(("period", "responsible", "documents", "links", "results"), "") | {
-            "activity": title,
-            "hours": None,
-            "grades": (),
-        }
-    return {
-        "activity": title,
-        "period": format_period(row.period, row.start_date, row.end_date),
-        "responsible": row.responsible,
-        "documents": row.documents,
-        "links": "\n".join(split_links(row.links)),
-        "results": row.results,
-        "hours": row.hours,
-        "grades": tuple(row.grades or ()),
-    }
-
-
 def table_rows(plan: Plan, lines: list[Line] | None = None) -> Iterator[TableRow]:
     """Every line of the plan in order. Pass `lines` when the caller already numbered
     them (the profминимум check wants the same list)."""
@@ -124,20 +154,41 @@ def table_rows(plan: Plan, lines: list[Line] | None = None) -> Iterator[TableRow
         lines = plan_lines(plan)
     for line in lines:
         item: TemplateItem = line.item
-        if line.kind in SPANNING_KINDS:
-            fields = _filled(line, None, item.title)
-        elif line.kind == "row":
-            fields = _filled(line, line.row, line.row.activity)
-        else:  # a fixed activity: the template gives the title, the school the rest
-            fields = _filled(line, line.row, item.title)
+        row: PlanRow | None = line.row
+        if line.kind in SPANNING_KINDS or row is None:
+            yield TableRow(
+                number=line.number,
+                kind=line.kind,
+                depth=line.depth,
+                activity=item.title,
+                period="",
+                responsible="",
+                documents="",
+                links="",
+                results="",
+                hours=None,
+                grades=(),
+                item_id=item.pk,
+                item_code=item.code,
+                row_id=row.pk if row is not None else None,
+            )
+            continue
         yield TableRow(
             number=line.number,
             kind=line.kind,
             depth=line.depth,
+            # A fixed activity: the template gives the title, the school the rest.
+            activity=row.activity if line.kind == "row" else item.title,
+            period=format_period(row.period, row.start_date, row.end_date),
+            responsible=row.responsible,
+            documents=row.documents,
+            links="\n".join(split_links(row.links)),
+            results=row.results,
+            hours=row.hours,
+            grades=tuple(row.grades or ()),
             item_id=item.pk,
             item_code=item.code,
-            row_id=line.row.pk if line.row is not None else None,
-            **fields,
+            row_id=row.pk,
         )
 
 

@@ -1,6 +1,8 @@
 """One plan as an Excel workbook: Table 1 as printed, plus hours as numbers.
 
-Drawn from `table_rows()` like the PDF. A normal (not write-only) workbook: one
+Drawn from `table_rows()` like the PDF, with the same texts in the seven columns
+(hours and grades under the activity); two more columns repeat the hours as a
+number and the grades, for sums and filters. A normal (not write-only) workbook: one
 plan is a few hundred rows, and appending ready cells there is faster than the
 write-only path, which tries every styled cell as a value first. Rows are only
 appended, never looked up, so the cost stays linear.
@@ -14,9 +16,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import Plan, PlanStatus
 from .cells import cell, make_style
-from .rows import COLUMN_TITLES, plan_appendices, table_rows
+from .rows import (
+    COLUMN_TITLES,
+    INDICATOR_TITLES,
+    LOAD_TITLES,
+    SECTION_II_TITLE,
+    SECTION_V_TITLE,
+    plan_appendices,
+    table_rows,
+)
 
-EXTRA_TITLES = ("Часов", "Классы")
 WIDTHS = (9, 48, 18, 24, 30, 30, 30, 8, 14)
 LAST_TABLE_COLUMN = get_column_letter(len(COLUMN_TITLES))  # G
 
@@ -56,10 +65,10 @@ def plan_xlsx(plan: Plan) -> bytes:
     row_number += 1
     sheet.append([])
 
-    sheet.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + EXTRA_TITLES])
+    sheet.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + LOAD_TITLES])
     sheet.append(
         [cell(sheet, str(n), header_style) for n in range(1, len(COLUMN_TITLES) + 1)]
-        + [cell(sheet, None, header_style) for _ in EXTRA_TITLES]
+        + [cell(sheet, None, header_style) for _ in LOAD_TITLES]
     )
     row_number = header_row + 1
 
@@ -75,7 +84,8 @@ def plan_xlsx(plan: Plan) -> bytes:
             continue
         sheet.append(
             [cell(sheet, row.number, number_style)]
-            + [cell(sheet, text, text_style) for text in row.columns[1:]]
+            + [cell(sheet, row.activity_with_load, text_style)]
+            + [cell(sheet, text, text_style) for text in row.columns[2:]]
             + [
                 cell(sheet, row.hours, hours_style),
                 cell(sheet, row.grades_text, number_style),
@@ -85,28 +95,13 @@ def plan_xlsx(plan: Plan) -> bytes:
     appendices = plan_appendices(plan)
     if appendices.indicators:
         sheet.append([])
-        sheet.append(
-            [cell(sheet, "К разделу II. Показатели оценки и их целевые значения", heading_style)]
-        )
-        sheet.append(
-            [
-                cell(sheet, title, header_style)
-                for title in (
-                    "№",
-                    "Показатель",
-                    "Ед. изм.",
-                    "Исходное значение",
-                    "Целевое значение",
-                )
-            ]
-        )
+        sheet.append([cell(sheet, SECTION_II_TITLE, heading_style)])
+        sheet.append([cell(sheet, title, header_style) for title in INDICATOR_TITLES])
         for values in appendices.indicators:
             sheet.append([cell(sheet, value, text_style) for value in values])
     if appendices.analysis:
         sheet.append([])
-        sheet.append(
-            [cell(sheet, "К разделу V. Самоанализ профориентационной деятельности", heading_style)]
-        )
+        sheet.append([cell(sheet, SECTION_V_TITLE, heading_style)])
         for heading, text in appendices.analysis:
             sheet.append([cell(sheet, heading, heading_style), cell(sheet, text, text_style)])
 

@@ -15,6 +15,10 @@ from ..profminimum import check_plan
 from .errors import PlanConflict, PlanNotEditable, SubmitRefused, TransitionRefused
 
 
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 def plan_snapshot(lines) -> list[dict]:
     """The rows of the table as submitted: what a later diff compares."""
     return [
@@ -27,6 +31,8 @@ def plan_snapshot(lines) -> list[dict]:
             **(
                 {
                     "period": line.row.period,
+                    "start_date": _iso(line.row.start_date),
+                    "end_date": _iso(line.row.end_date),
                     "responsible": line.row.responsible,
                     "documents": line.row.documents,
                     "links": line.row.links,

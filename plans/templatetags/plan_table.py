@@ -1,4 +1,5 @@
-"""One line of Table 1 as HTML, written in Python.
+"""One line of Table 1 as HTML, written in Python, from the `TableRow` that every
+document prints (plans/exports/rows.py), so the screen words a row as the PDF does.
 
 The editor prints a whole plan (300 rows and more) on one page; a Django
 template per row cost five times a plain table (`make bench`:
@@ -12,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from plans.fields import format_hours
+from plans.exports.rows import DOCUMENT_TITLES
 
 register = template.Library()
 
@@ -47,36 +48,28 @@ def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
 
 
 def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = False) -> SafeString:
-    line = entry.line
-    number = escape(line.number)
+    """One `Entry` (plans/editor.py) as table rows: its `TableRow`'s printed texts, the
+    buttons for the school, the remarks under it."""
+    row = entry.row
+    number = escape(row.number)
     columns = 8 if can_edit else 7
-    if line.kind == "section":
+    if row.kind == "section":
         return mark_safe(
-            f'<tr class="line-section" id="item-{line.item.pk}"><td colspan="{columns}">'
-            f"{number} {escape(line.item.title)}</td></tr>"
+            f'<tr class="line-section" id="item-{row.item_id}"><td colspan="{columns}">'
+            f"{number} {escape(row.activity)}</td></tr>"
         )
-    if line.kind == "heading":
+    if row.kind == "heading":
         return mark_safe(
-            f'<tr class="line-heading" id="item-{line.item.pk}"><td class="line-number">{number}</td>'
-            f'<td colspan="{columns - 1}">{escape(line.item.title)}</td></tr>'
+            f'<tr class="line-heading" id="item-{row.item_id}"><td class="line-number">{number}</td>'
+            f'<td colspan="{columns - 1}">{escape(row.activity)}</td></tr>'
         )
-    row = line.row
-    if line.kind == "fixed":
-        activity = escape(line.item.title)
-    else:
-        activity = escape(row.activity) or '<span class="text-muted fst-italic">не заполнено</span>'
+    activity = escape(row.activity)
+    if not activity and row.kind == "row":
+        activity = '<span class="text-muted fst-italic">не заполнено</span>'
     if entry.in_level_block:
-        facts = []
-        if row.hours is not None:
-            facts.append(f"{format_hours(row.hours)} ч")
-        if row.grades:
-            facts.append(escape(row.grades_display))
-        activity += f'<div class="small text-muted">{" · ".join(facts)}</div>'
-    period = escape(row.period)
-    if row.start_date or row.end_date:
-        start = date_format(row.start_date, "d.m.Y") if row.start_date else "…"
-        end = date_format(row.end_date, "d.m.Y") if row.end_date else "…"
-        period += f'<div class="small text-muted">{start} – {end}</div>'
+        load = row.load_text
+        if load:
+            activity += f'<div class="small text-muted load">{escape(load)}</div>'
     links = "".join(
         f'<div><a href="{escape(link)}" rel="noopener noreferrer nofollow" target="_blank">{escape(link)}</a></div>'
         for link in row.link_list
@@ -84,17 +77,17 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
     cells = [
         f'<td class="line-number">{number}</td>',
         f'<td class="preserve-lines">{activity}</td>',
-        f'<td class="preserve-lines">{period}</td>',
+        _cell(row.period),
         _cell(row.responsible),
         _cell(row.documents),
         f'<td class="small text-break">{links}</td>',
         _cell(row.results),
     ]
     if can_edit:
-        cells.append(_actions(line.number, row.pk, rows_url, movable=line.kind == "row"))
+        cells.append(_actions(row.number, row.row_id, rows_url, movable=row.kind == "row"))
     return mark_safe(
-        f'<tr id="row-{row.pk}" class="line-{line.kind}" data-number="{number}">{"".join(cells)}</tr>'
-        + comments_html(row.plan_id, row.pk, entry.comments, can_answer, columns)
+        f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}">{"".join(cells)}</tr>'
+        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns)
     )
 
 
@@ -142,6 +135,14 @@ def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns
         f'<tr class="row-comments" id="comments-{row_pk}"><td></td>'
         f'<td colspan="{columns - 1}" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
     )
+
+
+@register.simple_tag
+def document_titles() -> dict:
+    """The words around Table 1 (plans/exports/rows.py): column titles, the headings
+    of sections II and V, the indicator table's titles.
+    Use: {% document_titles as titles %} … {{ titles.section_ii }}."""
+    return DOCUMENT_TITLES
 
 
 @register.simple_tag

@@ -48,7 +48,7 @@ def test_deputy_opens_the_plan_as_the_document(signed_in, plan):
     page = signed_in.get(plan.get_absolute_url()).content.decode()
     for text in (
         "№ п/п",
-        "Направления деятельности / мероприятия",
+        "Направления деятельности/ мероприятия",  # the seed's header words, exactly
         "Сроки",
         "Ответственные, исполнители",
         "Документы для ознакомления и учёта при планировании",

@@ -45,7 +45,7 @@ def test_excel_carries_sections_two_and_five(plan_with_appendices):
     plan, indicator = plan_with_appendices
     sheet = load_workbook(io.BytesIO(plan_xlsx(plan))).active
     values = [cell.value for row in sheet.iter_rows() for cell in row if cell.value]
-    assert "К разделу II. Показатели оценки и их целевые значения" in values
+    assert "К разделу II. Показатели оценки системы работы и их целевые значения" in values
     assert indicator.name in values and "62,5" in values
     assert "Охват профминимумом – 100 % обучающихся 6–11 классов" in values
 

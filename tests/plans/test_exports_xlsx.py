@@ -38,8 +38,11 @@ def test_workbook_holds_every_row_in_order_with_hours_as_numbers(plan):
         if row.spans:
             assert printed[0] == f"{row.number} {row.activity}".strip()
         else:
-            assert printed[:2] == (row.number, row.activity or None)
-    lesson = next(v for v in values if v[1] == "Урок «Шоу профессий»")
+            assert printed[:7] == tuple(
+                text or None for text in (row.number, row.activity_with_load, *row.columns[2:])
+            )
+    # Table 1 reads as the PDF prints it: hours and grades under the activity.
+    lesson = next(v for v in values if v[1] == "Урок «Шоу профессий»\n4,5 ч; 6, 7 кл.")
     assert lesson[0] == "3.4.12.1.1."
     assert lesson[7] == 4.5 and isinstance(lesson[7], float)
     assert lesson[8] == "6, 7 кл."

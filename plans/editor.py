@@ -1,0 +1,78 @@
+"""The editor's view model: the printed rows of Table 1 with what the screen adds.
+
+The texts of a line (number, activity, period with dates, hours and grades, links)
+are the `TableRow` that every document prints (plans/exports/rows.py); an `Entry`
+adds only what the editor needs beyond them: which plan, whether the row lies in a
+level block (its form asks for hours and grades), the remarks under it and the
+«Добавить мероприятие» buttons that follow it. The fast renderer in
+plans/templatetags/plan_table.py draws entries.
+"""
+
+from dataclasses import dataclass, field
+
+from . import services
+from .exports.rows import TableRow, table_rows
+from .models import Plan, TemplateItem
+from .numbering import Line
+
+
+@dataclass(slots=True)
+class Entry:
+    """A line of the editor with what follows it: «Добавить мероприятие» buttons."""
+
+    row: TableRow
+    plan_id: int
+    in_level_block: bool = False
+    add_under: list[TemplateItem] = field(default_factory=list)
+    comments: list = field(default_factory=list)
+
+
+def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
+    """The editor's lines of `plan` (from `Plan.objects.for_editor()`, numbered as
+    `lines`), with the remarks of `threads` (`comment_threads()`). No queries."""
+    items = list(plan.year.template_items.all())
+    children: dict[int | None, list[TemplateItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    level_blocks = {item.pk for item in items if item.level_id}
+    block_ids = {item.pk for item in items if item.parent_id in level_blocks}
+
+    threads = threads or {}
+    entries = [
+        Entry(
+            row,
+            plan.pk,
+            in_level_block=line.kind == "row" and line.item.pk in block_ids,
+            comments=threads.get(row.row_id, []) if row.row_id is not None else [],
+        )
+        for line, row in zip(lines, table_rows(plan, lines), strict=True)
+    ]
+    shown = {line.item.pk: index for index, line in enumerate(lines) if line.kind != "row"}
+
+    def subtree_end(index: int) -> int:
+        depth = lines[index].depth
+        end = index
+        for later in range(index + 1, len(lines)):
+            if lines[later].depth <= depth:
+                break
+            end = later
+        return end
+
+    last_in_run = {
+        (line.item.pk, line.row.anchor_id): index
+        for index, line in enumerate(lines)
+        if line.kind == "row"
+    }
+    for item in items:
+        if not item.accepts_rows or item.pk not in shown:
+            continue
+        anchor = services.add_slot_anchor(item, children.get(item.pk, []))
+        position = last_in_run.get((item.pk, anchor.pk if anchor else None))
+        if position is None:
+            position = (
+                subtree_end(shown[anchor.pk])
+                if anchor is not None and anchor.pk in shown
+                else shown[item.pk]
+            )
+        entries[position].add_under.append(item)
+    return entries
