@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
+from profplan.tasks import enqueue_after_commit
+
 from . import notifications
 from .fields import GRADES
 from .models import (
@@ -555,8 +557,11 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     PlanConflict if the page's version is stale. Freezes what was submitted: the
     table rows and the PDF, dated, as a PlanSubmission.
     """
-    # Imported here: WeasyPrint takes 0.4 s to import, and only submitting needs it.
-    from .exports.pdf import submission_pdf_save
+    # The submission records what the document shows (cheap); the worker draws the
+    # PDF from that record after the commit, so the submit answers at once and
+    # holds no lock while a PDF is drawn.
+    from .exports.pdf import context_to_json, plan_print_context
+    from .tasks import render_submission
 
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_editable:
@@ -578,7 +583,10 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
         submitted_by=by,
         snapshot=plan_snapshot(lines),
     )
-    submission_pdf_save(submission=submission, plan=full)
+    full.status, full.approved_at = submitted.status, submitted.approved_at
+    submission.document = context_to_json(plan_print_context(full, lines))
+    submission.save()
+    enqueue_after_commit(render_submission, submission.pk)
     plan.refresh_from_db()
     return submission
 
@@ -595,7 +603,18 @@ def plan_return(*, plan: Plan, by, comment: str, version: int | None = None) -> 
 
 @transaction.atomic
 def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = None) -> Plan:
-    return _transition(plan=plan, by=by, action="approve", version=version, comment=comment.strip())
+    """Approve a submitted plan; the approved copy (the last submission, without
+    «ПРОЕКТ», with the date of approval) is drawn by the worker and kept beside it."""
+    from .tasks import render_submission
+
+    approved = _transition(
+        plan=plan, by=by, action="approve", version=version, comment=comment.strip()
+    )
+    last = approved.submissions.order_by("-number").first()
+    if last is not None:
+        PlanSubmission.objects.filter(pk=last.pk).update(approved_at=approved.approved_at)
+        enqueue_after_commit(render_submission, last.pk, True)
+    return approved
 
 
 @transaction.atomic

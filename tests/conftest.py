@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpResponse
 
 from plans.models import Level, SchoolYear
 
@@ -105,3 +106,42 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def run_worker(db, monkeypatch):
+    """Run what is queued, as `manage.py worker --batch` does on a server.
+
+    The worker closes "old" connections between tasks; inside a test's transaction
+    that would close the test's own connection, so here it does not."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run(queues: str = ""):
+        call_command("worker", batch=True, verbosity=0, **({"queues": queues} if queues else {}))
+
+    return run
+
+
+@pytest.fixture
+def download(client, run_worker):
+    """GET a download as a browser would: a file not rendered yet redirects to its
+    progress page; the worker runs; the same URL then serves the stored file.
+    Returns a plain response with the file's bytes in `content`."""
+
+    def get(url, as_client=None):
+        browser = as_client or client
+        response = browser.get(url)
+        if response.status_code == 302 and "/documents/" in response.url:
+            run_worker()
+            response = browser.get(url)
+        if response.streaming:
+            response = HttpResponse(
+                b"".join(response.streaming_content),
+                status=response.status_code,
+                headers=dict(response.headers),
+            )
+        return response
+
+    return get
