@@ -294,7 +294,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; the lockouts (WARNING) are what matters.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # RQ's worker logs each job with its arguments at INFO: e-mail addresses and
+    # texts of notices (152-ФЗ). Its warnings and errors carry no arguments.
+    "loggers": {"axes": {"level": "WARNING"}, "rq.worker": {"level": "WARNING"}},
 }
 
 AXES_VERBOSE = False

@@ -14,7 +14,8 @@ from plans.models import Document, DocumentStatus, Municipality, Plan, PlanStatu
 from tests.factories import SchoolFactory, UserFactory, add_row, make_plan
 from tests.plans.export_data import fill_rows
 
-pytestmark = pytest.mark.django_db
+# `tasks`: .ci/run runs these once more against RQ on a real Redis.
+pytestmark = [pytest.mark.django_db, pytest.mark.tasks]
 
 
 def pdf_text(data: bytes) -> str:
@@ -189,8 +190,9 @@ def test_approval_keeps_an_approved_copy_without_the_draft_mark(
     assert "ПРОЕКТ" not in text
     day = timezone.localtime(plan.approved_at)
     assert f"«{day:%d}»" in text and f"{day:%Y} г." in text
-    assert "утверждён" in response["Content-Disposition"] or "%D1%83%D1%82" in (
-        response["Content-Disposition"]
+    assert (
+        "утверждён" in response["Content-Disposition"]
+        or "%D1%83%D1%82" in (response["Content-Disposition"])
     )
 
 
@@ -206,9 +208,7 @@ def region(plan, other_plan):
     return [plan, other_plan, third]
 
 
-def test_centre_gets_every_plan_of_the_year_in_one_archive(
-    client, reviewer, region, run_worker
-):
+def test_centre_gets_every_plan_of_the_year_in_one_archive(client, reviewer, region, run_worker):
     client.force_login(reviewer)
     year = region[0].year
     response = client.post(reverse("plans:archive"), {"year": year.pk})
@@ -238,9 +238,7 @@ def test_the_same_archive_asked_twice_is_rendered_once(client, reviewer, region)
     assert first == second and Document.objects.filter(kind="archive").count() == 1
 
 
-def test_coordinator_archive_holds_only_the_municipality(
-    client, coordinator, region, run_worker
-):
+def test_coordinator_archive_holds_only_the_municipality(client, coordinator, region, run_worker):
     client.force_login(coordinator)
     client.post(reverse("plans:archive"))
     run_worker()
