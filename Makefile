@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
+.PHONY: install run worker test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,14 @@ reference: migrate
 demo: reference
 	$(MANAGE) load_demo
 
+# The web server and the task worker (documents, e-mail) together; Ctrl+C stops both.
 run: demo
-	$(MANAGE) runserver $(HOST):$(PORT)
+	@echo "Профплан: http://$(HOST):$(PORT)/ (и обработчик фоновых задач); остановить: Ctrl+C"
+	$(PY) scripts/run.py $(HOST):$(PORT)
+
+# The worker alone (production runs it as its own systemd service).
+worker: install
+	$(MANAGE) worker
 
 test: install
 	$(PY) -m pytest

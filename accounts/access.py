@@ -94,6 +94,24 @@ def may_export_consolidated(user) -> bool:
     return sees_region(user) or sees_municipality(user)
 
 
+def may_fetch_document(user, document) -> bool:
+    """A rendered file (plans.Document): one plan's if the user sees the plan; a
+    file of many plans if it lies within the user's scope (the whole region for
+    the centre, the municipality for its coordinator), a hand-picked selection
+    only for the one who picked it."""
+    from plans.models import Plan
+
+    if not signed_in(user):
+        return False
+    if document.plan_id:
+        return Plan.objects.for_user(user).filter(pk=document.plan_id).exists()
+    if document.plan_ids:
+        return document.requested_by_id == user.pk
+    if sees_region(user):
+        return True
+    return sees_municipality(user) and document.municipality_id == user.municipality_id
+
+
 # --- Scopes ------------------------------------------------------------------
 
 

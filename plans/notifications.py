@@ -1,20 +1,16 @@
 """E-mail to the other side of the workflow, sent after the change is committed.
 
-A mail server that is down never blocks or undoes a status change: sending runs
-in transaction.on_commit, and a failure is logged (without addresses or names:
-152-ФЗ) and swallowed.
+A mail server that is down never blocks or undoes a status change: the notice is
+queued for the worker (profplan/tasks.py), which tries again later until the
+server answers; failures are logged without addresses or names (152-ФЗ).
 """
-
-import logging
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
 from django.urls import reverse
 
 from accounts import access
-
-logger = logging.getLogger(__name__)
+from profplan.tasks import enqueue_mail
 
 SITE_URL = getattr(settings, "SITE_URL", "")
 
@@ -33,15 +29,7 @@ def _regional_addresses() -> list[str]:
 
 
 def _send(subject: str, body: str, recipients: list[str], what: str) -> None:
-    if not recipients:
-        return
-    try:
-        send_mass_mail(
-            [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in recipients],
-            fail_silently=False,
-        )
-    except Exception:
-        logger.exception("notification %s not sent to %d recipient(s)", what, len(recipients))
+    enqueue_mail(subject, body, recipients, what)
 
 
 def plan_status_changed(*, plan, action: str, comment: str = "") -> None:

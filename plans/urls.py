@@ -1,19 +1,32 @@
 from django.urls import path
 
-from . import views
+from . import document_views, views
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("plans/start/", views.plan_start, name="start"),
-    path("plans/region.xlsx", views.region_export, name="export-region"),
+    path("plans/region.xlsx", document_views.region_export, name="export-region"),
+    path("plans/archive/", document_views.region_archive, name="archive"),
+    path("documents/<int:pk>/", document_views.document_detail, name="document"),
+    path(
+        "documents/<int:pk>/download/", document_views.document_download, name="document-download"
+    ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(
-        "plans/<int:pk>/submissions/<int:number>.pdf", views.submission_pdf, name="submission-pdf"
+        "plans/<int:pk>/submissions/<int:number>.pdf",
+        document_views.submission_pdf,
+        name="submission-pdf",
+    ),
+    path(
+        "plans/<int:pk>/submissions/<int:number>-approved.pdf",
+        document_views.submission_pdf,
+        {"approved": True},
+        name="approved-pdf",
     ),
     path(
         "plans/<int:pk>/comments/<int:comment_pk>/reply/", views.comment_reply, name="comment-reply"
@@ -29,6 +42,19 @@ urlpatterns = [
     path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
     path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),
     path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
-    path("plans/<int:pk>/export.pdf", views.plan_export_pdf, name="export-pdf"),
-    path("plans/<int:pk>/export.xlsx", views.plan_export_xlsx, name="export-xlsx"),
+    path(
+        "plans/<int:pk>/export.pdf", document_views.plan_export, {"fmt": "pdf"}, name="export-pdf"
+    ),
+    path(
+        "plans/<int:pk>/export.docx",
+        document_views.plan_export,
+        {"fmt": "docx"},
+        name="export-docx",
+    ),
+    path(
+        "plans/<int:pk>/export.xlsx",
+        document_views.plan_export,
+        {"fmt": "xlsx"},
+        name="export-xlsx",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -35,7 +35,6 @@ from .models import (
     Plan,
     PlanComment,
     PlanRow,
-    PlanSubmission,
     SchoolYear,
     TemplateItem,
 )
@@ -490,75 +489,6 @@ def plan_submit(request, pk):
             "План сдан на рассмотрение в региональный центр. До решения центра он доступен только для чтения.",
         )
     return redirect("plans:edit", plan.pk)
-
-
-# Exports. Imported here, not at the top: WeasyPrint takes 0.4 s to import, and
-# only these two views need it.
-
-
-@login_required
-def plan_export_pdf(request, pk):
-    from profplan.limits import ExportsBusy, exports_busy_response, heavy_export_slot
-
-    from .exports import download_response, export_filename
-    from .exports.pdf import plan_pdf
-
-    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
-    try:
-        with heavy_export_slot():  # bounded: PDF renders must not starve the pages
-            pdf = plan_pdf(plan)
-    except ExportsBusy:
-        return exports_busy_response()
-    return download_response(pdf, export_filename(plan, "pdf"))
-
-
-@login_required
-def plan_export_xlsx(request, pk):
-    from .exports import download_response, export_filename
-    from .exports.xlsx import plan_xlsx
-
-    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
-    return download_response(plan_xlsx(plan), export_filename(plan, "xlsx"))
-
-
-@login_required
-def region_export(request):
-    """The consolidated workbook of every plan the user may see for a year: the whole
-    region for the centre, the municipality's schools for a coordinator."""
-    from .exports import download_response
-    from .exports.consolidated import region_xlsx
-
-    user = request.user
-    if not access.may_export_consolidated(user):
-        raise PermissionDenied
-    year = (
-        get_object_or_404(SchoolYear, pk=request.GET.get("year"))
-        if request.GET.get("year")
-        else SchoolYear.objects.current()
-    )
-    if year is None:
-        raise Http404
-    plans = Plan.objects.for_user(user).filter(year=year)
-    scope = user.municipality.name if access.sees_municipality(user) else "КБР"
-    return download_response(
-        region_xlsx(plans), f"Сводная_таблица_планов_{scope}_{year.title}.xlsx"
-    )
-
-
-@login_required
-def submission_pdf(request, pk, number):
-    """A frozen copy of what was submitted, as it was then, whatever changed since."""
-    from .exports import download_response, export_filename
-
-    plan = get_object_or_404(
-        Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
-    )
-    submission = get_object_or_404(PlanSubmission, plan=plan, number=number)
-    stem = export_filename(plan, "pdf").removesuffix(".pdf")
-    with submission.pdf.open("rb") as pdf:
-        return download_response(
-            pdf.read(), f"{stem}_сдан_{submission.submitted_at:%Y-%m-%d}_№{number}.pdf"
-        )
 
 
 def _comment_for_school(request, pk, comment_pk) -> tuple[Plan, PlanComment]:

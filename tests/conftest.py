@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.core.management import call_command
+from django.http import HttpResponse
 
 from plans.models import Level, SchoolYear
 
@@ -105,3 +106,111 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def run_worker(db, monkeypatch, settings):
+    """Run what is queued, as `manage.py worker --batch` does on a server: the
+    database backend's worker, or with DJANGO_TASKS_BACKEND=rq an RQ worker against
+    the Redis server .ci/run starts.
+
+    The database worker closes "old" connections between tasks; inside a test's
+    transaction that would close the test's own connection, so here it does not.
+    The RQ worker is RQ's SimpleWorker: it runs jobs in this process (a forked
+    child would not see the test's uncommitted rows)."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run(queues: str = ""):
+        if settings.TASKS_BACKEND == "rq":
+            import django_rq
+            from rq import SimpleWorker
+
+            names = queues.split(",") if queues else settings.TASK_QUEUES
+            worker = django_rq.get_worker(
+                *names, job_class="django_tasks_rq.Job", worker_class=SimpleWorker
+            )
+            worker.work(burst=True)
+        else:
+            call_command(
+                "worker", batch=True, verbosity=0, **({"queues": queues} if queues else {})
+            )
+
+    return run
+
+
+@pytest.fixture
+def deferred_tasks(settings):
+    """The tasks queued to run later (a retry), and a way to make them due now."""
+    from django.utils import timezone
+
+    class Deferred:
+        def count(self) -> int:
+            if settings.TASKS_BACKEND == "rq":
+                import django_rq
+                from rq.registry import ScheduledJobRegistry
+
+                return sum(
+                    len(ScheduledJobRegistry(queue=django_rq.get_queue(name)))
+                    for name in settings.TASK_QUEUES
+                )
+            from django_tasks_db.models import DBTaskResult
+
+            return DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now()).count()
+
+        def make_due(self) -> None:
+            if settings.TASKS_BACKEND == "rq":
+                import django_rq
+                from rq.registry import ScheduledJobRegistry
+
+                for name in settings.TASK_QUEUES:
+                    queue = django_rq.get_queue(name)
+                    registry = ScheduledJobRegistry(queue=queue)
+                    for job_id in registry.get_job_ids():
+                        registry.remove(job_id)
+                        queue.enqueue_job(queue.fetch_job(job_id))
+                return
+            from django_tasks_db.models import DBTaskResult
+
+            DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now())
+
+    return Deferred()
+
+
+@pytest.fixture(autouse=True)
+def rq_queues(settings, monkeypatch):
+    """With RQ, each test starts with empty queues (the database ones roll back by
+    themselves), and a task is handed to Redis at once: a test's transaction never
+    commits, and the worker shares the test's connection anyway."""
+    if settings.TASKS_BACKEND == "rq":
+        import django_rq
+
+        # The tests' Redis database (DJANGO_TASKS_REDIS_URL in .ci/run) holds nothing else.
+        django_rq.get_connection(settings.TASK_QUEUES[0]).flushdb()
+        monkeypatch.setattr(
+            "profplan.tasks.transaction.on_commit", lambda callback, *a, **k: callback()
+        )
+
+
+@pytest.fixture
+def download(client, run_worker):
+    """GET a download as a browser would: a file not rendered yet redirects to its
+    progress page; the worker runs; the same URL then serves the stored file.
+    Returns a plain response with the file's bytes in `content`."""
+
+    def get(url, as_client=None):
+        browser = as_client or client
+        response = browser.get(url)
+        if response.status_code == 302 and "/documents/" in response.url:
+            run_worker()
+            response = browser.get(url)
+        if response.streaming:
+            response = HttpResponse(
+                b"".join(response.streaming_content),
+                status=response.status_code,
+                headers=dict(response.headers),
+            )
+        return response
+
+    return get

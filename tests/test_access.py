@@ -11,6 +11,7 @@ from django.urls import get_resolver, reverse
 
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from monitoring.models import Recommendation, Report
+from plans.documents import plan_document
 from plans.models import Municipality, PlanComment, TemplateItem
 from tests.factories import UserFactory, open_campaign
 
@@ -52,6 +53,7 @@ def world(plan, deputy, other_deputy, coordinator, reviewer, superuser, campaign
     }
     return {
         "users": users,
+        "document": plan_document(plan=plan, fmt="pdf", by=deputy),
         "plan": plan,
         "row": plan.rows.filter(fixed_item=None).first(),
         "parent": TemplateItem.objects.get(year=plan.year, code="3.2."),
@@ -73,6 +75,8 @@ def campaign(year, other_school):
 
 
 S, R, F, N, X = 200, 302, 403, 404, "skip"
+# A download not rendered yet: 302 to its progress page (plans/document_views.py).
+D = "document"
 # GET answers per role, in the order of ROLES:
 # anonymous, deputy, other_deputy, coordinator, far_coordinator, reviewer, superuser
 SITE = {
@@ -81,11 +85,23 @@ SITE = {
     "plans:check": (lambda w: reverse("plans:check", args=[w["plan"].pk]), [R, S, N, S, N, S, S]),
     "plans:export-pdf": (
         lambda w: reverse("plans:export-pdf", args=[w["plan"].pk]),
-        [R, S, N, S, N, S, S],
+        [R, D, N, D, N, D, D],
+    ),
+    "plans:export-docx": (
+        lambda w: reverse("plans:export-docx", args=[w["plan"].pk]),
+        [R, D, N, D, N, D, D],
     ),
     "plans:export-xlsx": (
         lambda w: reverse("plans:export-xlsx", args=[w["plan"].pk]),
+        [R, D, N, D, N, D, D],
+    ),
+    "plans:document": (
+        lambda w: reverse("plans:document", args=[w["document"].pk]),
         [R, S, N, S, N, S, S],
+    ),
+    "plans:document-download": (
+        lambda w: reverse("plans:document-download", args=[w["document"].pk]),
+        [R, D, N, D, N, D, D],
     ),
     "plans:row": (
         lambda w: reverse("plans:row", args=[w["plan"].pk, w["row"].pk]),
@@ -99,9 +115,14 @@ SITE = {
         lambda w: reverse("plans:row-new", args=[w["plan"].pk]) + f"?parent={w['parent'].pk}",
         [R, S, N, N, N, N, N],
     ),
-    "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, S, S, S, S]),
+    "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, D, D, D, D]),
+    "plans:archive": (lambda w: reverse("plans:archive"), [R, 405, 405, 405, 405, 405, 405]),
     "plans:submission-pdf": (
         lambda w: reverse("plans:submission-pdf", args=[w["plan"].pk, 1]),
+        [R, N, N, N, N, N, N],
+    ),
+    "plans:approved-pdf": (
+        lambda w: reverse("plans:approved-pdf", args=[w["plan"].pk, 1]),
         [R, N, N, N, N, N, N],
     ),
     # POST-only endpoints answer GET with 405 once signed in; their scoping is tested by POST below.
@@ -201,7 +222,9 @@ def test_site_urls_for_every_role(client, world, name):
     for role in ROLES:
         client.logout()
         sign_in(client, world["users"][role])
-        seen.append(client.get(url).status_code)
+        response = client.get(url)
+        queued = response.status_code == 302 and response["Location"].startswith("/documents/")
+        seen.append(D if queued else response.status_code)
     assert dict(zip(ROLES, seen, strict=True)) == dict(zip(ROLES, expected, strict=True)), url
 
 

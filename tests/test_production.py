@@ -210,22 +210,6 @@ def test_lockout_warning_does_not_name_the_account(console_log, client, deputy):
     assert "deputy" not in output
 
 
-# --- the PDF cap -----------------------------------------------------------------
-
-
-def test_pdf_export_waits_its_turn_then_says_so_in_russian(client, deputy, plan, settings):
-    from profplan.limits import heavy_export_slot
-
-    settings.PDF_EXPORT_CONCURRENCY = 1
-    settings.PDF_EXPORT_WAIT = 0
-    client.force_login(deputy)
-    with heavy_export_slot():  # another export is rendering
-        response = client.get(f"/plans/{plan.pk}/export.pdf")
-    assert response.status_code == 503
-    assert response["Retry-After"] == "30"
-    assert "Попробуйте ещё раз через минуту" in response.content.decode()
-
-
 # --- transactions ------------------------------------------------------------------
 
 

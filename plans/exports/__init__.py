@@ -5,12 +5,14 @@ All formats draw from one row generator (rows.py), so they never disagree.
 
 import re
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils.http import content_disposition_header
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "zip": "application/zip",
 }
 
 _UNSAFE = re.compile(r"[^\w.-]+")
@@ -22,14 +24,25 @@ def export_filename(plan, extension: str) -> str:
     return f"{_UNSAFE.sub('_', stem).strip('_')}.{extension}"
 
 
-def download_response(data: bytes, filename: str) -> HttpResponse:
+def _disposition(filename: str) -> str:
     """An attachment with the Russian file name in RFC 6266 `filename*`, and an ASCII
     `filename` before it for the rare client that cannot read `filename*`."""
     extension = filename.rsplit(".", 1)[-1]
-    response = HttpResponse(data, content_type=CONTENT_TYPES[extension])
     # For a non-ASCII name Django writes only filename*.
     header = content_disposition_header(True, filename)
     if "filename*=" in header:
         header = header.replace("attachment;", f'attachment; filename="profplan.{extension}";')
-    response["Content-Disposition"] = header
+    return header
+
+
+def download_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = _disposition(filename)
+    return response
+
+
+def file_response(file, filename: str) -> FileResponse:
+    """A stored file streamed to the browser in blocks, never read whole into memory."""
+    response = FileResponse(file, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
+    response["Content-Disposition"] = _disposition(filename)
     return response

@@ -7,18 +7,19 @@ a plan can never make the server read a local file or call another host.
 """
 
 import logging
+import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import weasyprint
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from ..models import Plan, PlanStatus, PlanSubmission
-from . import export_filename
-from .rows import plan_appendices, table_rows
+from ..models import Plan, PlanStatus
+from .rows import Appendices, TableRow, plan_appendices, table_rows
 
 _CONTENT_TYPES = {
     ".css": "text/css",
@@ -76,27 +77,89 @@ class StaticOnlyFetcher(URLFetcher):
         return {"Content-Type": _CONTENT_TYPES.get(suffix, "application/octet-stream")}
 
 
-def plan_html(plan: Plan) -> str:
-    """The document as HTML; `plan` comes from `Plan.objects.for_editor()`: no queries."""
+def plan_print_context(plan: Plan, lines=None) -> dict:
+    """What the document shows; `plan` comes from `Plan.objects.for_editor()`: no
+    queries beyond the appendices'. JSON-safe through `context_to_json()`, so a
+    submission can keep it and the worker print it later exactly as it was."""
+    return {
+        "school": {
+            field: getattr(plan.school, field)
+            for field in ("short_name", "full_name", "director_position", "director_name")
+        },
+        "year": {"title": plan.year.title, "plan_title": plan.year.plan_title},
+        "draft": plan.status != PlanStatus.APPROVED,
+        "status": plan.get_status_display(),
+        "approved_on": plan.approved_at.date() if plan.approved_at else None,
+        "rows": list(table_rows(plan, lines)),
+        "appendices": plan_appendices(plan),
+    }
+
+
+def context_to_json(context: dict) -> dict:
+    return {
+        **context,
+        "approved_on": context["approved_on"].isoformat() if context["approved_on"] else None,
+        "rows": [row.to_json() for row in context["rows"]],
+        "appendices": {
+            "indicators": context["appendices"].indicators,
+            "analysis": context["appendices"].analysis,
+        },
+    }
+
+
+def context_from_json(data: dict) -> dict:
+    return {
+        **data,
+        "approved_on": date.fromisoformat(data["approved_on"]) if data["approved_on"] else None,
+        "rows": [TableRow.from_json(row) for row in data["rows"]],
+        "appendices": Appendices(
+            indicators=[tuple(row) for row in data["appendices"]["indicators"]],
+            analysis=[tuple(row) for row in data["appendices"]["analysis"]],
+        ),
+    }
+
+
+# WeasyPrint's line breaking costs the square of an unbroken word's length (a
+# 20,000-character cell took 100 s, 5,000 took 7 s). A zero-width space every
+# few dozen characters of a long run gives it break opportunities, so the cost
+# grows linearly; ordinary words, shorter than the run, are untouched.
+_LONG_RUN = re.compile(r"\S{40,}")
+_WRAP_AT = 30
+
+
+def _breakable(text: str) -> str:
+    return _LONG_RUN.sub(
+        lambda run: "\u200b".join(
+            run[0][i : i + _WRAP_AT] for i in range(0, len(run[0]), _WRAP_AT)
+        ),
+        text,
+    )
+
+
+def _breakable_row(row: TableRow) -> TableRow:
+    texts = {
+        name: _breakable(getattr(row, name))
+        for name in ("activity", "period", "responsible", "documents", "links", "results")
+        if _LONG_RUN.search(getattr(row, name))
+    }
+    return replace(row, **texts) if texts else row
+
+
+def render_html(context: dict) -> str:
     return render_to_string(
         "plans/pdf/plan.html",
         {
-            "plan": plan,
-            "school": plan.school,
-            "year": plan.year,
-            "draft": plan.status != PlanStatus.APPROVED,
-            "status": plan.get_status_display(),
-            "rows": table_rows(plan),
-            "appendices": plan_appendices(plan),
+            **context,
+            "rows": [_breakable_row(row) for row in context["rows"]],
         },
     )
 
 
-def plan_pdf(plan: Plan) -> bytes:
-    """The plan as PDF bytes. `plan` comes from `Plan.objects.for_editor()`: no queries.
-    Takes seconds for a big plan (about 3 s for 300 rows): keep it off hot paths."""
+def render_pdf(context: dict) -> bytes:
+    """A document context (`plan_print_context`) as PDF bytes. Seconds of CPU for a
+    big plan: only the worker calls it (plans/documents.py), never a web request."""
     html = weasyprint.HTML(
-        string=plan_html(plan),
+        string=render_html(context),
         # Relative URLs in the template ("css/pdf.css") resolve inside static/.
         base_url=path2url(str(static_roots()[0])),
         url_fetcher=StaticOnlyFetcher(),
@@ -104,9 +167,11 @@ def plan_pdf(plan: Plan) -> bytes:
     return html.write_pdf()
 
 
-def submission_pdf_save(*, submission: PlanSubmission, plan: Plan) -> None:
-    """Store on `submission` the PDF of `plan` as it is now (for the submit step).
+def plan_html(plan: Plan) -> str:
+    """The document as HTML; `plan` comes from `Plan.objects.for_editor()`."""
+    return render_html(plan_print_context(plan))
 
-    `plan` must be the submitted plan fetched again with `for_editor()` after its
-    rows were frozen, so the PDF shows exactly what was submitted."""
-    submission.pdf.save(export_filename(plan, "pdf"), ContentFile(plan_pdf(plan)), save=True)
+
+def plan_pdf(plan: Plan) -> bytes:
+    """The plan as PDF bytes. `plan` comes from `Plan.objects.for_editor()`."""
+    return render_pdf(plan_print_context(plan))

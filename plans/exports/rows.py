@@ -9,7 +9,7 @@ here once, so no format can word or format a row differently from another.
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from decimal import Decimal
 
@@ -102,6 +102,21 @@ class TableRow:
     item_id: int
     item_code: str
     row_id: int | None
+
+    def to_json(self) -> dict:
+        """The row as JSON-safe data (a submission keeps its rows so)."""
+        data = {field.name: getattr(self, field.name) for field in fields(self)}
+        data["hours"] = None if self.hours is None else str(self.hours)
+        data["grades"] = list(self.grades)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> "TableRow":
+        known = {field.name for field in fields(cls)}
+        values = {key: value for key, value in data.items() if key in known}
+        values["hours"] = None if values.get("hours") is None else Decimal(values["hours"])
+        values["grades"] = tuple(values.get("grades") or ())
+        return cls(**values)
 
     @property
     def spans(self) -> bool:

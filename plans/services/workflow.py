@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import access
+from profplan.tasks import enqueue_after_commit
 
 from .. import notifications
 from ..models import Plan, PlanEvent, PlanStatus, PlanSubmission
@@ -109,11 +110,13 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     """Submit a draft or returned plan for review.
 
     Refused (SubmitRefused with every problem) while the профминимум check fails;
-    PlanConflict if the page's version is stale. Freezes what was submitted: the
-    table rows and the PDF, dated, as a PlanSubmission.
+    PlanConflict if the page's version is stale. Freezes what was submitted, dated,
+    as a PlanSubmission: the table rows (for the diff) and what the document shows.
+    The worker draws the PDF from that record after the commit, so the submit
+    answers at once and holds no lock while a PDF is drawn.
     """
-    # Imported here: WeasyPrint takes 0.4 s to import, and only submitting needs it.
-    from ..exports.pdf import submission_pdf_save
+    from ..exports.pdf import context_to_json, plan_print_context
+    from ..tasks import render_submission
 
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
     if not locked.is_editable:
@@ -135,7 +138,10 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
         submitted_by=by,
         snapshot=plan_snapshot(lines),
     )
-    submission_pdf_save(submission=submission, plan=full)
+    full.status, full.approved_at = submitted.status, submitted.approved_at
+    submission.document = context_to_json(plan_print_context(full, lines))
+    submission.save()
+    enqueue_after_commit(render_submission, submission.pk)
     plan.refresh_from_db()
     return submission
 
@@ -152,7 +158,18 @@ def plan_return(*, plan: Plan, by, comment: str, version: int | None = None) -> 
 
 @transaction.atomic
 def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = None) -> Plan:
-    return _transition(plan=plan, by=by, action="approve", version=version, comment=comment.strip())
+    """Approve a submitted plan; the approved copy (the last submission, without
+    «ПРОЕКТ», with the date of approval) is drawn by the worker and kept beside it."""
+    from ..tasks import render_submission
+
+    approved = _transition(
+        plan=plan, by=by, action="approve", version=version, comment=comment.strip()
+    )
+    last = approved.submissions.order_by("-number").first()
+    if last is not None:
+        PlanSubmission.objects.filter(pk=last.pk).update(approved_at=approved.approved_at)
+        enqueue_after_commit(render_submission, last.pk, True)
+    return approved
 
 
 @transaction.atomic

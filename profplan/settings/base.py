@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "accounts",
     "plans",
     "monitoring",
@@ -223,6 +225,30 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background work (documents, e-mail) goes through Django's Tasks API: the
+# `django-tasks` backport on Django 5.2 (profplan/tasks.py is the one import to
+# change for Django 6's `django.tasks`). The database backend needs nothing but
+# the database and is the default; RQ on Redis is for deployments with several
+# worker machines: DJANGO_TASKS_BACKEND=rq and DJANGO_TASKS_REDIS_URL (or
+# REDIS_URL). `manage.py worker` runs the right worker for either.
+TASK_QUEUES = ["default", "documents", "mail"]
+TASKS_BACKEND = os.environ.get("DJANGO_TASKS_BACKEND", "db")
+if TASKS_BACKEND == "rq":
+    TASKS_REDIS_URL = os.environ.get("DJANGO_TASKS_REDIS_URL") or os.environ.get(
+        "REDIS_URL", "redis://127.0.0.1:6379/0"
+    )
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    RQ_QUEUES = {name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
+elif TASKS_BACKEND == "db":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+else:
+    raise ImproperlyConfigured("DJANGO_TASKS_BACKEND is «db» or «rq».")
+# Rendered documents and archives nobody asked for again are deleted after this
+# many days (`manage.py prune_documents`, run daily); a submission's frozen PDF is
+# never deleted.
+DOCUMENTS_KEEP_DAYS = int(os.environ.get("DJANGO_DOCUMENTS_KEEP_DAYS", "14"))
+
 # Content-Security-Policy (profplan.middleware.ContentSecurityPolicyMiddleware).
 # Scripts: only our files, no inline script, no eval. Styles allow inline
 # `style` attributes: the templates set column widths and progress bars with them,
@@ -241,13 +267,6 @@ CONTENT_SECURITY_POLICY = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
-
-# Exports that render a PDF (seconds of CPU each) run at most this many at once
-# per gunicorn worker; the rest wait up to PDF_EXPORT_WAIT seconds, then get a
-# 503 «попробуйте через минуту», so ten exports at once cannot take every thread
-# from the pages (profplan.limits).
-PDF_EXPORT_CONCURRENCY = int(os.environ.get("DJANGO_PDF_EXPORT_CONCURRENCY", "1"))
-PDF_EXPORT_WAIT = float(os.environ.get("DJANGO_PDF_EXPORT_WAIT", "10"))
 
 # /healthz answers over plain HTTP too: the load balancer and monitoring ask it
 # directly, not through nginx's HTTPS.
@@ -276,7 +295,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; the lockouts (WARNING) are what matters.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # RQ's worker logs each job with its arguments at INFO: e-mail addresses and
+    # texts of notices (152-ФЗ). Its warnings and errors carry no arguments.
+    "loggers": {"axes": {"level": "WARNING"}, "rq.worker": {"level": "WARNING"}},
 }
 
 AXES_VERBOSE = False

@@ -422,7 +422,7 @@ def test_submit_is_refused_with_every_problem(signed_in, plan):
     assert plan.status == PlanStatus.DRAFT
 
 
-def test_submit_freezes_the_plan(signed_in, plan):
+def test_submit_freezes_the_plan(signed_in, plan, run_worker):
     complete(plan)
     response = signed_in.post(
         reverse("plans:submit", args=[plan.pk]), {"version": version(plan)}, follow=True
@@ -432,6 +432,9 @@ def test_submit_freezes_the_plan(signed_in, plan):
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED and plan.submitted_at
     submission = plan.submissions.get()
+    assert not submission.pdf  # the worker draws it, not the submit
+    run_worker()
+    submission.refresh_from_db()
     assert submission.pdf.read().startswith(b"%PDF")
     assert any(line["number"] == "3.4.12.1.1." for line in submission.snapshot)
     assert "Добавить мероприятие" not in page
@@ -553,15 +556,21 @@ def test_a_300_row_plan_saves_in_the_admin(client, superuser, plan):
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def test_each_submitted_version_can_be_downloaded_later(signed_in, plan, client, other_deputy):
+def test_each_submitted_version_can_be_downloaded_later(
+    signed_in, plan, client, other_deputy, run_worker
+):
     complete(plan)
     signed_in.post(reverse("plans:submit", args=[plan.pk]), {"version": version(plan)})
+    waiting = signed_in.get(reverse("plans:submission-pdf", args=[plan.pk, 1]))
+    assert "Документ формируется" in waiting.content.decode()
+    run_worker()
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.RETURNED)  # the centre returned it
     add_row(plan, "3.2.", activity="Добавлено после возврата")
     page = signed_in.get(plan.get_absolute_url()).content.decode()
     assert "№ 1 от" in page
     response = signed_in.get(reverse("plans:submission-pdf", args=[plan.pk, 1]))
-    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
     assert "filename*=utf-8''" in response["Content-Disposition"]
     client.force_login(other_deputy)
     assert client.get(reverse("plans:submission-pdf", args=[plan.pk, 1])).status_code == 404

@@ -9,9 +9,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from plans.exports import pdf as pdf_module
-from plans.exports.pdf import FetchRefused, StaticOnlyFetcher, plan_pdf, submission_pdf_save
+from plans.exports.pdf import FetchRefused, StaticOnlyFetcher, plan_pdf
 from plans.exports.rows import COLUMN_TITLES, table_rows
-from plans.models import Plan, PlanRow, PlanStatus, PlanSubmission
+from plans.models import Plan, PlanRow, PlanStatus
 from tests.factories import add_row
 
 pytestmark = pytest.mark.django_db
@@ -115,15 +115,8 @@ def test_pdf_is_an_official_document_with_a_serif_cyrillic_font(plan, recorded_f
     assert recorded_fetches == [(f"file://{STATIC}/css/pdf.css", "served")]
 
 
-def test_a_draft_is_marked_as_project_and_the_submission_keeps_its_pdf(plan):
-    submission = PlanSubmission.objects.create(
-        plan=plan, number=1, submitted_at=timezone.now(), snapshot=[]
-    )
-    submission_pdf_save(submission=submission, plan=fresh(plan))
-
-    submission.refresh_from_db()
-    assert submission.pdf.name.endswith(".pdf")
-    pages = pages_text(submission.pdf.read())
+def test_a_draft_is_marked_as_project_on_every_page(plan):
+    pages = pages_text(plan_pdf(fresh(plan)))
     assert all("ПРОЕКТ" in page for page in pages)
 
 

@@ -14,7 +14,8 @@ from plans.models import Plan, PlanEvent, PlanStatus
 from tests.factories import add_row
 from tests.plans.test_editor import complete
 
-pytestmark = pytest.mark.django_db
+# `tasks`: .ci/run runs these once more against RQ on a real Redis.
+pytestmark = [pytest.mark.django_db, pytest.mark.tasks]
 
 
 @pytest.fixture
@@ -42,22 +43,26 @@ def statuses(plan):
 
 
 def test_draft_to_submitted_to_returned_to_submitted_to_approved(
-    plan, deputy, reviewer_in_role, django_capture_on_commit_callbacks
+    plan, deputy, reviewer_in_role, django_capture_on_commit_callbacks, run_worker
 ):
     complete(plan)
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_submit(plan=plan, by=deputy, version=None)
+    assert mail.outbox == []  # the worker sends it
+    run_worker("mail")
     assert [m.to for m in mail.outbox] == [["centre@example.org"]]
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_return(
             plan=plan, by=reviewer_in_role, comment="Добавьте экскурсии для 9 класса"
         )
+    run_worker("mail")
     assert "Добавьте экскурсии для 9 класса" in mail.outbox[-1].body and mail.outbox[-1].to == [
         deputy.email
     ]
     services.plan_submit(plan=plan, by=deputy, version=None)
     with django_capture_on_commit_callbacks(execute=True):
         services.plan_approve(plan=plan, by=reviewer_in_role)
+    run_worker("mail")
     assert "утверждён" in mail.outbox[-1].subject
     plan.refresh_from_db()
     assert plan.status == PlanStatus.APPROVED and plan.approved_at
@@ -136,20 +141,33 @@ def test_only_the_regional_centre_reopens_an_approved_plan_with_a_reason(
     assert submitted.status == PlanStatus.RETURNED and submitted.is_editable
 
 
-def test_a_mail_server_that_is_down_does_not_undo_the_status_change(
-    plan, deputy, reviewer_in_role, django_capture_on_commit_callbacks, caplog
+def test_a_mail_server_that_is_down_delays_the_notice_and_never_loses_it(
+    plan,
+    deputy,
+    reviewer_in_role,
+    django_capture_on_commit_callbacks,
+    caplog,
+    run_worker,
+    deferred_tasks,
 ):
     complete(plan)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.plan_submit(plan=plan, by=deputy, version=None)
     with mock.patch(
         "django.core.mail.backends.locmem.EmailBackend.send_messages",
         side_effect=ConnectionRefusedError("smtp down"),
     ):
-        with django_capture_on_commit_callbacks(execute=True):
-            services.plan_submit(plan=plan, by=deputy, version=None)
+        run_worker("mail")
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
-    assert "notification plan-submitted not sent to 1 recipient(s)" in caplog.text
+    assert mail.outbox == []
+    assert "plan-submitted: 1 recipient(s) will be tried again (attempt 1)" in caplog.text
     assert "centre@example.org" not in caplog.text
+    assert deferred_tasks.count() == 1  # later, not in a busy loop
+
+    deferred_tasks.make_due()  # time passes; the server is back
+    run_worker("mail")
+    assert [m.to for m in mail.outbox] == [["centre@example.org"]]
 
 
 # --- deadlines (Moscow time) ------------------------------------------------------
@@ -225,7 +243,7 @@ def test_unchanged_resubmission_has_an_empty_diff(submitted, reviewer, deputy):
 
 
 def test_comments_on_rows_answers_and_resolving(
-    submitted, reviewer_in_role, deputy, django_capture_on_commit_callbacks
+    submitted, reviewer_in_role, deputy, django_capture_on_commit_callbacks, run_worker
 ):
     row = submitted.rows.filter(parent__code="3.4.12.1.").first()
     with django_capture_on_commit_callbacks(execute=True):
@@ -233,6 +251,7 @@ def test_comments_on_rows_answers_and_resolving(
             plan=submitted, by=reviewer_in_role, text="Уточните часы", row=row
         )
     assert comment.row_number == "3.4.12.1.1."
+    run_worker("mail")
     assert (
         mail.outbox[-1].to == [deputy.email] and "к строке 3.4.12.1.1." in mail.outbox[-1].subject
     )
@@ -240,6 +259,7 @@ def test_comments_on_rows_answers_and_resolving(
         answer = services.plan_comment_add(
             plan=submitted, by=deputy, text="Исправили: 6 часов", reply_to=comment
         )
+    run_worker("mail")
     assert answer.row == row and mail.outbox[-1].to == ["centre@example.org"]
     services.plan_comment_resolve(comment=answer, by=deputy)
     comment.refresh_from_db()

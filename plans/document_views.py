@@ -1,0 +1,161 @@
+"""Downloads: a plan in PDF, Word or Excel, the region's archive and workbook.
+
+No view here draws a document (plans/documents.py). A file that is stored is
+served from storage; one that is not yet is queued, and the page shows a
+progress line that htmx refreshes until the download starts by itself.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from accounts import access
+
+from . import documents
+from .exports import export_filename, file_response
+from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
+
+
+def _visible_document(user, pk) -> Document:
+    document = get_object_or_404(Document.objects.select_related("plan"), pk=pk)
+    if not access.may_fetch_document(user, document):
+        raise Http404
+    return document
+
+
+def _serve(document: Document) -> HttpResponse:
+    documents.document_used(document)
+    return file_response(document.file.open("rb"), document.filename)
+
+
+def _progress_page(request, context: dict) -> HttpResponse:
+    context = {"state": "queued", "percent": 0, "done": 0, "total": 1, "error": ""} | context
+    if request.htmx:
+        return render(request, "plans/_document_status.html", context)
+    return render(request, "plans/document.html", context)
+
+
+def _retry_url(document: Document) -> str:
+    """Asking for a failed document again queues it again."""
+    if document.plan_id:
+        fmt = next(f for f, kind in documents.PLAN_FORMATS.items() if kind == document.kind)
+        return reverse(f"plans:export-{fmt}", args=[document.plan_id])
+    if document.kind == DocumentKind.CONSOLIDATED:
+        return f"{reverse('plans:export-region')}?year={document.year_id}"
+    return ""  # an archive: the button that asked for it asks again
+
+
+def _waiting(request, document: Document) -> HttpResponse:
+    return _progress_page(
+        request,
+        {
+            "state": document.status,
+            "percent": document.percent,
+            "done": document.done,
+            "total": document.total,
+            "error": document.error,
+            "title": document.get_kind_display().capitalize(),
+            "filename": document.filename,
+            "poll_url": document.get_absolute_url(),
+            "download_url": reverse("plans:document-download", args=[document.pk]),
+            "retry_url": _retry_url(document),
+            "back_url": (
+                document.plan.get_absolute_url() if document.plan_id else reverse("plans:home")
+            ),
+        },
+    )
+
+
+@login_required
+def plan_export(request, pk, fmt):
+    """/plans/<pk>/export.pdf|docx|xlsx: the plan as it is now."""
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
+    )
+    document = documents.plan_document(plan=plan, fmt=fmt, by=request.user)
+    if document.status == DocumentStatus.READY:
+        return _serve(document)
+    return redirect(document)
+
+
+@login_required
+def document_detail(request, pk):
+    """The progress page of a document; htmx asks it again every second."""
+    document = _visible_document(request.user, pk)
+    return _waiting(request, document)
+
+
+@login_required
+def document_download(request, pk):
+    document = _visible_document(request.user, pk)
+    if document.status != DocumentStatus.READY:
+        return redirect(document)
+    return _serve(document)
+
+
+def _year_and_scope(request):
+    user = request.user
+    if not access.may_export_consolidated(user):
+        raise PermissionDenied
+    year_id = request.POST.get("year") or request.GET.get("year")
+    year = get_object_or_404(SchoolYear, pk=year_id) if year_id else SchoolYear.objects.current()
+    if year is None:
+        raise Http404
+    municipality = user.municipality if access.sees_municipality(user) else None
+    return year, municipality, Plan.objects.for_user(user).filter(year=year)
+
+
+@login_required
+@require_POST
+def region_archive(request):
+    """«Все планы одним архивом»: every plan of the year the user may see."""
+    year, municipality, plans = _year_and_scope(request)
+    document = documents.archive_document(
+        plans=plans, by=request.user, year=year, municipality=municipality
+    )
+    return redirect(document)
+
+
+@login_required
+def region_export(request):
+    """The consolidated workbook of every plan the user may see for a year: the
+    whole region for the centre, the municipality's schools for a coordinator."""
+    year, municipality, plans = _year_and_scope(request)
+    document = documents.consolidated_document(
+        plans=plans, by=request.user, year=year, municipality=municipality
+    )
+    if document.status == DocumentStatus.READY:
+        return _serve(document)
+    return redirect(document)
+
+
+@login_required
+def submission_pdf(request, pk, number, approved=False):
+    """A frozen copy of what was submitted (or approved), as it was then."""
+    plan = get_object_or_404(
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
+    )
+    submission = get_object_or_404(PlanSubmission, plan=plan, number=number)
+    if approved and submission.approved_at is None:
+        raise Http404
+    field = submission.approved_pdf if approved else submission.pdf
+    if not field or request.htmx:
+        return _progress_page(
+            request,
+            {
+                "state": "ready" if field else "failed" if submission.render_error else "running",
+                "error": submission.render_error,
+                "poll_url": request.path,
+                "download_url": request.path,
+                "title": f"PDF {'утверждённой' if approved else 'сданной'} версии № {number}",
+                "filename": str(plan),
+                "back_url": plan.get_absolute_url(),
+            },
+        )
+    stem = export_filename(plan, "pdf").removesuffix(".pdf")
+    moment = submission.approved_at if approved else submission.submitted_at
+    suffix = "утверждён" if approved else "сдан"
+    return file_response(field.open("rb"), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")

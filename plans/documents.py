@@ -1,0 +1,358 @@
+"""Documents off the request path: each version of a plan rendered once, by the worker.
+
+A web request never draws a document. It asks for one (`plan_document`,
+`archive_document`, `consolidated_document`): if a file for exactly this content
+exists, it is served from storage; if not, a `Document` is recorded and the worker
+(plans/tasks.py) renders it while the page polls its progress. The key of a
+document names its content — the plan's version and the rendering code's version,
+or for many plans each plan's version — so the second download of an unchanged
+plan is a file read, ten people asking for the same region archive share one
+render, and any edit makes a new key.
+
+A render writes to a temporary file first and is stored only whole: a failed
+render leaves a Russian message and no file. Old renders are pruned
+(`prune_documents`).
+"""
+
+import hashlib
+import logging
+import tempfile
+import zipfile
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from profplan.tasks import enqueue_after_commit
+
+from .exports import export_filename
+from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission
+
+logger = logging.getLogger(__name__)
+
+PLAN_FORMATS = {
+    "pdf": DocumentKind.PLAN_PDF,
+    "docx": DocumentKind.PLAN_DOCX,
+    "xlsx": DocumentKind.PLAN_XLSX,
+}
+RENDER_FAILED = "Не удалось сформировать документ. Попробуйте ещё раз; если ошибка повторится, сообщите в региональный центр."
+
+_BASE = Path(__file__).resolve().parent.parent
+# Everything a document's content depends on besides the data: a change to any
+# of these files is a new rendering-code version, so stored files of the old one
+# are never served again.
+_RENDER_SOURCES = (
+    "plans/exports",
+    "plans/numbering.py",
+    "plans/fields.py",
+    "plans/documents.py",
+    "templates/plans/pdf",
+    "static/css/pdf.css",
+)
+
+
+@cache
+def code_version() -> str:
+    digest = hashlib.sha256()
+    for source in _RENDER_SOURCES:
+        path = _BASE / source
+        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
+            if file.is_file() and file.suffix in {".py", ".html", ".css"}:
+                digest.update(file.relative_to(_BASE).as_posix().encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _key(*parts) -> str:
+    return hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()
+
+
+def _request(*, key: str, by, **fields) -> Document:
+    """The document with this key, recorded and queued if it is new (or failed before)."""
+    from .tasks import render_document
+
+    document = Document.objects.filter(key=key).first()
+    if document is None:
+        try:
+            with transaction.atomic():
+                document = Document.objects.create(key=key, requested_by=by, **fields)
+        except IntegrityError:  # somebody asked for the same file a moment earlier
+            return Document.objects.get(key=key)
+    elif document.status == DocumentStatus.FAILED:
+        # Asking again after a failure tries again.
+        Document.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.QUEUED, error="", done=0
+        )
+        document.refresh_from_db()
+    else:
+        return document
+    enqueue_after_commit(render_document, document.pk)
+    return document
+
+
+def plan_document(*, plan: Plan, fmt: str, by) -> Document:
+    """The plan's current version in `fmt` («pdf», «docx», «xlsx»)."""
+    kind = PLAN_FORMATS[fmt]
+    return _request(
+        key=_key(kind, plan.pk, plan.version, code_version()),
+        by=by,
+        kind=kind,
+        plan=plan,
+        plan_version=plan.version,
+        year_id=plan.year_id,
+        filename=export_filename(plan, fmt),
+    )
+
+
+def _many(kind, plans, *, by, year, municipality, filename: str, selected: bool) -> Document:
+    versions = list(plans.order_by("pk").values_list("pk", "version"))
+    return _request(
+        key=_key(kind, year.pk, municipality.pk if municipality else "", versions, code_version()),
+        by=by,
+        kind=kind,
+        year=year,
+        municipality=municipality,
+        plan_ids=[pk for pk, _ in versions] if selected else [],
+        total=max(1, len(versions)),
+        filename=filename,
+    )
+
+
+def archive_document(*, plans, by, year, municipality=None, selected=False) -> Document:
+    """«Все планы одним архивом»: a ZIP of each plan's PDF and DOCX, in folders by
+    municipality. `plans` is already scoped to what `by` may see."""
+    scope = municipality.name if municipality else "КБР"
+    return _many(
+        DocumentKind.ARCHIVE,
+        plans,
+        by=by,
+        year=year,
+        municipality=municipality,
+        filename=_safe(f"Планы профориентации {scope} {year.title}") + ".zip",
+        selected=selected,
+    )
+
+
+def consolidated_document(*, plans, by, year, municipality=None, selected=False) -> Document:
+    scope = municipality.name if municipality else "КБР"
+    return _many(
+        DocumentKind.CONSOLIDATED,
+        plans,
+        by=by,
+        year=year,
+        municipality=municipality,
+        filename=_safe(f"Сводная таблица планов {scope} {year.title}") + ".xlsx",
+        selected=selected,
+    )
+
+
+def _safe(stem: str) -> str:
+    from .exports import _UNSAFE
+
+    return _UNSAFE.sub("_", stem).strip("_")
+
+
+def document_plans(document: Document):
+    """The plans a document of many plans holds, in the order they are written."""
+    plans = Plan.objects.filter(year_id=document.year_id)
+    if document.plan_ids:
+        plans = plans.filter(pk__in=document.plan_ids)
+    elif document.municipality_id:
+        plans = plans.filter(school__municipality_id=document.municipality_id)
+    return plans.order_by("school__municipality__name", "school__short_name", "pk")
+
+
+# --- what the worker runs -----------------------------------------------------
+
+
+def render_plan_bytes(plan: Plan, fmt: str) -> bytes:
+    """`plan` from `Plan.objects.for_editor()`."""
+    if fmt == "pdf":
+        from .exports.pdf import plan_pdf
+
+        return plan_pdf(plan)
+    if fmt == "docx":
+        from .exports.docx import plan_docx
+
+        return plan_docx(plan)
+    from .exports.xlsx import plan_xlsx
+
+    return plan_xlsx(plan)
+
+
+def document_render(*, document_id: int) -> Document | None:
+    """Render a queued document and store it whole; on failure record the message.
+
+    Claimed with a conditional update, so two workers never render the same one."""
+    claimed = Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
+        status=DocumentStatus.RUNNING
+    )
+    if not claimed:
+        return None
+    document = Document.objects.get(pk=document_id)
+    try:
+        with tempfile.TemporaryFile() as output:
+            if document.plan_id:
+                fmt = next(f for f, kind in PLAN_FORMATS.items() if kind == document.kind)
+                plan = Plan.objects.for_editor().get(pk=document.plan_id)
+                output.write(render_plan_bytes(plan, fmt))
+            elif document.kind == DocumentKind.ARCHIVE:
+                _write_archive(document, output)
+            else:
+                _write_consolidated(document, output)
+            output.seek(0)
+            document.file.save(document.filename, File(output), save=False)
+            document.size = document.file.size
+    except Exception:
+        logger.exception("document %s (%s) failed", document.pk, document.kind)
+        if document.file:
+            document.file.delete(save=False)
+        Document.objects.filter(pk=document.pk).update(
+            status=DocumentStatus.FAILED, error=RENDER_FAILED, file="", finished_at=timezone.now()
+        )
+        return None
+    document.status = DocumentStatus.READY
+    document.finished_at = timezone.now()
+    document.done = document.total
+    document.save(update_fields=["file", "size", "status", "finished_at", "done"])
+    if document.plan_id:
+        _prune_superseded(document)
+    return document
+
+
+def _progress(document: Document, done: int) -> None:
+    Document.objects.filter(pk=document.pk).update(done=done)
+
+
+def _stored_plan_file(plan: Plan, fmt: str, by) -> bytes:
+    """A plan's file for an archive: the stored render when there is one (and it is
+    stored for next time when there is not), so an archive costs no more than the
+    single downloads it replaces."""
+    kind = PLAN_FORMATS[fmt]
+    key = _key(kind, plan.pk, plan.version, code_version())
+    existing = Document.objects.filter(key=key, status=DocumentStatus.READY).first()
+    if existing is not None and existing.file:
+        with existing.file.open("rb") as stored:
+            return stored.read()
+    data = render_plan_bytes(plan, fmt)
+    document, _ = Document.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "plan": plan,
+            "plan_version": plan.version,
+            "year_id": plan.year_id,
+            "filename": export_filename(plan, fmt),
+            "requested_by": by,
+        },
+    )
+    if document.status != DocumentStatus.READY:
+        document.file.save(document.filename, ContentFile(data), save=False)
+        document.size = len(data)
+        document.status = DocumentStatus.READY
+        document.finished_at = timezone.now()
+        document.save(update_fields=["file", "size", "status", "finished_at"])
+    return data
+
+
+def _write_archive(document: Document, output) -> None:
+    plans = list(document_plans(document).values_list("pk", flat=True))
+    names: set[str] = set()
+    # PDF and DOCX are compressed already: storing them is as small and far faster.
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_STORED) as archive:
+        for done, pk in enumerate(plans, start=1):
+            plan = Plan.objects.for_editor().get(pk=pk)
+            folder = _safe(plan.school.municipality.name)
+            stem = _safe(plan.school.short_name) or f"school-{plan.school_id}"
+            name = f"{folder}/{stem}"
+            if name in names:  # two schools of the same short name
+                name = f"{name}_{plan.school_id}"
+            names.add(name)
+            for fmt in ("pdf", "docx"):
+                archive.writestr(
+                    f"{name}.{fmt}", _stored_plan_file(plan, fmt, document.requested_by)
+                )
+            _progress(document, done)
+
+
+def _write_consolidated(document: Document, output) -> None:
+    from .exports.consolidated import write_region_xlsx
+
+    write_region_xlsx(document_plans(document), output)
+
+
+def _prune_superseded(document: Document) -> None:
+    """Files of the plan's older versions in the same format are never served again."""
+    for old in Document.objects.filter(plan_id=document.plan_id, kind=document.kind).exclude(
+        pk=document.pk
+    ):
+        document_delete(document=old)
+
+
+def document_delete(*, document: Document) -> None:
+    if document.file:
+        document.file.delete(save=False)
+    document.delete()
+
+
+def documents_prune(*, now=None) -> int:
+    """Delete documents nobody has used for DOCUMENTS_KEEP_DAYS, and renders stuck
+    «running» for a day (a worker killed mid-render). Returns how many."""
+    now = now or timezone.now()
+    old = now - timedelta(days=settings.DOCUMENTS_KEEP_DAYS)
+    stale = Document.objects.filter(
+        models.Q(used_at__lt=old)
+        | models.Q(used_at=None, created_at__lt=old)
+        | models.Q(status=DocumentStatus.RUNNING, created_at__lt=now - timedelta(days=1))
+    )
+    count = 0
+    for document in stale:
+        document_delete(document=document)
+        count += 1
+    return count
+
+
+def document_used(document: Document) -> None:
+    Document.objects.filter(pk=document.pk).update(used_at=timezone.now())
+
+
+# --- the frozen copies of a submission -----------------------------------------
+
+
+def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubmission | None:
+    """Draw the frozen PDF of a submission (or its approved copy) from what the
+    submission recorded, and store it. Idempotent: a stored file is kept."""
+    from .exports.pdf import context_from_json, render_pdf
+
+    submission = (
+        PlanSubmission.objects.select_related("plan__year").filter(pk=submission_id).first()
+    )
+    if submission is None or not submission.document:
+        return None
+    field = submission.approved_pdf if approved else submission.pdf
+    if field:
+        return submission
+    context = context_from_json(submission.document)
+    if approved:
+        context |= {
+            "draft": False,
+            "status": "утверждён",
+            "approved_on": timezone.localtime(submission.approved_at).date(),
+        }
+    try:
+        data = render_pdf(context)
+    except Exception:
+        logger.exception("submission %s: PDF failed", submission.pk)
+        PlanSubmission.objects.filter(pk=submission.pk).update(render_error=RENDER_FAILED)
+        return None
+    field.save(f"plan-{submission.plan_id}-{submission.number}.pdf", ContentFile(data), save=False)
+    name_field = "approved_pdf" if approved else "pdf"
+    PlanSubmission.objects.filter(pk=submission.pk).update(
+        **{name_field: field.name, "render_error": ""}
+    )
+    return submission
