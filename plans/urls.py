@@ -31,4 +31,5 @@ urlpatterns = [
     path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
     path("plans/<int:pk>/export.pdf", views.plan_export_pdf, name="export-pdf"),
     path("plans/<int:pk>/export.xlsx", views.plan_export_xlsx, name="export-xlsx"),
+    path("plans/<int:pk>/export.docx", views.plan_export_docx, name="export-docx"),
 ]

@@ -568,6 +568,15 @@ def plan_export_xlsx(request, pk):
 
 
 @login_required
+def plan_export_docx(request, pk):
+    from .exports import download_response, export_filename
+    from .exports.docx import plan_docx
+
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
+    return download_response(plan_docx(plan), export_filename(plan, "docx"))
+
+
+@login_required
 def region_export(request):
     """The consolidated workbook of every plan the user may see for a year: the whole
     region for the centre, the municipality's schools for a coordinator."""
