@@ -97,6 +97,10 @@ SITE = {
         lambda w: reverse("plans:export-xlsx", args=[w["plan"].pk]),
         [R, S, N, S, N, S, S],
     ),
+    "plans:export-docx": (
+        lambda w: reverse("plans:export-docx", args=[w["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
     "plans:row": (
         lambda w: reverse("plans:row", args=[w["plan"].pk, w["row"].pk]),
         [R, S, N, S, N, S, S],
