@@ -337,13 +337,9 @@ def _runs(value: str) -> str:
     return "".join(parts)
 
 
-def _paragraph(
-    value: str, *, bold=False, italic=False, center=False, keep_next=False, size=None
-) -> str:
+def _paragraph(value: str, *, bold=False, italic=False, center=False, keep_next=False) -> str:
     ppr = ("<w:keepNext/>" if keep_next else "") + ('<w:jc w:val="center"/>' if center else "")
     rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
-    if size:
-        rpr += f'<w:sz w:val="{size * 2}"/><w:szCs w:val="{size * 2}"/>'
     inner = _runs(value)
     run = f"<w:r>{f'<w:rPr>{rpr}</w:rPr>' if rpr else ''}{inner}</w:r>" if inner else ""
     return f"<w:p>{f'<w:pPr>{ppr}</w:pPr>' if ppr else ''}{run}</w:p>"
@@ -372,7 +368,8 @@ def _cell(
 
 def _row(cells: list[str], *, header=False, keep_whole=True) -> str:
     properties = ("<w:cantSplit/>" if keep_whole else "") + ("<w:tblHeader/>" if header else "")
-    return f"<w:tr><w:trPr>{properties}</w:trPr>{''.join(cells)}</w:tr>"
+    properties = f"<w:trPr>{properties}</w:trPr>" if properties else ""
+    return f"<w:tr>{properties}{''.join(cells)}</w:tr>"
 
 
 def _widths(shares: tuple[int, ...]) -> list[int]:
