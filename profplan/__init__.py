@@ -1,7 +1,7 @@
 import os
 
-# python-docx brings lxml, and openpyxl switches to lxml whenever it is installed:
-# then it parses uploaded workbooks without defusedxml and writes cells through
-# another code path (a text cell starting with "=" lost its text type). Keep
-# openpyxl on the standard library with defusedxml, as it was before lxml came.
+# python-docx (the Word export) needs lxml, and openpyxl switches to lxml whenever it
+# is installed: it would then parse uploaded workbooks with lxml instead of defusedxml
+# (accounts/onboarding.py relies on defusedxml) and write a bare CR differently.
+# openpyxl reads this once, at import; every entry point imports this package first.
 os.environ.setdefault("OPENPYXL_LXML", "False")

@@ -1,4 +1,4 @@
-"""Exports of plans: PDF and Excel of one plan, consolidated workbooks of many.
+"""Exports of plans: PDF, Word and Excel of one plan, consolidated workbooks of many.
 
 All formats draw from one row generator (rows.py), so they never disagree.
 """
@@ -10,8 +10,8 @@ from django.utils.http import content_disposition_header
 
 CONTENT_TYPES = {
     "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "zip": "application/zip",
 }
 

@@ -16,13 +16,19 @@ from openpyxl.styles.cell_style import StyleArray
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 # What openpyxl refuses (its ILLEGAL_CHARACTERS_RE) plus DEL: everything below
-# 0x20 but tab, LF and CR.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# 0x20 but tab, LF and CR; and what XML 1.0 refuses beyond that (lone surrogates,
+# U+FFFE, U+FFFF), which lxml would refuse when the DOCX export writes it.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_MAX_TEXT = 32_767
 
 
+def strip_control(value: str) -> str:
+    """`value` without the characters no Office file may hold; tab, LF and CR stay."""
+    return _CONTROL.sub("", value)
+
+
 def clean_text(value: str) -> str:
-    return _CONTROL.sub("", value)[:_EXCEL_MAX_TEXT]
+    return strip_control(value)[:_EXCEL_MAX_TEXT]
 
 
 def cell(sheet, value, style: StyleArray | None = None) -> Cell:
