@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from profplan.forms import PlainTextField, normalise_text
+from profplan.ids import id_or_404, parse_id
+
 from . import services
 from .diff import diff_snapshots
 from .exports import download_response
@@ -216,7 +219,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(
+    comment = PlainTextField(
         label="Что исправить",
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         error_messages={
@@ -422,7 +425,8 @@ class PlanAdmin(admin.ModelAdmin):
 
     def _review_post(self, request, plan):
         action = request.POST.get("action")
-        version = int(request.POST.get("version") or 0) or None
+        # Missing: no check; malformed: a version no plan has (a conflict, as in the editor).
+        version = parse_id(request.POST["version"]) or -1 if request.POST.get("version") else None
         decisions = {
             "approve": (
                 services.plan_approve,
@@ -443,21 +447,21 @@ class PlanAdmin(admin.ModelAdmin):
                     plan=plan,
                     by=request.user,
                     version=version,
-                    **{field: request.POST.get("comment", "")},
+                    **{field: normalise_text(request.POST.get("comment", ""))},
                 )
                 self.message_user(request, done, messages.SUCCESS)
             elif action == "comment":
                 row = reply_to = None
                 if request.POST.get("row"):
-                    row = get_object_or_404(PlanRow, pk=request.POST["row"], plan=plan)
+                    row = get_object_or_404(PlanRow, pk=id_or_404(request.POST["row"]), plan=plan)
                 if request.POST.get("reply_to"):
                     reply_to = get_object_or_404(
-                        PlanComment, pk=request.POST["reply_to"], plan=plan
+                        PlanComment, pk=id_or_404(request.POST["reply_to"]), plan=plan
                     )
                 services.plan_comment_add(
                     plan=plan,
                     by=request.user,
-                    text=request.POST.get("text", ""),
+                    text=normalise_text(request.POST.get("text", "")),
                     row=row,
                     reply_to=reply_to,
                 )
@@ -466,7 +470,7 @@ class PlanAdmin(admin.ModelAdmin):
                 )
             elif action == "resolve":
                 comment = get_object_or_404(
-                    PlanComment, pk=request.POST.get("comment_id"), plan=plan
+                    PlanComment, pk=id_or_404(request.POST.get("comment_id")), plan=plan
                 )
                 services.plan_comment_resolve(comment=comment, by=request.user)
         except services.TransitionRefused as error:
