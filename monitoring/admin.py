@@ -64,6 +64,9 @@ class CampaignAdmin(admin.ModelAdmin):
         from django.shortcuts import redirect
 
         campaign = queryset.first()
+        if campaign is None:  # deleted since the list was opened
+            self.message_user(request, "Выбранная кампания не найдена.", level=messages.WARNING)
+            return None
         return redirect(f"{reverse('monitoring:recommendation-send')}?campaign={campaign.pk}")
 
 

@@ -7,6 +7,7 @@ refuses the comma otherwise), and every message is in the users' words.
 from django import forms
 
 from plans.models import Municipality, School
+from profplan.forms import PlainTextField, model_formfield
 
 from .models import Campaign, Indicator, Path, SelfAnalysis, SurveyCount
 
@@ -67,9 +68,13 @@ class SurveyForm(forms.Form):
         count = {
             "required": False,
             "min_value": 0,
+            # More than any parallel of a school has; a bigger number would not fit
+            # the column (a server error) and is surely a typo.
+            "max_value": 100_000,
             "error_messages": {
                 "invalid": "Введите целое число.",
                 "min_value": "Число не может быть отрицательным.",
+                "max_value": "Слишком большое число: не больше 100 000.",
             },
         }
         self.fields["pupils"] = forms.IntegerField(
@@ -175,6 +180,7 @@ class PlanIndicatorsForm(forms.Form):
 class SelfAnalysisForm(forms.ModelForm):
     class Meta:
         model = SelfAnalysis
+        formfield_callback = model_formfield
         fields = ["results", "problems", "effectiveness", "next_steps", "indicators", "campaigns"]
         widgets = {
             "results": forms.Textarea(attrs={"rows": 4}),
@@ -194,7 +200,7 @@ class SelfAnalysisForm(forms.ModelForm):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
+    answer = PlainTextField(
         label="Что сделано по рекомендации",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
@@ -224,7 +230,7 @@ class RecommendationSendForm(forms.Form):
         label="Школам, у которых показатель ниже целевого значения", required=False
     )
     not_submitted = forms.BooleanField(label="Школам, не сдавшим отчёт", required=False)
-    text = forms.CharField(
+    text = PlainTextField(
         label="Рекомендация", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000
     )
 

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from profplan.forms import PlainTextField
+
 from . import review, services
 from .exports import download_response
 from .exports.consolidated import region_xlsx
@@ -237,7 +239,7 @@ class OverdueFilter(admin.SimpleListFilter):
 
 
 class ReturnForm(forms.Form):
-    comment = forms.CharField(
+    comment = PlainTextField(
         label="Что исправить",
         widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
         error_messages={

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from profplan.ids import id_or_404
 
 from . import documents
 from .exports import export_filename, file_response
@@ -101,7 +102,11 @@ def _year_and_scope(request):
     if not access.may_export_consolidated(user):
         raise PermissionDenied
     year_id = request.POST.get("year") or request.GET.get("year")
-    year = get_object_or_404(SchoolYear, pk=year_id) if year_id else SchoolYear.objects.current()
+    year = (
+        get_object_or_404(SchoolYear, pk=id_or_404(year_id))
+        if year_id
+        else SchoolYear.objects.current()
+    )
     if year is None:
         raise Http404
     municipality = user.municipality if access.sees_municipality(user) else None

@@ -2,6 +2,8 @@
 
 from django import forms
 
+from profplan.forms import model_formfield
+
 from .fields import GRADES
 from .models import ActivityTemplate, Level, PlanRow
 
@@ -23,6 +25,7 @@ class PlanRowForm(forms.ModelForm):
 
     class Meta:
         model = PlanRow
+        formfield_callback = model_formfield
         fields = [
             "activity",
             "period",
@@ -99,6 +102,7 @@ class FixedRowForm(forms.ModelForm):
 
     class Meta:
         model = PlanRow
+        formfield_callback = model_formfield
         fields = FIXED_ROW_FIELDS
         widgets = {k: v for k, v in PlanRowForm.Meta.widgets.items() if k in FIXED_ROW_FIELDS}
         error_messages = {"start_date": DATE_ERRORS, "end_date": DATE_ERRORS}

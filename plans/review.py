@@ -15,6 +15,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from profplan.forms import normalise_text
+from profplan.ids import id_or_404, parse_id
+
 from . import services
 from .diff import diff_snapshots
 from .exports.rows import plan_appendices, table_rows
@@ -40,7 +43,8 @@ def review_view(model_admin, request, object_id):
             raise PermissionDenied
         _review_post(model_admin, request, plan)
         return redirect(
-            request.path + (f"#row-{request.POST['row']}" if request.POST.get("row") else "")
+            request.path
+            + (f"#row-{parse_id(request.POST['row'])}" if parse_id(request.POST.get("row")) else "")
         )
     threads = comment_threads(plan)
     rows = [(row, threads.get(row.row_id, []) if row.row_id else []) for row in table_rows(plan)]
@@ -64,7 +68,8 @@ def review_view(model_admin, request, object_id):
 
 def _review_post(model_admin, request, plan) -> None:
     action = request.POST.get("action")
-    version = int(request.POST.get("version") or 0) or None
+    # Missing: no check; malformed: a version no plan has (a conflict, as in the editor).
+    version = parse_id(request.POST["version"]) or -1 if request.POST.get("version") else None
     decisions = {
         "approve": (
             services.plan_approve,
@@ -85,19 +90,21 @@ def _review_post(model_admin, request, plan) -> None:
                 plan=plan,
                 by=request.user,
                 version=version,
-                **{field: request.POST.get("comment", "")},
+                **{field: normalise_text(request.POST.get("comment", ""))},
             )
             model_admin.message_user(request, done, messages.SUCCESS)
         elif action == "comment":
             row = reply_to = None
             if request.POST.get("row"):
-                row = get_object_or_404(PlanRow, pk=request.POST["row"], plan=plan)
+                row = get_object_or_404(PlanRow, pk=id_or_404(request.POST["row"]), plan=plan)
             if request.POST.get("reply_to"):
-                reply_to = get_object_or_404(PlanComment, pk=request.POST["reply_to"], plan=plan)
+                reply_to = get_object_or_404(
+                    PlanComment, pk=id_or_404(request.POST["reply_to"]), plan=plan
+                )
             services.plan_comment_add(
                 plan=plan,
                 by=request.user,
-                text=request.POST.get("text", ""),
+                text=normalise_text(request.POST.get("text", "")),
                 row=row,
                 reply_to=reply_to,
             )
@@ -105,7 +112,9 @@ def _review_post(model_admin, request, plan) -> None:
                 request, "Комментарий добавлен. Школа увидит его в редакторе.", messages.SUCCESS
             )
         elif action == "resolve":
-            comment = get_object_or_404(PlanComment, pk=request.POST.get("comment_id"), plan=plan)
+            comment = get_object_or_404(
+                PlanComment, pk=id_or_404(request.POST.get("comment_id")), plan=plan
+            )
             services.plan_comment_resolve(comment=comment, by=request.user)
     except services.TransitionRefused as error:
         model_admin.message_user(request, error.message, messages.ERROR)

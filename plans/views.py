@@ -19,6 +19,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from profplan.forms import normalise_text
+from profplan.ids import id_or_404
 
 from . import services
 from .editor import editor_entries
@@ -64,7 +66,7 @@ def home(request):
 def plan_start(request):
     if not access.is_school_user(request.user):
         raise PermissionDenied
-    year = get_object_or_404(SchoolYear, pk=request.POST.get("year"))
+    year = get_object_or_404(SchoolYear, pk=id_or_404(request.POST.get("year")))
     existing = Plan.objects.filter(school_id=request.user.school_id, year=year).first()
     if existing:  # a second click or a second tab: open the plan the first one made
         return redirect("plans:edit", existing.pk)
@@ -285,7 +287,7 @@ def _form_for(row: PlanRow, in_level_block: bool, data=None, initial=None):
 
 def _parent_item(plan: Plan, pk) -> TemplateItem:
     """The item of this plan's template that a new row goes under; anything else is a 404."""
-    return get_object_or_404(TemplateItem, pk=pk, year=plan.year, accepts_rows=True)
+    return get_object_or_404(TemplateItem, pk=id_or_404(pk), year=plan.year, accepts_rows=True)
 
 
 def _is_in_level_block(parent: TemplateItem) -> bool:
@@ -379,7 +381,7 @@ def row_new(request, pk):
     initial = {}
     activity_id = request.GET.get("activity")
     if activity_id:
-        activity = get_object_or_404(ActivityTemplate, pk=activity_id, year=plan.year)
+        activity = get_object_or_404(ActivityTemplate, pk=id_or_404(activity_id), year=plan.year)
         initial = services.activity_prefill(activity)
         if in_block and activity.direction_id and activity.direction_id != parent.direction_id:
             # The row's direction comes from its heading: go to the heading of the
@@ -520,7 +522,10 @@ def comment_reply(request, pk, comment_pk):
     plan, comment = _comment_for_school(request, pk, comment_pk)
     try:
         services.plan_comment_add(
-            plan=plan, by=request.user, text=request.POST.get("text", ""), reply_to=comment
+            plan=plan,
+            by=request.user,
+            text=normalise_text(request.POST.get("text", "")),
+            reply_to=comment,
         )
     except services.TransitionRefused as error:
         messages.error(request, error.message)

@@ -1,6 +1,10 @@
 from django.conf import settings
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+
+from .ids import check_keys
 
 
 class HtmxLoginRequiredMiddleware:
@@ -67,3 +71,33 @@ class DatabaseUnavailableMiddleware:
             response.status_code = 503
             response["Retry-After"] = "5"
         return response
+
+
+class MalformedInputMiddleware:
+    """Refuses, with the Russian 400 page, what no page of the site can take:
+
+    - a NUL character anywhere in the query string: PostgreSQL refuses it in any
+      string it is given (an admin search, a list filter), which would be a server
+      error; no link of the site ever carries one;
+    - ids of an admin list's ticked rows (`_selected_action`) that are not keys of
+      its model: Django's admin filters `pk__in=` them unchecked.
+    Form text is cleaned in the forms (profplan/forms.py), identifiers in the views
+    (profplan/ids.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            raise BadRequest("NUL in the query string")
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is not None and request.method == "POST":
+            check_keys(model_admin.model, request.POST.getlist(ACTION_CHECKBOX_NAME))
+        return None

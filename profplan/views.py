@@ -1,10 +1,10 @@
 import sys
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.template.loader import render_to_string
-from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -95,10 +95,26 @@ def server_error(request):
     return _page("500.html", 500)
 
 
+TOO_LARGE = (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent)
+
+
 def bad_request(request, exception=None):
-    """Django's 400, except when the session could not be saved because the
-    database went away at the end of the request (SessionInterrupted raised from
-    a DatabaseError): that is the «попробуйте ещё раз» case too."""
+    """400 in Russian: a request too large to accept says what to do instead; any
+    other (a malformed identifier, a forged admin field) says the address or form
+    is wrong. The editor's htmx requests get one plain line for its alert area.
+
+    When the session could not be saved because the database went away at the end
+    of the request (SessionInterrupted raised from a DatabaseError), it is the
+    «попробуйте ещё раз» case instead."""
     if _database_lost(exception):
         return _try_again()
-    return defaults.bad_request(request, exception)
+    too_large = isinstance(exception, TOO_LARGE)
+    if request.headers.get("HX-Request"):
+        text = (
+            "Слишком много данных в одном запросе: сохраните строку по частям (сократите "
+            "текст или перенесите часть в новую строку). Введённый текст сохранён в браузере."
+            if too_large
+            else "Сервер не принял запрос: в форме недопустимое значение. Обновите страницу."
+        )
+        return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+    return HttpResponseBadRequest(render_to_string("400.html", {"too_large": too_large}))

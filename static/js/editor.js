@@ -167,6 +167,9 @@
       link.rel = "noopener";
       link.textContent = "Войти снова (в новой вкладке)";
       showAlert("warning", "Сеанс работы истёк. Введённый текст не потерян: он сохранён в этом браузере. Войдите снова, вернитесь в эту вкладку и нажмите «Сохранить» ещё раз.", link);
+    } else if (status === 400 && /^text\/plain/.test(event.detail.xhr.getResponseHeader("Content-Type") || "")) {
+      // The server says in one line what was wrong (too much text in one request).
+      showAlert("warning", event.detail.xhr.responseText);
     } else if (status === 403) {
       showAlert("warning", "Сервер не принял форму (устаревшая страница или нет прав). Введённый текст сохранён в браузере: обновите страницу и восстановите его из черновика.");
     } else {
