@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Subquery
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -13,9 +14,7 @@ from django.utils.safestring import mark_safe
 
 from profplan.forms import PlainTextField
 
-from . import review, services
-from .exports import download_response
-from .exports.consolidated import region_xlsx
+from . import documents, review, services
 from .models import (
     ActivityTemplate,
     Direction,
@@ -287,7 +286,7 @@ class PlanAdmin(admin.ModelAdmin):
     fields = readonly_fields
     inlines = [PlanGradeInline, PlanRowInline]
     date_hierarchy = "submitted_at"
-    actions = ["export_consolidated", "approve_selected", "return_selected"]
+    actions = ["export_consolidated", "archive_selected", "approve_selected", "return_selected"]
     list_per_page = 100
 
     def get_queryset(self, request):
@@ -347,15 +346,21 @@ class PlanAdmin(admin.ModelAdmin):
         if plan.pk is None:
             return "—"
         return format_html(
-            '<a href="{}">PDF</a> · <a href="{}">Excel</a>',
+            '<a href="{}">PDF</a> · <a href="{}">Word</a> · <a href="{}">Excel</a>',
             reverse("plans:export-pdf", args=[plan.pk]),
+            reverse("plans:export-docx", args=[plan.pk]),
             reverse("plans:export-xlsx", args=[plan.pk]),
         )
 
     @admin.action(description="Скачать сводную таблицу (Excel)")
     def export_consolidated(self, request, queryset):
-        name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
-        return download_response(region_xlsx(queryset), name)
+        document = documents.consolidated_document(plans=queryset, by=request.user, selected=True)
+        return redirect(document)
+
+    @admin.action(description="Все выбранные планы одним архивом (PDF и Word)")
+    def archive_selected(self, request, queryset):
+        document = documents.archive_document(plans=queryset, by=request.user, selected=True)
+        return redirect(document)
 
     def _apply(self, request, queryset, action, **kwargs):
         done, refused = 0, []

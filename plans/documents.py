@@ -111,8 +111,9 @@ def plan_document(*, plan: Plan, fmt: str, by) -> Document:
 
 def _many(kind, plans, *, by, year, municipality, filename: str, selected: bool) -> Document:
     versions = list(plans.order_by("pk").values_list("pk", "version"))
+    scope = f"selected-by-{by.pk}" if selected else municipality.pk if municipality else "region"
     return _request(
-        key=_key(kind, year.pk, municipality.pk if municipality else "", versions, code_version()),
+        key=_key(kind, year.pk if year else "", scope, versions, code_version()),
         by=by,
         kind=kind,
         year=year,
@@ -123,30 +124,37 @@ def _many(kind, plans, *, by, year, municipality, filename: str, selected: bool)
     )
 
 
-def archive_document(*, plans, by, year, municipality=None, selected=False) -> Document:
+def _scope_name(year, municipality, selected: bool) -> str:
+    if selected:
+        return f"выбранные {timezone.localdate():%Y-%m-%d}"
+    return f"{municipality.name if municipality else 'КБР'} {year.title}"
+
+
+def archive_document(*, plans, by, year=None, municipality=None, selected=False) -> Document:
     """«Все планы одним архивом»: a ZIP of each plan's PDF and DOCX, in folders by
-    municipality. `plans` is already scoped to what `by` may see."""
-    scope = municipality.name if municipality else "КБР"
+    municipality. `plans` is already scoped to what `by` may see: a year's plans of
+    the region or of a municipality, or the plans `by` selected in the admin."""
+    name = _scope_name(year, municipality, selected)
     return _many(
         DocumentKind.ARCHIVE,
         plans,
         by=by,
         year=year,
         municipality=municipality,
-        filename=_safe(f"Планы профориентации {scope} {year.title}") + ".zip",
+        filename=_safe(f"Планы профориентации {name}") + ".zip",
         selected=selected,
     )
 
 
-def consolidated_document(*, plans, by, year, municipality=None, selected=False) -> Document:
-    scope = municipality.name if municipality else "КБР"
+def consolidated_document(*, plans, by, year=None, municipality=None, selected=False) -> Document:
+    name = _scope_name(year, municipality, selected)
     return _many(
         DocumentKind.CONSOLIDATED,
         plans,
         by=by,
         year=year,
         municipality=municipality,
-        filename=_safe(f"Сводная таблица планов {scope} {year.title}") + ".xlsx",
+        filename=_safe(f"Сводная таблица планов {name}") + ".xlsx",
         selected=selected,
     )
 
@@ -159,11 +167,12 @@ def _safe(stem: str) -> str:
 
 def document_plans(document: Document):
     """The plans a document of many plans holds, in the order they are written."""
-    plans = Plan.objects.filter(year_id=document.year_id)
     if document.plan_ids:
-        plans = plans.filter(pk__in=document.plan_ids)
-    elif document.municipality_id:
-        plans = plans.filter(school__municipality_id=document.municipality_id)
+        plans = Plan.objects.filter(pk__in=document.plan_ids)
+    else:
+        plans = Plan.objects.filter(year_id=document.year_id)
+        if document.municipality_id:
+            plans = plans.filter(school__municipality_id=document.municipality_id)
     return plans.order_by("school__municipality__name", "school__short_name", "pk")
 
 

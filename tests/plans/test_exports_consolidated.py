@@ -117,7 +117,9 @@ def test_command_writes_the_region_or_one_municipality(tmp_path, plan, year):
         call_command("export_region", year="1999-2000", output=str(output))
 
 
-def test_admin_action_downloads_the_consolidated_table(client, reviewer, plan, other_plan):
+def test_admin_action_downloads_the_consolidated_table(
+    client, reviewer, plan, other_plan, run_worker
+):
     from django.contrib.auth.models import Permission
 
     reviewer.user_permissions.add(Permission.objects.get(codename="view_plan"))
@@ -126,12 +128,37 @@ def test_admin_action_downloads_the_consolidated_table(client, reviewer, plan, o
         reverse("admin:plans_plan_changelist"),
         {"action": "export_consolidated", "_selected_action": [plan.pk]},
     )
-    assert response.status_code == 200
-    assert "filename*=utf-8''" in response["Content-Disposition"]
-    summary, _ = sheets(response.content)
+    assert response.status_code == 302 and response["Location"].startswith("/documents/")
+    run_worker()
+    ready = client.get(response["Location"]).content.decode()
+    assert "Готово" in ready
+    download = client.get(response["Location"] + "download/")
+    assert "filename*=utf-8''" in download["Content-Disposition"]
+    summary, _ = sheets(b"".join(download.streaming_content))
     assert [line[1] for line in summary.iter_rows(min_row=2, values_only=True)] == [
         plan.school.short_name
     ]
+
+
+def test_admin_action_puts_the_selected_plans_in_one_archive(
+    client, reviewer, plan, other_plan, run_worker
+):
+    import io
+    import zipfile
+
+    from django.contrib.auth.models import Permission
+
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_plan"))
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("admin:plans_plan_changelist"),
+        {"action": "archive_selected", "_selected_action": [plan.pk, other_plan.pk]},
+    )
+    assert response.status_code == 302
+    run_worker()
+    download = client.get(response["Location"] + "download/")
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert len(names) == 4 and {name.rsplit(".", 1)[1] for name in names} == {"pdf", "docx"}
 
 
 def test_admin_plan_page_links_to_both_exports(client, superuser, plan):
