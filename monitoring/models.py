@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
+from plans.fields import ANALYSIS_MAX_LENGTH, NOTE_MAX_LENGTH
+
 from .querysets import (
     CampaignQuerySet,
     IndicatorQuerySet,
@@ -514,7 +516,7 @@ class Recommendation(models.Model):
         on_delete=models.PROTECT,
         related_name="recommendations",
     )
-    text = models.TextField("рекомендация")
+    text = models.TextField("рекомендация", max_length=NOTE_MAX_LENGTH)
     indicator = models.ForeignKey(
         Indicator,
         verbose_name="показатель",
@@ -541,7 +543,7 @@ class Recommendation(models.Model):
     )
     created_at = models.DateTimeField("направлена", auto_now_add=True)
     acknowledged_at = models.DateTimeField("прочитана школой", null=True, blank=True)
-    answer = models.TextField("ответ школы: что сделано", blank=True)
+    answer = models.TextField("ответ школы: что сделано", blank=True, max_length=NOTE_MAX_LENGTH)
     answered_at = models.DateTimeField("ответ дан", null=True, blank=True)
 
     objects = RecommendationQuerySet.as_manager()
@@ -579,17 +581,27 @@ class SelfAnalysis(models.Model):
         related_name="self_analysis",
     )
     results = models.TextField(
-        "достигнутые результаты", blank=True, help_text="Какие показатели достигнуты и насколько."
+        "достигнутые результаты",
+        blank=True,
+        max_length=ANALYSIS_MAX_LENGTH,
+        help_text="Какие показатели достигнуты и насколько.",
     )
     problems = models.TextField(
-        "проблемы и их причины", blank=True, help_text="Что не удалось и почему."
+        "проблемы и их причины",
+        blank=True,
+        max_length=ANALYSIS_MAX_LENGTH,
+        help_text="Что не удалось и почему.",
     )
     effectiveness = models.TextField(
-        "эффективность принятых мер", blank=True, help_text="Какие меры сработали, какие нет."
+        "эффективность принятых мер",
+        blank=True,
+        max_length=ANALYSIS_MAX_LENGTH,
+        help_text="Какие меры сработали, какие нет.",
     )
     next_steps = models.TextField(
         "задачи на следующий учебный год",
         blank=True,
+        max_length=ANALYSIS_MAX_LENGTH,
         help_text="В том числе по адресным рекомендациям регионального центра.",
     )
     indicators = models.ManyToManyField(

@@ -92,3 +92,12 @@ class GradesField(models.PositiveSmallIntegerField):
     def formfield(self, **kwargs):
         # Skip IntegerField.formfield(): its min/max validators do not apply to a set.
         return models.Field.formfield(self, form_class=GradesFormField, **kwargs)
+
+
+# How long a text may be: a cell of Table 1 is a paragraph, not a book. The forms
+# say so and refuse more with a Russian message (profplan.forms.model_formfield);
+# the documents' cost is bounded by it (docs/scaling.md, the worst plan).
+CELL_MAX_LENGTH = 2000
+PERIOD_MAX_LENGTH = 500
+NOTE_MAX_LENGTH = 4000  # a remark, an answer, a recommendation
+ANALYSIS_MAX_LENGTH = 8000  # a part of the self-analysis (section V)

@@ -16,7 +16,16 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .fields import ALL_GRADES_MASK, GRADE_CHOICES, GRADES, GradesField, format_grades
+from .fields import (
+    ALL_GRADES_MASK,
+    CELL_MAX_LENGTH,
+    GRADE_CHOICES,
+    GRADES,
+    NOTE_MAX_LENGTH,
+    PERIOD_MAX_LENGTH,
+    GradesField,
+    format_grades,
+)
 from .querysets import PlanQuerySet, SchoolYearQuerySet
 
 
@@ -250,7 +259,7 @@ class ActivityTemplate(models.Model):
     year = models.ForeignKey(
         SchoolYear, verbose_name="учебный год", on_delete=models.CASCADE, related_name="activities"
     )
-    title = models.TextField("мероприятие")
+    title = models.TextField("мероприятие", max_length=CELL_MAX_LENGTH)
     direction = models.ForeignKey(
         Direction,
         verbose_name="направление",
@@ -262,11 +271,19 @@ class ActivityTemplate(models.Model):
     typical_hours = models.DecimalField(
         "типичное число часов", max_digits=5, decimal_places=1, null=True, blank=True
     )
-    period = models.CharField("типичные сроки", max_length=500, blank=True)
-    responsible = models.TextField("ответственные, исполнители", blank=True)
-    documents = models.TextField("документы для ознакомления и учёта при планировании", blank=True)
-    links = models.TextField("ссылки на документ", blank=True, validators=[validate_links])
-    results = models.TextField("результаты деятельности", blank=True)
+    period = models.CharField("типичные сроки", max_length=PERIOD_MAX_LENGTH, blank=True)
+    responsible = models.TextField(
+        "ответственные, исполнители", blank=True, max_length=CELL_MAX_LENGTH
+    )
+    documents = models.TextField(
+        "документы для ознакомления и учёта при планировании",
+        blank=True,
+        max_length=CELL_MAX_LENGTH,
+    )
+    links = models.TextField(
+        "ссылки на документ", blank=True, validators=[validate_links], max_length=CELL_MAX_LENGTH
+    )
+    results = models.TextField("результаты деятельности", blank=True, max_length=CELL_MAX_LENGTH)
     order = models.PositiveSmallIntegerField("порядок", default=0)
 
     class Meta:
@@ -463,21 +480,33 @@ class PlanRow(models.Model):
         blank=True,
         related_name="+",
     )
-    activity = models.TextField("направления деятельности / мероприятия", blank=True)
+    activity = models.TextField(
+        "направления деятельности / мероприятия", blank=True, max_length=CELL_MAX_LENGTH
+    )
     period = models.CharField(
-        "сроки", max_length=500, blank=True, help_text="Как в плане: «сентябрь», «в течение года»."
+        "сроки",
+        max_length=PERIOD_MAX_LENGTH,
+        blank=True,
+        help_text="Как в плане: «сентябрь», «в течение года».",
     )
     start_date = models.DateField("начало", null=True, blank=True)
     end_date = models.DateField("окончание", null=True, blank=True)
-    responsible = models.TextField("ответственные, исполнители", blank=True)
-    documents = models.TextField("документы для ознакомления и учёта при планировании", blank=True)
+    responsible = models.TextField(
+        "ответственные, исполнители", blank=True, max_length=CELL_MAX_LENGTH
+    )
+    documents = models.TextField(
+        "документы для ознакомления и учёта при планировании",
+        blank=True,
+        max_length=CELL_MAX_LENGTH,
+    )
     links = models.TextField(
         "ссылки на документ",
         blank=True,
         validators=[validate_links],
+        max_length=CELL_MAX_LENGTH,
         help_text="Адреса http:// или https://, по одному на строке.",
     )
-    results = models.TextField("результаты деятельности", blank=True)
+    results = models.TextField("результаты деятельности", blank=True, max_length=CELL_MAX_LENGTH)
     hours = models.DecimalField(
         "запланировано часов",
         max_digits=5,
@@ -682,7 +711,7 @@ class PlanComment(models.Model):
         null=True,
         related_name="+",
     )
-    text = models.TextField("комментарий")
+    text = models.TextField("комментарий", max_length=NOTE_MAX_LENGTH)
     created_at = models.DateTimeField("написан", auto_now_add=True)
     resolved_at = models.DateTimeField("снят", null=True, blank=True)
     resolved_by = models.ForeignKey(

@@ -49,11 +49,29 @@ class KeysMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
+def limit_text(field: forms.CharField, limit: int) -> None:
+    """Show the limit of a long text and refuse more with a Russian message. The
+    browser's own `maxlength` is dropped: it cuts pasted text silently, and a
+    school must never lose text it typed; the form keeps it and asks to shorten."""
+    field.widget.attrs.pop("maxlength", None)
+    field.widget.attrs["data-limit"] = str(limit)
+    hint = f"Не более {limit:,} знаков.".replace(",", "\u00a0")
+    field.help_text = f"{field.help_text} {hint}".strip() if field.help_text else hint
+    field.error_messages["max_length"] = (
+        "Текст слишком длинный: %(show_value)d знаков, допускается не более %(limit_value)d. "
+        "Сократите его — введённый текст остался в форме."
+    )
+
+
 def model_formfield(model_field, **kwargs):
     """`Meta.formfield_callback` of the site's ModelForms: text fields clean their text,
     many-to-many fields check their ids."""
     if isinstance(model_field, models.CharField | models.TextField) and not model_field.choices:
         kwargs.setdefault("form_class", PlainTextField)
+        field = model_field.formfield(**kwargs)
+        if model_field.max_length and isinstance(model_field, models.TextField):
+            limit_text(field, model_field.max_length)
+        return field
     elif isinstance(model_field, models.ManyToManyField):
         kwargs.setdefault("form_class", KeysMultipleChoiceField)
     return model_field.formfield(**kwargs)
