@@ -20,9 +20,7 @@ def test_the_row_form_shows_the_limit_without_cutting_pasted_text(client, deputy
     assert "maxlength" not in form.split('name="period"')[0]  # no silent cut in the browser
 
 
-def test_too_long_a_cell_is_refused_in_russian_and_the_text_stays_in_the_form(
-    client, deputy, plan
-):
+def test_too_long_a_cell_is_refused_in_russian_and_the_text_stays_in_the_form(client, deputy, plan):
     client.force_login(deputy)
     row = plan.rows.filter(fixed_item=None).first()
     text = "Экскурсия " * 250  # 2,500 characters
