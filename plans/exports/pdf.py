@@ -86,6 +86,7 @@ def plan_html(plan: Plan) -> str:
             "year": plan.year,
             "draft": plan.status != PlanStatus.APPROVED,
             "status": plan.get_status_display(),
+            "approved_on": plan.approved_at.date() if plan.approved_at else None,
             "column_titles": COLUMN_TITLES,
             "rows": table_rows(plan),
             "appendices": plan_appendices(plan),
