@@ -19,6 +19,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # 0x20 but tab, LF and CR.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EXCEL_MAX_TEXT = 32_767
+FONT_NAME = "Times New Roman"
 
 
 def clean_text(value: str) -> str:
@@ -57,7 +58,7 @@ def make_style(
     Building a style once and copying its indices is what keeps styled write-only
     sheets fast; a Font() per cell is not."""
     probe = Cell(sheet)
-    probe.font = Font(name="Times New Roman", size=size, bold=bold)
+    probe.font = Font(name=FONT_NAME, size=size, bold=bold)
     probe.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=horizontal)
     if border:
         thin = Side(style="thin")

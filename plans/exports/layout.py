@@ -7,8 +7,6 @@ let split, see `taller_than_page`)? Counting characters is enough for both: it
 is linear in the text and needs no fonts.
 """
 
-from math import ceil
-
 from .rows import TableRow
 
 # The PDF's Table 1 (static/css/pdf.css): A4 landscape less 20 + 12 mm margins,
@@ -28,12 +26,28 @@ PDF_PAGE_LINES = int(_PDF_BODY_MM / _PDF_LINE_MM)
 
 
 def text_lines(text: str | None, chars_per_line: float) -> int:
-    """Lines of `text` wrapped at `chars_per_line`: each paragraph (explicit newline)
-    takes at least one line, a long one as many as its length needs."""
+    """Lines of `text` wrapped word by word at `chars_per_line`, as a word processor
+    does: each paragraph (explicit newline) takes at least one line, a word longer
+    than a line is cut into as many as it needs. Linear in the text."""
     if not text:
         return 0
-    width = max(chars_per_line, 1)
-    return sum(max(1, ceil(len(paragraph) / width)) for paragraph in str(text).split("\n"))
+    width = max(int(chars_per_line), 1)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        lines += 1
+        used = 0
+        for word in paragraph.split():
+            if used and used + 1 + len(word) <= width:
+                used += 1 + len(word)
+                continue
+            if used:
+                lines += 1
+            # A word longer than a line fills whole lines and leaves the rest.
+            extra, used = divmod(len(word), width)
+            if extra and not used:
+                extra, used = extra - 1, width
+            lines += extra
+    return lines
 
 
 def taller_than_page(row: TableRow) -> bool:
