@@ -20,6 +20,7 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # U+FFFE, U+FFFF), which lxml would refuse when the DOCX export writes it.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
 _EXCEL_MAX_TEXT = 32_767
+FONT_NAME = "Times New Roman"
 
 
 def strip_control(value: str) -> str:
@@ -63,7 +64,7 @@ def make_style(
     Building a style once and copying its indices is what keeps styled write-only
     sheets fast; a Font() per cell is not."""
     probe = Cell(sheet)
-    probe.font = Font(name="Times New Roman", size=size, bold=bold)
+    probe.font = Font(name=FONT_NAME, size=size, bold=bold)
     probe.alignment = Alignment(wrap_text=wrap, vertical="top", horizontal=horizontal)
     if border:
         thin = Side(style="thin")

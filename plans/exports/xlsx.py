@@ -11,11 +11,13 @@ appended, never looked up, so the cost stays linear.
 from io import BytesIO
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import Plan, PlanStatus
-from .cells import cell, make_style
+from .cells import FONT_NAME, cell, make_style
+from .layout import text_lines
 from .rows import (
     COLUMN_TITLES,
     INDICATOR_TITLES,
@@ -26,7 +28,10 @@ from .rows import (
     table_rows,
 )
 
-WIDTHS = (9, 48, 18, 24, 30, 30, 30, 8, 14)
+# Together as wide as A4 landscape less the margins (784 pt, about 156 widths of 5 pt),
+# so the plan prints at full scale (Excel, whose units are a little wider: about
+# 93 %); the old widths (211) shrank it onto two pages at 65 %.
+WIDTHS = (9, 45, 14, 17, 19, 17, 19, 6, 8)
 LAST_TABLE_COLUMN = get_column_letter(len(COLUMN_TITLES))  # G
 
 
@@ -35,6 +40,11 @@ def plan_xlsx(plan: Plan) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "План"
+    # Column widths count characters of the Normal style's font: make it the text's
+    # own Times New Roman 10, so that a width prints the same everywhere (with the
+    # default Calibri, a machine without it measured in DejaVu Sans and the table
+    # came out a quarter wider than the page). openpyxl has no public setter.
+    workbook._named_styles["Normal"].font = Font(name=FONT_NAME, size=10)
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
 
@@ -47,6 +57,7 @@ def plan_xlsx(plan: Plan) -> bytes:
     hours_style = make_style(sheet, horizontal="center")
 
     width = len(WIDTHS)
+    table = len(COLUMN_TITLES)
     school, year = plan.school, plan.year
     draft = plan.status != PlanStatus.APPROVED
     titles = [year.plan_title, school.full_name, f"на {year.title} учебный год"]
@@ -56,33 +67,28 @@ def plan_xlsx(plan: Plan) -> bytes:
     sheet.freeze_panes = f"A{header_row + 2}"
     sheet.print_title_rows = f"{header_row}:{header_row + 1}"
     setup_print(sheet, draft=draft)
+    rows = FittedRows(sheet, WIDTHS)
 
-    row_number = 0
     for text in titles:
-        row_number += 1
-        sheet.merged_cells.add(f"A{row_number}:{LAST_TABLE_COLUMN}{row_number}")
-        sheet.append([cell(sheet, text, title_style)])
-    row_number += 1
-    sheet.append([])
+        rows.append([cell(sheet, text, title_style)], merge=(1, table))
+    rows.append([])
 
-    sheet.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + LOAD_TITLES])
-    sheet.append(
+    rows.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + LOAD_TITLES])
+    rows.append(
         [cell(sheet, str(n), header_style) for n in range(1, len(COLUMN_TITLES) + 1)]
         + [cell(sheet, None, header_style) for _ in LOAD_TITLES]
     )
-    row_number = header_row + 1
 
     for row in table_rows(plan):
-        row_number += 1
         if row.spans:
             style = section_style if row.kind == "section" else heading_style
             text = f"{row.number} {row.activity}".strip()
-            sheet.merged_cells.add(f"A{row_number}:{LAST_TABLE_COLUMN}{row_number}")
-            sheet.append(
-                [cell(sheet, text, style)] + [cell(sheet, None, style) for _ in range(width - 1)]
+            rows.append(
+                [cell(sheet, text, style)] + [cell(sheet, None, style) for _ in range(width - 1)],
+                merge=(1, table),
             )
             continue
-        sheet.append(
+        rows.append(
             [cell(sheet, row.number, number_style)]
             + [cell(sheet, row.activity_with_load, text_style)]
             + [cell(sheet, text, text_style) for text in row.columns[2:]]
@@ -94,20 +100,84 @@ def plan_xlsx(plan: Plan) -> bytes:
 
     appendices = plan_appendices(plan)
     if appendices.indicators:
-        sheet.append([])
-        sheet.append([cell(sheet, SECTION_II_TITLE, heading_style)])
-        sheet.append([cell(sheet, title, header_style) for title in INDICATOR_TITLES])
+        rows.append([])
+        rows.append([cell(sheet, SECTION_II_TITLE, heading_style)], merge=(1, table))
+        rows.append([cell(sheet, title, header_style) for title in INDICATOR_TITLES])
         for values in appendices.indicators:
-            sheet.append([cell(sheet, value, text_style) for value in values])
+            rows.append([cell(sheet, value, text_style) for value in values])
     if appendices.analysis:
-        sheet.append([])
-        sheet.append([cell(sheet, SECTION_V_TITLE, heading_style)])
+        rows.append([])
+        rows.append([cell(sheet, SECTION_V_TITLE, heading_style)], merge=(1, table))
         for heading, text in appendices.analysis:
-            sheet.append([cell(sheet, heading, heading_style), cell(sheet, text, text_style)])
+            rows.append(
+                [cell(sheet, heading, heading_style), cell(sheet, text, text_style)],
+                merge=(2, table),
+            )
 
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
+
+
+# Column widths count digits of the Normal style's font, Times New Roman 10: one
+# unit is 5 pt (LibreOffice; Excel rounds it to 7 px and adds 5 px a column). An
+# average Cyrillic letter of Times is 0.48 em (bold 0.5), a capital 0.62–0.66 em;
+# a little more here, and word-by-word wrapping (text_lines), make the estimate
+# err towards more lines: a row a line too tall prints well, one too short hides
+# its last line.
+_PT_PER_WIDTH = 5.0
+_CELL_PADDING_PT = 4
+_LINE_HEIGHT = 1.25  # of the font size, in points
+_ROW_PADDING_PT = 3
+
+
+def chars_per_line(
+    width: float, *, size: float, bold: bool = False, capitals: bool = False
+) -> float:
+    """How many characters of a `size` pt Times text fit in a column `width` wide."""
+    em = 0.68 if capitals else 0.53 if bold else 0.5
+    return (width * _PT_PER_WIDTH - _CELL_PADDING_PT) / (em * size)
+
+
+class FittedRows:
+    """Appends rows to a normal sheet and sets each one's height from its wrapped text.
+
+    Excel fits wrapped rows itself, but LibreOffice Calc does not when it opens a
+    file: without stored heights every row printed one line high, its text running
+    into the rows below. The height is the tallest cell's lines (text length over
+    the column's characters, each explicit line at least one). Rows are counted
+    here, never looked up (`ws[r]` in a loop is quadratic)."""
+
+    def __init__(self, sheet, widths):
+        self.sheet = sheet
+        self.widths = widths
+        self.row = 0
+
+    def append(self, cells, *, merge: tuple[int, int] | None = None) -> None:
+        """`merge`: the first and last column (1-based) of a merged cell holding the
+        value of the cell in the first one."""
+        self.row += 1
+        if merge:
+            first, last = (get_column_letter(column) for column in merge)
+            self.sheet.merged_cells.add(f"{first}{self.row}:{last}{self.row}")
+        self.sheet.append(cells)
+        height = 0.0
+        for column, item in enumerate(cells, start=1):
+            if not isinstance(item.value, str):
+                continue
+            if merge and column == merge[0]:
+                width = sum(self.widths[merge[0] - 1 : merge[1]])
+            else:
+                width = self.widths[column - 1]
+            size = item.font.sz or 10
+            chars = chars_per_line(
+                width, size=size, bold=bool(item.font.b), capitals=item.value.isupper()
+            )
+            lines = text_lines(item.value, chars)
+            height = max(height, lines * size * _LINE_HEIGHT + _ROW_PADDING_PT)
+        if height:
+            # Excel's limit for a row is 409 pt; a longer cell is cut on screen there.
+            self.sheet.row_dimensions[self.row].height = min(round(height, 1), 409)
 
 
 def setup_print(sheet, *, draft: bool = False) -> None:
@@ -118,7 +188,10 @@ def setup_print(sheet, *, draft: bool = False) -> None:
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages tall as needed
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    # Inches: narrow sides leave the table its full width (see WIDTHS).
     sheet.page_margins.left = sheet.page_margins.right = 0.4
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.page_margins.header = sheet.page_margins.footer = 0.3
     sheet.oddFooter.center.text = "стр. &P из &N"
     if draft:
         sheet.oddHeader.right.text = "ПРОЕКТ"

@@ -109,9 +109,9 @@ def test_the_review_page_prints_the_row_as_the_documents_do(centre, plan, row):
     assert row_text(page, row).startswith(f"{NUMBER} {ACTIVITY} {LOAD} {PERIOD} {RESPONSIBLE}")
 
 
-def test_the_pdf_prints_the_same_texts(client, deputy, plan, row, settings):
+def test_the_pdf_prints_the_same_texts(client, deputy, plan, row, settings, download):
     client.force_login(deputy)
-    data = client.get(reverse("plans:export-pdf", args=[plan.pk])).content
+    data = download(reverse("plans:export-pdf", args=[plan.pk])).content
 
     with pdfplumber.open(io.BytesIO(data)) as document:
         text = words(" ".join(page.extract_text() or "" for page in document.pages))
@@ -131,9 +131,9 @@ def test_the_pdf_prints_the_same_texts(client, deputy, plan, row, settings):
     assert SECTION_II in text
 
 
-def test_the_workbook_prints_the_same_texts(client, deputy, plan, row):
+def test_the_workbook_prints_the_same_texts(client, deputy, plan, row, download):
     client.force_login(deputy)
-    data = client.get(reverse("plans:export-xlsx", args=[plan.pk])).content
+    data = download(reverse("plans:export-xlsx", args=[plan.pk])).content
 
     values = list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
     header = next(v for v in values if v[0] == COLUMN_TITLES[0])
