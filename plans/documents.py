@@ -20,7 +20,6 @@ import tempfile
 import zipfile
 from datetime import timedelta
 from functools import cache
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
@@ -28,6 +27,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from profplan.digest import source_digest
 from profplan.tasks import enqueue_after_commit
 
 from .exports import export_filename
@@ -42,7 +42,6 @@ PLAN_FORMATS = {
 }
 RENDER_FAILED = "Не удалось сформировать документ. Попробуйте ещё раз; если ошибка повторится, сообщите в региональный центр."
 
-_BASE = Path(__file__).resolve().parent.parent
 # Everything a document's content depends on besides the data: a change to any
 # of these files is a new rendering-code version, so stored files of the old one
 # are never served again.
@@ -51,6 +50,7 @@ _RENDER_SOURCES = (
     "plans/numbering.py",
     "plans/fields.py",
     "plans/documents.py",
+    "plans/templatetags",
     "templates/plans/pdf",
     "static/css/pdf.css",
 )
@@ -58,14 +58,7 @@ _RENDER_SOURCES = (
 
 @cache
 def code_version() -> str:
-    digest = hashlib.sha256()
-    for source in _RENDER_SOURCES:
-        path = _BASE / source
-        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
-            if file.is_file() and file.suffix in {".py", ".html", ".css"}:
-                digest.update(file.relative_to(_BASE).as_posix().encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()[:12]
+    return source_digest(*_RENDER_SOURCES)
 
 
 def _key(*parts) -> str:

@@ -1,12 +1,9 @@
 """Thin views: fetch through the user's scope, validate with a form, call a service."""
 
 import functools
-import hashlib
 import json
 import uuid
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -19,6 +16,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from profplan.digest import source_digest
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404
 
@@ -151,26 +149,17 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
 EDITOR_CACHE_SECONDS = 600
 
 
-def _code_digest() -> str:
-    """A digest of the templates and code that render the cached content: a new
-    release never serves pages rendered by the old one."""
-    base = Path(settings.BASE_DIR)
-    sources = [
-        base / "templates/plans/_editor_main.html",
-        base / "templates/plans/_table.html",
-        base / "templates/plans/_check.html",
-        base / "templates/monitoring/_plan_indicators.html",
-        base / "plans/templatetags/plan_table.py",
-        base / "plans/editor.py",
-        base / "plans/exports/rows.py",
-    ]
-    digest = hashlib.blake2b(digest_size=6)
-    for source in sources:
-        digest.update(source.read_bytes())
-    return digest.hexdigest()
-
-
-EDITOR_CODE = _code_digest()
+# The templates and code that render the cached content: a new release never serves
+# pages rendered by the old one.
+EDITOR_CODE = source_digest(
+    "templates/plans/_editor_main.html",
+    "templates/plans/_table.html",
+    "templates/plans/_check.html",
+    "templates/monitoring/_plan_indicators.html",
+    "plans/templatetags/plan_table.py",
+    "plans/editor.py",
+    "plans/exports/rows.py",
+)
 
 
 @login_required
