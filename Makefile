@@ -28,7 +28,7 @@ demo: reference
 # The web server and the task worker (documents, e-mail) together; Ctrl+C stops both.
 run: demo
 	@echo "Профплан: http://$(HOST):$(PORT)/ (и обработчик фоновых задач); остановить: Ctrl+C"
-	$(PY) scripts/run.py $(HOST):$(PORT)
+	$(PY) scripts/run.py dev $(HOST):$(PORT)
 
 # The worker alone (production runs it as its own systemd service).
 worker: install
@@ -44,13 +44,14 @@ lint: install
 bench: install
 	$(PY) -m tests.bench
 
-# Production: the environment gives DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
+# Production-like, on one machine: gunicorn and the task worker together (systemd runs
+# them as two services: README, «Развёртывание»). The environment gives DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,
 # DJANGO_CSRF_TRUSTED_ORIGINS and DATABASE_URL (README, «Развёртывание»).
 serve: export DJANGO_DEBUG ?= 0
 serve: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput
-	$(VENV)/bin/gunicorn -c profplan/gunicorn.conf.py profplan.wsgi
+	$(PY) scripts/run.py serve
 
 # Django's deployment checks with production-like settings (what .ci/run runs).
 deploycheck: install

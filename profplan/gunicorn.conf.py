@@ -24,13 +24,11 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 
-# The worst-case plan (300 rows, 5,000 characters in every cell) renders as a PDF
-# in `pdf_worst_case_s` of `make bench`: 242–278 s on this 2-core machine while
-# other work shared it (docs/scaling.md). With gthread workers the timeout is a
-# liveness check of the worker process (its main loop keeps reporting while a
-# thread renders), so it never cuts a slow PDF short by itself; it is still sized
-# above the worst case, and nginx's proxy_read_timeout (README) matches it.
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "600"))
+# No request draws a document (the task worker does: plans/documents.py), so the
+# slowest page is the editor of a big plan, well under a second. With gthread
+# workers the timeout is a liveness check of the worker process; 60 s is generous,
+# and nginx's proxy_read_timeout (README) matches it.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
 

@@ -1,19 +1,26 @@
-"""`make run`: the development server and the task worker, started and stopped together.
+"""The web server and the task worker, started and stopped together.
 
-Ctrl+C (or either process ending) stops both, so no worker is left behind.
+`make run`:   scripts/run.py dev 127.0.0.1:8000   (runserver + worker)
+`make serve`: scripts/run.py serve                (gunicorn + worker, production settings)
+
+Ctrl+C or SIGTERM (or either process ending) stops both, so no worker is left
+behind. In production systemd runs the two as separate services (README).
 """
 
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 
 def main(argv: list[str]) -> int:
-    python, address = sys.executable, argv[0]
-    processes = [
-        subprocess.Popen([python, "manage.py", "worker"]),
-        subprocess.Popen([python, "manage.py", "runserver", address]),
-    ]
+    python = sys.executable
+    if argv[0] == "dev":
+        web = [python, "manage.py", "runserver", argv[1]]
+    else:
+        gunicorn = str(Path(python).with_name("gunicorn"))
+        web = [gunicorn, "-c", "profplan/gunicorn.conf.py", "profplan.wsgi"]
+    processes = [subprocess.Popen([python, "manage.py", "worker"]), subprocess.Popen(web)]
 
     def stop(*_):
         for process in processes:
