@@ -13,8 +13,8 @@ from django.utils.safestring import mark_safe
 
 from . import services
 from .diff import diff_snapshots
-from .exports import download_response
-from .exports.consolidated import region_xlsx
+from .exports import file_download_response
+from .exports.consolidated import write_region_xlsx
 from .exports.rows import plan_appendices, table_rows
 from .models import (
     ActivityTemplate,
@@ -327,7 +327,7 @@ class PlanAdmin(admin.ModelAdmin):
     @admin.action(description="Скачать сводную таблицу (Excel)")
     def export_consolidated(self, request, queryset):
         name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
-        return download_response(region_xlsx(queryset), name)
+        return file_download_response(lambda file: write_region_xlsx(queryset, file), name)
 
     def _apply(self, request, queryset, action, **kwargs):
         done, refused = 0, []

@@ -571,8 +571,8 @@ def plan_export_xlsx(request, pk):
 def region_export(request):
     """The consolidated workbook of every plan the user may see for a year: the whole
     region for the centre, the municipality's schools for a coordinator."""
-    from .exports import download_response
-    from .exports.consolidated import region_xlsx
+    from .exports import file_download_response
+    from .exports.consolidated import write_region_xlsx
 
     user = request.user
     if not (user.is_staff or user.municipality_id):
@@ -586,8 +586,9 @@ def region_export(request):
         raise Http404
     plans = Plan.objects.for_user(user).filter(year=year)
     scope = user.municipality.name if user.municipality_id and not user.is_staff else "КБР"
-    return download_response(
-        region_xlsx(plans), f"Сводная_таблица_планов_{scope}_{year.title}.xlsx"
+    return file_download_response(
+        lambda file: write_region_xlsx(plans, file),
+        f"Сводная_таблица_планов_{scope}_{year.title}.xlsx",
     )
 
 
