@@ -1,6 +1,8 @@
 from django.conf import settings
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import patch_vary_headers
 
 
 class HtmxLoginRequiredMiddleware:
@@ -67,3 +69,17 @@ class DatabaseUnavailableMiddleware:
             response.status_code = 503
             response["Retry-After"] = "5"
         return response
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a response marked `session_read_only` leaves an unchanged
+    session unsaved. SESSION_SAVE_EVERY_REQUEST slides the session on every other
+    request (one UPDATE each); the marked view only reads it (profplan.views.session_status).
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(response, "session_read_only", False) and session and not session.modified:
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

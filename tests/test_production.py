@@ -134,6 +134,32 @@ def test_keepalive_sends_a_signed_out_user_to_sign_in(client):
     assert response["Location"].startswith("/accounts/login/")
 
 
+def test_session_page_reads_the_session_and_does_not_write_it(client, deputy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(deputy)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/session/")
+    assert response.status_code == 200
+    assert response.content.decode().strip() == f"Вы вошли как {deputy.username}."
+    # The session and the user are read; nothing is written, no cookie is re-sent.
+    statements = [query["sql"].split()[0].upper() for query in queries]
+    assert statements == ["SELECT", "SELECT"], [query["sql"] for query in queries]
+    assert "sessionid" not in response.cookies
+
+
+def test_session_page_sends_a_signed_out_user_to_sign_in(client):
+    response = client.get("/session/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_other_pages_still_slide_the_session(client, deputy):
+    client.force_login(deputy)
+    assert "sessionid" in client.get("/").cookies
+
+
 def test_signed_in_pages_tell_the_script_the_session_age(client, deputy, settings):
     settings.SESSION_COOKIE_AGE = 3600
     client.force_login(deputy)

@@ -7,8 +7,8 @@
 3. the submission-week mix (Deputy, Reviewer) for --time seconds with --users;
 4. load_ratio: the same signed-in users in a closed loop without think time, once
    against the plan page and once against the trivial view of a signed-in user
-   (POST /session/keepalive/: session and user, nothing else); plan page rps ÷
-   trivial rps. The same ratio against /healthz (no session at all) is printed as
+   (GET /session/: reads the session and the user, renders a one-line template,
+   writes nothing); plan page rps ÷ trivial rps. The same ratio against /healthz (no session at all) is printed as
    load_ratio_healthz for comparison.
 
 Prints `name value` lines, as `make bench` does, and exits 1 if a target is missed:
@@ -172,7 +172,7 @@ def main() -> int:
         slug = name.replace(" ", "_")
         figures[f"load_{slug}_count"] = len(times)
         figures[f"load_{slug}_p95_ms"] = round(percentile(times, 0.95))
-    plan_rps, trivial_rps = rate(plan_only, "plan page"), rate(trivial, "keepalive")
+    plan_rps, trivial_rps = rate(plan_only, "plan page"), rate(trivial, "session page")
     healthz_rps = rate(health, "healthz")
     figures["load_plan_page_closed_loop_rps"] = round(plan_rps, 1)
     figures["load_trivial_closed_loop_rps"] = round(trivial_rps, 1)
