@@ -13,7 +13,8 @@ from plans.models import Plan
 
 from . import services
 from .computed import plan_computed_values
-from .dashboard import dashboard_bundle, dashboard_xlsx
+from .dashboard import dashboard_bundle
+from .exports import dashboard_xlsx
 from .forms import (
     AnswerForm,
     PlanIndicatorsForm,
