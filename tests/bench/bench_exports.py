@@ -11,7 +11,7 @@ a download takes: the response the views build (`file_download_response` around
 import tracemalloc
 from io import BytesIO
 
-from .common import all_levels, median_seconds
+from .common import all_levels, median_seconds, median_wall_and_cpu
 
 SCHOOLS = 300
 ROWS_PER_PLAN = 150
@@ -122,10 +122,12 @@ def run():
             pass
         response.close()
 
-    small = median_seconds(lambda: region(SCHOOLS // 10), repeat=3)
-    large = median_seconds(lambda: region(SCHOOLS), repeat=2)
+    small, small_cpu = median_wall_and_cpu(lambda: region(SCHOOLS // 10), repeat=3)
+    large, large_cpu = median_wall_and_cpu(lambda: region(SCHOOLS), repeat=2)
     yield "consolidated_300_s", round(large, 2)
     yield "consolidated_scaling", round(large / small, 2)
+    yield "consolidated_300_cpu_s", round(large_cpu, 2)
+    yield "consolidated_scaling_cpu", round(large_cpu / small_cpu, 2)
 
     tracemalloc.start()
     region(SCHOOLS // 10)
