@@ -3,14 +3,13 @@
 `dashboard_bundle()` runs a fixed number of queries whatever the number of
 schools (the aggregates are computed in the database by the queryset methods of
 monitoring/querysets.py); the page draws each table with a chart beside it, and
-`dashboard_xlsx()` writes the very same rows to Excel, so the two never disagree.
+`monitoring.exports.dashboard_xlsx()` writes the very same rows to Excel, so the
+two never disagree.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from io import BytesIO
 
 from django.db.models import Count, Q, Sum
 from django.utils.safestring import SafeString
@@ -434,57 +433,3 @@ def _sector_table(surveys) -> Table:
         [("9 класс", [row[1] for row in table.rows]), ("11 класс", [row[2] for row in table.rows])],
     )
     return table
-
-
-# --- Excel -------------------------------------------------------------------------
-
-# Control characters other than tab and newlines are illegal in XLSX (openpyxl raises).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-FORMULA_START = ("=", "+", "-", "@")
-
-
-def _write(cell, value) -> None:
-    if isinstance(value, str):
-        value = CONTROL.sub("", value)
-        cell.value = value
-        if value.startswith(FORMULA_START):
-            # Text typed by a school stays text: never a formula in the reviewer's Excel.
-            # (data_type must be set after the value: assigning .value resets it.)
-            cell.data_type = "s"
-            cell.quotePrefix = True
-    else:
-        cell.value = value
-
-
-def dashboard_xlsx(dashboard: Dashboard, keys: list[str] | None = None) -> bytes:
-    """The dashboard's tables (all, or those named in `keys`), one sheet each."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold = Font(bold=True)
-    for table in dashboard.tables:
-        if keys and table.key not in keys:
-            continue
-        sheet = workbook.create_sheet(table.key)
-        heading = table.title
-        if dashboard.campaign is not None:
-            heading += f" – {dashboard.campaign.name}"
-        if dashboard.municipality is not None:
-            heading += f" – {dashboard.municipality.name}"
-        _write(sheet.cell(row=1, column=1), heading)
-        sheet.cell(row=1, column=1).font = bold
-        for column, header in enumerate(table.headers, start=1):
-            cell = sheet.cell(row=3, column=column)
-            _write(cell, header)
-            cell.font = bold
-            sheet.column_dimensions[cell.column_letter].width = 40 if column <= 3 else 16
-        for row_number, row in enumerate(table.rows, start=4):
-            for column, value in enumerate(row, start=1):
-                _write(sheet.cell(row=row_number, column=column), value)
-    if not workbook.sheetnames:
-        workbook.create_sheet("empty")
-    buffer = BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

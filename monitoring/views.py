@@ -16,7 +16,8 @@ from plans.services import PlanConflict, PlanNotEditable
 
 from . import services
 from .computed import plan_computed_values
-from .dashboard import dashboard_bundle, dashboard_xlsx
+from .dashboard import dashboard_bundle
+from .exports import dashboard_xlsx
 from .forms import (
     AnswerForm,
     PlanIndicatorsForm,

@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
+from django.utils.cache import patch_vary_headers
 
 from .ids import check_keys
 
@@ -101,3 +103,17 @@ class MalformedInputMiddleware:
         if model_admin is not None and request.method == "POST":
             check_keys(model_admin.model, request.POST.getlist(ACTION_CHECKBOX_NAME))
         return None
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's, except that a response marked `session_read_only` leaves an unchanged
+    session unsaved. SESSION_SAVE_EVERY_REQUEST slides the session on every other
+    request (one UPDATE each); the marked view only reads it (profplan.views.session_status).
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if getattr(response, "session_read_only", False) and session and not session.modified:
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)

@@ -10,6 +10,7 @@ admin.site.index_title = "Планы профориентации школ КБ�
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
+    path("session/", views.session_status, name="session-status"),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("monitoring/", include("monitoring.urls")),

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -47,6 +48,19 @@ def session_keepalive(request):
     """«Остаться в системе»: any request slides the session (SESSION_SAVE_EVERY_REQUEST),
     so the answer needs no body."""
     return HttpResponse(status=204)
+
+
+@never_cache
+@login_required
+@require_GET
+def session_status(request):
+    """«Вы вошли как …»: a signed-in GET at its plainest. The session and the user are
+    read, a one-line template is rendered, the session is not written (unlike any
+    other request: SESSION_SAVE_EVERY_REQUEST). `make loadtest` compares the plan page
+    with it (load_ratio): the floor any signed-in page costs."""
+    response = render(request, "session_status.html")
+    response.session_read_only = True  # profplan.middleware.SessionMiddleware
+    return response
 
 
 # Error pages: plain Russian, no details, no request context (the context

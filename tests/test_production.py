@@ -3,6 +3,7 @@ personal data, the PDF cap, transactions and backups."""
 
 import io
 import logging
+import os
 import sqlite3
 import subprocess
 
@@ -131,6 +132,32 @@ def test_keepalive_sends_a_signed_out_user_to_sign_in(client):
     response = client.post("/session/keepalive/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_session_page_reads_the_session_and_does_not_write_it(client, deputy):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(deputy)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/session/")
+    assert response.status_code == 200
+    assert response.content.decode().strip() == f"Вы вошли как {deputy.username}."
+    # The session and the user are read; nothing is written, no cookie is re-sent.
+    statements = [query["sql"].split()[0].upper() for query in queries]
+    assert statements == ["SELECT", "SELECT"], [query["sql"] for query in queries]
+    assert "sessionid" not in response.cookies
+
+
+def test_session_page_sends_a_signed_out_user_to_sign_in(client):
+    response = client.get("/session/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_other_pages_still_slide_the_session(client, deputy):
+    client.force_login(deputy)
+    assert "sessionid" in client.get("/").cookies
 
 
 def test_signed_in_pages_tell_the_script_the_session_age(client, deputy, settings):
@@ -357,18 +384,23 @@ def _settings_in_subprocess(expression: str, **env) -> str:
     return result.stdout.strip().splitlines()[-1]
 
 
-def test_cache_is_redis_when_a_cache_url_is_given():
-    import socket
+# .ci/run starts Redis and sets this; elsewhere the test runs if a Redis answers here.
+TEST_REDIS_URL = os.environ.get("PROFPLAN_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
 
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
-            pytest.skip("no Redis on 127.0.0.1:6379")
+
+def test_cache_is_redis_when_a_cache_url_is_given():
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.ConnectionError:
+        pytest.skip(f"no Redis at {TEST_REDIS_URL} (PROFPLAN_TEST_REDIS_URL)")
     expression = (
         "__import__('django.core.cache').core.cache.caches['default'].__class__.__name__, "
         "__import__('django.core.cache').core.cache.cache.set('profplan-probe', 1, 5), "
         "__import__('django.core.cache').core.cache.cache.get('profplan-probe')"
     )
-    output = _settings_in_subprocess(expression, DJANGO_CACHE_URL="redis://127.0.0.1:6379/9")
+    output = _settings_in_subprocess(expression, DJANGO_CACHE_URL=TEST_REDIS_URL)
     assert output == "RedisCache None 1"
 
 
@@ -402,3 +434,34 @@ def test_ensure_roles_makes_a_regional_administrator(db):
     user.refresh_from_db()
     assert user.is_staff
     assert user.groups.filter(name=REGIONAL).exists()
+
+
+# --- CI cannot pass while a check did not run ------------------------------------------
+
+
+def _run(args: list[str], **env) -> subprocess.CompletedProcess:
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if k not in ("CI", "DATABASE_URL")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, *args], env=environment, capture_output=True, text=True, timeout=300
+    )
+
+
+_REDIS_TEST = "test_cache_is_redis_when_a_cache_url_is_given"
+
+
+def test_a_test_that_skips_fails_under_ci():
+    # No Redis answers on port 1: the shared-cache test skips on a laptop, fails in CI.
+    args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", f"{__file__}::{_REDIS_TEST}"]
+    laptop = _run(args, PROFPLAN_TEST_REDIS_URL="redis://127.0.0.1:1/9")
+    assert laptop.returncode == 0 and "1 skipped" in laptop.stdout
+    ci = _run(args, PROFPLAN_TEST_REDIS_URL="redis://127.0.0.1:1/9", CI="true")
+    assert ci.returncode == 1 and "skipped under CI=true" in ci.stdout
+
+
+def test_faultcheck_fails_when_it_cannot_restart_postgresql():
+    result = _run(["-m", "tests.faults"], DATABASE_URL="sqlite:///nothing.sqlite3")
+    assert result.returncode != 0
+    assert "FAILED" in result.stdout and "skipped" not in result.stdout

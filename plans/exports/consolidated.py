@@ -2,6 +2,9 @@
 
 Streams: plans are read in chunks through the editor's bundle and written with
 openpyxl's write-only mode, so memory holds one chunk, not the region.
+`write_region_xlsx()` writes to any file object: the views and the admin action
+send it from a temporary file (`plans.exports.file_download_response`), the
+command writes the file it is given, and `make bench` measures that same path.
 """
 
 from collections.abc import Iterator
@@ -87,7 +90,7 @@ def _day(moment: datetime | None):
 
 
 def region_xlsx(plans) -> bytes:
-    """`write_region_xlsx()` into bytes."""
+    """`write_region_xlsx()` into bytes, for small sets (tests); the views stream."""
     output = BytesIO()
     write_region_xlsx(plans, output)
     return output.getvalue()

@@ -11,8 +11,9 @@ Holds when:
 - every request sent after PostgreSQL answers again succeeds (CONN_HEALTH_CHECKS
   replaces the workers' dead persistent connections instead of failing on them).
 
-Only meaningful on PostgreSQL: without DATABASE_URL=postgres://… or pg_ctlcluster
-it says so and exits 0. Always leaves the cluster running.
+Needs DATABASE_URL=postgres://… on this machine and pg_ctlcluster to restart its
+cluster; without them it FAILS (exit 2) rather than skip, so that CI cannot pass a
+check that did not run. Always leaves the cluster running.
 """
 
 import http.cookiejar
@@ -87,18 +88,31 @@ class Client:
             raise RuntimeError(f"{username} could not sign in ({status})")
 
 
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def cannot_run(reason: str) -> int:
+    print(f"faultcheck: FAILED, it could not run: {reason}")
+    return 2
+
+
 def main() -> int:
     import dj_database_url
 
     url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        return cannot_run("it needs DATABASE_URL=postgres://… (PostgreSQL on this machine)")
     version = cluster_version()
-    if not url.startswith(("postgres://", "postgresql://")) or version is None:
-        print(
-            "faultcheck skipped: needs DATABASE_URL=postgres://… and a local cluster (pg_ctlcluster)"
-        )
-        return 0
+    if version is None:
+        return cannot_run("no local PostgreSQL cluster to restart (pg_ctlcluster, /etc/postgresql)")
     db = dj_database_url.parse(url)
     host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    # Restarting the local cluster proves nothing about a server elsewhere: the check
+    # would pass without PostgreSQL ever going away under the traffic.
+    if host not in LOCAL_HOSTS and not host.startswith("/"):
+        return cannot_run(f"DATABASE_URL points at {host}, not at the local cluster")
+    if not pg_ready(host, port):
+        return cannot_run(f"PostgreSQL does not answer on {host}:{port}")
 
     import psycopg2
 

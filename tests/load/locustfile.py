@@ -153,8 +153,9 @@ class PlanPageOnly(SignedIn):
 
 
 class TrivialOnly(SignedIn):
-    """The trivial view a signed-in user calls: «Остаться в системе» (session and
-    user loaded, nothing else). The plan page is compared with this one."""
+    """The trivial view of a signed-in user: GET /session/ reads the session and the
+    user and renders a one-line template, writing nothing (profplan.views.session_status).
+    The plan page is compared with this one."""
 
     wait_time = constant(0)
 
@@ -162,10 +163,8 @@ class TrivialOnly(SignedIn):
         self.sign_in(next(_deputies)["username"])
 
     @task
-    def keepalive(self):
-        self.client.post(
-            "/session/keepalive/", headers={"X-CSRFToken": self.csrf}, name="keepalive"
-        )
+    def session_page(self):
+        self.client.get("/session/", name="session page")
 
 
 class HealthzOnly(FastHttpUser):

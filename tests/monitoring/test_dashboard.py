@@ -8,7 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from monitoring import charts
-from monitoring.dashboard import dashboard_bundle, dashboard_xlsx
+from monitoring.dashboard import dashboard_bundle
+from monitoring.exports import dashboard_xlsx
 from monitoring.models import ReportStatus
 from plans.models import Municipality
 

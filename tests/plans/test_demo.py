@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils.html import escape
 
 from accounts.models import User
 from plans.models import Plan, PlanRow, PlanStatus, School
@@ -65,3 +66,19 @@ def test_reviewer_sees_the_demo_plan_in_the_admin(client):
     page = client.get(f"/admin/plans/plan/{demo.pk}/change/")
     assert page.status_code == 200
     assert "Курс внеурочной деятельности «Россия – мои горизонты»" in page.content.decode()
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_plan_page_shows_every_row_of_the_demo_data_file(client):
+    from plans.management.commands.load_demo import demo_data
+
+    call_command("load_demo")
+    data = demo_data()
+    client.force_login(User.objects.get(username="deputy"))
+    demo = Plan.objects.get(school__inn=data["schools"]["demo"]["inn"])
+    page = client.get(f"/plans/{demo.pk}/").content.decode()
+    texts = [row["activity"] for rows in data["rows"].values() for row in rows]
+    texts += [row["activity"] for row in data["level_rows"]]
+    texts += [fixed["results"] for fixed in data["fixed"].values()]
+    missing = [text for text in texts if escape(text) not in page]
+    assert not missing

@@ -1,7 +1,10 @@
 """Demo monitoring: section II of the demo plans, two campaigns with figures, a survey,
-and recommendations, so the dashboard shows something real. Idempotent: a campaign
-that exists already is left as it is."""
+and recommendations, so the dashboard shows something real. The data is in
+fixtures/demo/monitoring.json: per indicator a baseline, a target and the range each
+school's figure is drawn from (seeded by the school, so every run draws the same).
+Idempotent: a campaign that exists already is left as it is."""
 
+import json
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,57 +30,12 @@ from monitoring.models import (
 from plans.models import Plan, School, SchoolYear
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
+# Figures, campaigns, texts and dates of the demo; the code below only loads them.
+DATA = settings.BASE_DIR / "fixtures" / "demo" / "monitoring.json"
 
-# code: (baseline, target, first-half range, year-end range)
-FIGURES = {
-    "coverage_6_11": (80, 100, (78, 96), (92, 100)),
-    "bvb_diagnostics": (45, 75, (40, 70), (62, 88)),
-    "prof_trials": (12, 40, (8, 25), (28, 55)),
-    "excursions": (4, 8, (2, 5), (6, 11)),
-    "parents_reached": (35, 60, (30, 55), (48, 76)),
-    "grade9_track": (70, 80, None, (66, 90)),
-    "grade11_track": (60, 70, None, (55, 82)),
-    "navigators_trained": (1, 4, (1, 3), (3, 6)),
-    "min_grade_hours": (40, 60, None, None),
-    "directions_covered": (70, 100, None, None),
-}
 
-CAMPAIGNS = [
-    # name, period, opens, closes, indicator codes
-    (
-        "Мониторинг профминимума: I полугодие 2023-2024",
-        "сентябрь – декабрь 2023 г.",
-        date(2023, 12, 11),
-        date(2023, 12, 25),
-        [
-            "coverage_6_11",
-            "bvb_diagnostics",
-            "prof_trials",
-            "excursions",
-            "parents_reached",
-            "navigators_trained",
-            "min_grade_hours",
-            "directions_covered",
-        ],
-    ),
-    (
-        "Мониторинг профминимума: итоги 2023-2024 учебного года",
-        "сентябрь 2023 г. – май 2024 г.",
-        date(2024, 5, 20),
-        date(2024, 6, 14),
-        list(FIGURES) + ["share_basic", "share_main", "share_advanced"],
-    ),
-]
-
-# Which demo school (by INN, see plans/management/commands/load_demo.py) has not
-# submitted which campaign: the dashboard then shows an overdue report in each.
-LATE = {0: "0711000045", 1: "0710000005"}
-
-RECOMMENDATION = (
-    "По итогам мониторинга за I полугодие доля обучающихся, прошедших диагностику на "
-    "платформе «Билет в будущее», ниже целевого значения плана школы. Рекомендуем включить "
-    "диагностику в план классных часов 8–9 классов и провести её до конца марта."
-)
+def _moscow(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
 
 
 class Command(BaseCommand):
@@ -105,8 +63,9 @@ class Command(BaseCommand):
             raise CommandError("Нет ни одной школы: выполните manage.py load_demo.")
         if not Indicator.objects.filter(year=year).exists():
             call_command("loaddata", str(FIXTURE), verbosity=0)
+        data = json.loads(DATA.read_text(encoding="utf-8"))
         with transaction.atomic():
-            created = self._load(year)
+            created = self._load(year, data)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Демо-данные мониторинга готовы (новых кампаний: {created}). "
@@ -114,7 +73,8 @@ class Command(BaseCommand):
             )
         )
 
-    def _load(self, year) -> int:
+    def _load(self, year, data) -> int:
+        figures = data["indicators"]
         indicators = {i.code: i for i in Indicator.objects.filter(year=year)}
         reviewer = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
         for plan in Plan.objects.filter(year=year).select_related("school"):
@@ -126,68 +86,67 @@ class Command(BaseCommand):
                 PlanIndicator(
                     plan=plan,
                     indicator=indicators[code],
-                    baseline=Decimal(baseline),
-                    target=Decimal(target),
+                    baseline=Decimal(figure["baseline"]),
+                    target=Decimal(figure["target"]),
                     order=order,
                 )
-                for order, (code, (baseline, target, _, _)) in enumerate(FIGURES.items(), 1)
+                for order, (code, figure) in enumerate(figures.items(), 1)
                 if code in indicators
             )
         created = 0
         campaigns = []
-        for index, (name, period, opens, closes, codes) in enumerate(CAMPAIGNS):
+        for index, entry in enumerate(data["campaigns"]):
             campaign, new = Campaign.objects.get_or_create(
                 year=year,
-                name=name,
-                defaults={"period": period, "opens": opens, "closes": closes},
+                name=entry["name"],
+                defaults={
+                    "period": entry["period"],
+                    "opens": date.fromisoformat(entry["opens"]),
+                    "closes": date.fromisoformat(entry["closes"]),
+                },
             )
             campaigns.append(campaign)
             if not new:
                 continue
             created += 1
-            campaign.indicators.set([indicators[c] for c in codes if c in indicators])
+            campaign.indicators.set([indicators[c] for c in entry["indicators"] if c in indicators])
             services.campaign_open(campaign=campaign)
-            self._fill(campaign, index, closes, reviewer)
+            self._fill(campaign, index, entry, figures, data["survey"])
         first = campaigns[0]
         if created and not Recommendation.objects.filter(campaign=first).exists():
-            self._recommend(first, indicators.get("bvb_diagnostics"), reviewer)
-        self._self_analysis(year, indicators, campaigns)
+            self._recommend(first, indicators, reviewer, data["recommendations"])
+        self._self_analysis(year, indicators, campaigns, figures, data["self_analysis"])
         return created
 
-    def _self_analysis(self, year, indicators, campaigns):
+    def _self_analysis(self, year, indicators, campaigns, figures, texts):
         """Section V of the submitted demo plan: what a school writes at the end of a year."""
         plan = Plan.objects.filter(year=year, status="submitted").order_by("pk").first()
         if plan is None or SelfAnalysis.objects.filter(plan=plan).exists():
             return
-        analysis = SelfAnalysis.objects.create(
-            plan=plan,
-            results="Профминимум реализован в 6–11 классах: базовый уровень в 6–7, основной в 8–11; "
-            "все классы получили не менее установленного числа часов.",
-            problems="Профессиональные пробы на предприятиях прошли не все обучающиеся 9 классов.",
-            effectiveness="Доля обучающихся, прошедших диагностику «Билет в будущее», выросла с 55 до 78 %.",
-            next_steps="Договориться с двумя колледжами о профессиональных пробах для 9 классов.",
-        )
-        analysis.indicators.set([i for code, i in indicators.items() if code in FIGURES])
+        analysis = SelfAnalysis.objects.create(plan=plan, **texts)
+        analysis.indicators.set([i for code, i in indicators.items() if code in figures])
         analysis.campaigns.set(campaigns)
 
-    def _fill(self, campaign, index, closes, reviewer):
+    def _fill(self, campaign, index, entry, figures, survey):
         sectors = list(Sector.objects.all())
+        closes = campaign.closes
         reports = Report.objects.filter(campaign=campaign).select_related("school")
         for report in reports:
             rng = random.Random(f"{report.school.inn or report.school.pk}-{index}")
-            if report.school.inn == LATE.get(index):
-                # Started and never finished: overdue after the closing day.
-                if index == 0:
+            if report.school.inn == entry["late_school"]:
+                # Overdue after the closing day: never submitted (in the first
+                # campaign started, in the second not even that).
+                if entry["late_school_started"]:
                     services.report_save_values(
                         report=report, values={}, by=report.school.staff.first()
                     )
                 continue
             values = {}
             for indicator in campaign.indicators.all():
-                figures = FIGURES.get(indicator.code)
-                if indicator.is_computed or figures is None:
+                figure = figures.get(indicator.code)
+                if indicator.is_computed or figure is None:
                     continue
-                low, high = figures[2 + index] or figures[3]
+                low, high = figure[entry["figures"]] or figure["year_end"]
                 values[indicator.pk] = Decimal(rng.randint(low, high))
             by = report.school.staff.first()
             services.report_save_values(report=report, values=values, by=by)
@@ -196,19 +155,16 @@ class Command(BaseCommand):
             day = closes - timedelta(days=rng.randint(1, 6))
             submitted = datetime.combine(day, time(15, 30), MOSCOW)
             Report.objects.filter(pk=report.pk).update(submitted_at=submitted)
-            if index == 1:
-                self._survey(report, rng, sectors)
+            if entry["survey"]:
+                self._survey(report, rng, sectors, survey)
 
-    def _survey(self, report, rng, sectors):
-        for grade, (low, high) in ((9, (35, 75)), (11, (15, 40))):
+    def _survey(self, report, rng, sectors, survey):
+        for grade in (9, 11):
+            low, high = survey[str(grade)]["pupils"]
             pupils = rng.randint(low, high)
             paths = {path.value: 0 for path in SurveyCount.paths_for(grade)}
-            shares = {
-                9: {"to_grade_10": 45, "to_college": 45, "to_work": 2},
-                11: {"to_university": 60, "to_college": 25, "to_work": 7},
-            }[grade]
             left = pupils
-            for path, share in shares.items():
+            for path, share in survey[str(grade)]["shares"].items():
                 paths[path] = min(left, pupils * max(0, share + rng.randint(-5, 5)) // 100)
                 left -= paths[path]
             paths["undecided"] = left
@@ -219,16 +175,20 @@ class Command(BaseCommand):
                 chosen -= counts[sector.pk]
             # Surveys are typed in while the report is open; the report is submitted
             # already, so the rows are written as the service would write them.
-            survey = SurveyCount.objects.create(report=report, grade=grade, pupils=pupils, **paths)
-            survey.sectors.bulk_create(
-                survey.sectors.model(survey=survey, sector_id=pk, count=count)
+            survey_row = SurveyCount.objects.create(
+                report=report, grade=grade, pupils=pupils, **paths
+            )
+            survey_row.sectors.bulk_create(
+                survey_row.sectors.model(survey=survey_row, sector_id=pk, count=count)
                 for pk, count in counts.items()
                 if count
             )
 
-    def _recommend(self, campaign, indicator, reviewer):
+    def _recommend(self, campaign, indicators, reviewer, data):
         from monitoring.querysets import schools_matching
 
+        below = data["below_target"]
+        indicator = indicators.get(below["indicator"])
         if indicator is None or reviewer is None:
             return
         schools = schools_matching(
@@ -236,7 +196,7 @@ class Command(BaseCommand):
         )
         sent = (
             services.recommendation_send(
-                text=RECOMMENDATION,
+                text=below["text"],
                 by=reviewer,
                 schools=schools,
                 indicator=indicator,
@@ -245,27 +205,26 @@ class Command(BaseCommand):
             if schools.exists()
             else []
         )
-        demo = next((r for r in sent if r.school.inn == "0711000001"), None)
-        if demo is not None:
+        answered = next((r for r in sent if r.school.inn == below["answered_by"]), None)
+        if answered is not None:
             services.recommendation_answer(
-                recommendation=demo,
-                answer="Диагностика включена в классные часы 8–9 классов и проведена в марте "
-                "для всех классов, где она не была пройдена.",
-                by=demo.school.staff.first(),
+                recommendation=answered,
+                answer=below["answer"],
+                by=answered.school.staff.first(),
             )
         # And one to a single school, not yet read.
-        first = School.objects.filter(inn="0711000045").first()
-        if first is not None:
+        single = School.objects.filter(inn=data["single"]["school"]).first()
+        if single is not None:
             services.recommendation_send(
-                text="Просим сдать отчёт мониторинга за I полугодие: срок сдачи истёк.",
+                text=data["single"]["text"],
                 by=reviewer,
-                school=first,
+                school=single,
                 campaign=campaign,
             )
-        # Dated as the regional centre would have written them: in January, answered in March.
-        sent_on = datetime(2024, 1, 15, 11, 0, tzinfo=MOSCOW)
+        # Dated as the regional centre would have written them.
+        sent_on = _moscow(data["sent_at"])
         Recommendation.objects.filter(campaign=campaign).update(created_at=sent_on)
         Recommendation.objects.filter(campaign=campaign, acknowledged_at__isnull=False).update(
-            acknowledged_at=sent_on + timedelta(days=2),
-            answered_at=datetime(2024, 3, 22, 16, 0, tzinfo=MOSCOW),
+            acknowledged_at=sent_on + timedelta(days=data["acknowledged_after_days"]),
+            answered_at=_moscow(data["answered_at"]),
         )

@@ -1,6 +1,10 @@
 """Demo data: a few schools, one realistic plan, one submitted, one empty, and the
-demo accounts. Idempotent: running it twice changes nothing."""
+demo accounts; then the demo monitoring (load_demo_monitoring). The data is in
+fixtures/demo/plans.json; this command only loads it, through the services, so the
+plans are numbered, checked and submitted like any other. Idempotent: running it
+twice changes nothing."""
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -25,304 +29,12 @@ from plans.models import (
 )
 from plans.services import plan_create, plan_refresh_check, plan_submit
 
-DEMO_PASSWORD = "profplan-demo"
+DATA = settings.BASE_DIR / "fixtures" / "demo" / "plans.json"
+ROLES = {"deputy": DEPUTY, "regional": REGIONAL, "coordinator": COORDINATOR}
 
-SCHOOLS = [
-    # (key, full name, short name, municipality, director, INN)
-    (
-        "demo",
-        "Муниципальное казённое общеобразовательное учреждение «Средняя общеобразовательная школа № 1» г.о. Нальчик",
-        "МКОУ СОШ № 1",
-        "Нальчик",
-        "Кодзокова Марина Хасановна",
-        "0711000001",
-    ),
-    (
-        "submitted",
-        "Муниципальное казённое общеобразовательное учреждение «Средняя общеобразовательная школа № 3» г.о. Баксан",
-        "МКОУ СОШ № 3 г.о. Баксан",
-        "Баксан",
-        "Шогенов Аслан Мухамедович",
-        "0701000003",
-    ),
-    (
-        "empty",
-        "Муниципальное казённое общеобразовательное учреждение «Средняя общеобразовательная школа с. Хасанья»",
-        "МКОУ СОШ с. Хасанья",
-        "Нальчик",
-        "Гуртуева Фатима Борисовна",
-        "0711000045",
-    ),
-    (
-        "chegem",
-        "Муниципальное казённое общеобразовательное учреждение «Средняя общеобразовательная школа № 2 г.п. Чегем»",
-        "МКОУ СОШ № 2 г.п. Чегем",
-        "Чегемский",
-        "Бозиев Руслан Хажмуратович",
-        "0708000002",
-    ),
-    (
-        "elbrus",
-        "Муниципальное казённое общеобразовательное учреждение «Гимназия № 5 г.п. Тырныауз»",
-        "МКОУ Гимназия № 5 г.п. Тырныауз",
-        "Эльбрусский",
-        "Этезова Лейля Магомедовна",
-        "0710000005",
-    ),
-]
 
-# Basic level in grades 6–7, main level in grades 8–11.
-LEVELS = {6: "basic", 7: "basic", 8: "main", 9: "main", 10: "main", 11: "main"}
-
-ZAM = "Заместитель директора по ВР, классные руководители"
-METOD = "Методические рекомендации по реализации профориентационного минимума (Письмо Минпросвещения России от 01.06.2023 № АБ-2324/05)"
-BVB = "https://bvbinfo.ru/"
-
-# (template code, activity, period, responsible, documents, links, results, hours, grades)
-ROWS = {
-    "I.": [
-        (
-            "Обеспечение участия обучающихся 6–11 классов в профориентационных мероприятиях профминимума",
-            "в течение года",
-            "Заместитель директора по ВР",
-            METOD,
-            "",
-            "Охват 100% обучающихся 6–11 классов",
-        ),
-        (
-            "Формирование у обучающихся готовности к осознанному выбору профессии с учётом регионального рынка труда",
-            "в течение года",
-            ZAM,
-            "",
-            "",
-            "Доля обучающихся, определившихся с выбором, не менее 60%",
-        ),
-        (
-            "Организация взаимодействия с предприятиями и колледжами республики",
-            "сентябрь–октябрь",
-            "Директор",
-            "",
-            "",
-            "Заключены договоры с 3 организациями",
-        ),
-    ],
-    "1.4.": [
-        (
-            "Реализация базового уровня профминимума в 6–7 классах",
-            "2023-2024 уч. г.",
-            "Заместитель директора по ВР",
-            METOD,
-            "",
-            "Не менее 40 часов в каждом классе",
-        ),
-        (
-            "Реализация основного уровня профминимума в 8–11 классах",
-            "2023-2024 уч. г.",
-            "Заместитель директора по ВР",
-            METOD,
-            "",
-            "Не менее 60 часов в каждом классе",
-        ),
-    ],
-    "II.": [
-        (
-            "Доля обучающихся 6–11 классов, прошедших профориентационную диагностику на платформе «Билет в будущее»",
-            "май",
-            "Педагог-навигатор",
-            "",
-            BVB,
-            "Не менее 70%",
-        ),
-    ],
-    "2.2.": [
-        (
-            "Количество профессиональных проб, в которых приняли участие обучающиеся",
-            "май",
-            "Педагог-навигатор",
-            "",
-            "",
-            "Не менее 2 проб на обучающегося 8–9 классов",
-        ),
-        (
-            "Доля родителей, принявших участие во Всероссийском родительском собрании",
-            "май",
-            "Классные руководители",
-            "",
-            "",
-            "Не менее 50%",
-        ),
-    ],
-    "3.1.": [
-        (
-            "Приказ о назначении ответственного за реализацию профминимума",
-            "до 1 сентября",
-            "Директор",
-            METOD,
-            "",
-            "Издан приказ",
-        ),
-        (
-            "Утверждение плана профориентационной работы на 2023-2024 учебный год",
-            "сентябрь",
-            "Директор",
-            "",
-            "",
-            "План утверждён педсоветом",
-        ),
-    ],
-    "3.1.3.": [
-        (
-            "Положение о реализации профориентационного минимума в ОО",
-            "сентябрь",
-            "Заместитель директора по ВР",
-            METOD,
-            "",
-            "Положение утверждено",
-        ),
-    ],
-    "3.3.": [
-        (
-            "Обучение педагогов-навигаторов по программе ДПО (не менее 36 ч) для основного уровня",
-            "октябрь–ноябрь",
-            "Заместитель директора по УВР",
-            "",
-            BVB,
-            "Обучены 4 педагога-навигатора",
-        ),
-    ],
-    "3.3.4.": [
-        (
-            "Инструктаж классных руководителей 6–7 классов на платформе «Билет в будущее» (базовый уровень)",
-            "сентябрь",
-            "Педагог-навигатор",
-            "",
-            BVB,
-            "Проведён инструктаж",
-        ),
-    ],
-    "3.4.": [
-        (
-            "Участие в проекте «Билет в будущее»: регистрация обучающихся на платформе",
-            "сентябрь",
-            "Педагог-навигатор",
-            "",
-            BVB,
-            "Зарегистрированы обучающиеся 6–11 классов",
-        ),
-        (
-            "Экскурсии на предприятия и в колледжи г. Нальчика",
-            "в течение года",
-            ZAM,
-            "",
-            "",
-            "Проведено 6 экскурсий",
-        ),
-    ],
-}
-
-# (direction heading code, activity, period, responsible, hours per grade, grades)
-LEVEL_ROWS = [
-    (
-        "3.4.12.1.",
-        "Открытые уроки «Шоу профессий»",
-        "в течение года",
-        "Учителя-предметники",
-        6,
-        (6, 7),
-    ),
-    (
-        "3.4.12.2.",
-        "Курс внеурочной деятельности «Россия – мои горизонты» (34 занятия по четвергам)",
-        "сентябрь–май",
-        "Классные руководители",
-        34,
-        (6, 7),
-    ),
-    (
-        "3.4.12.3.",
-        "Классные часы «Мир профессий»",
-        "ежемесячно",
-        "Классные руководители",
-        4,
-        (6, 7),
-    ),
-    (
-        "3.4.12.4.",
-        "Кружок «Робототехника» на базе центра «Точка роста»",
-        "в течение года",
-        "Педагог дополнительного образования",
-        2,
-        (6, 7),
-    ),
-    (
-        "3.4.12.5.",
-        "Всероссийское родительское собрание",
-        "сентябрь, апрель",
-        "Классные руководители",
-        2,
-        (6, 7),
-    ),
-    (
-        "3.4.13.1.",
-        "Открытые уроки «Шоу профессий»",
-        "в течение года",
-        "Учителя-предметники",
-        6,
-        (8, 9, 10, 11),
-    ),
-    (
-        "3.4.13.2.",
-        "Курс внеурочной деятельности «Россия – мои горизонты» (34 занятия по четвергам)",
-        "сентябрь–май",
-        "Классные руководители",
-        34,
-        (8, 9, 10, 11),
-    ),
-    (
-        "3.4.13.2.",
-        "Профориентационная диагностика и профессиональные пробы на платформе «Билет в будущее»",
-        "октябрь–апрель",
-        "Педагог-навигатор",
-        10,
-        (8, 9, 10, 11),
-    ),
-    (
-        "3.4.13.3.",
-        "Экскурсии на предприятия и в колледжи республики",
-        "в течение года",
-        "Классные руководители",
-        6,
-        (8, 9, 10, 11),
-    ),
-    (
-        "3.4.13.4.",
-        "Занятия в детском технопарке «Кванториум»",
-        "в течение года",
-        "Педагог дополнительного образования",
-        4,
-        (8, 9, 10, 11),
-    ),
-    (
-        "3.4.13.5.",
-        "Всероссийское родительское собрание; индивидуальные консультации родителей",
-        "сентябрь, апрель",
-        "Классные руководители, педагог-психолог",
-        2,
-        (8, 9, 10, 11),
-    ),
-]
-
-FIXED = {
-    "4.1.": ("декабрь, май", "Заместитель директора по ВР", "Аналитическая справка"),
-    "4.2.": (
-        "март–апрель",
-        "Педагог-психолог",
-        "Результаты мониторинга предпочтений 9 и 11 классов",
-    ),
-    "4.3.": ("май", "Заместитель директора по ВР", "Справка о достижении показателей"),
-    "4.4.": ("июнь", "Заместитель директора по ВР", "Анализ плана, предложения на следующий год"),
-    "5.1.": ("июнь", "Директор, заместитель директора по ВР", "Самоанализ, адресные рекомендации"),
-}
+def demo_data() -> dict:
+    return json.loads(DATA.read_text(encoding="utf-8"))
 
 
 class Command(BaseCommand):
@@ -341,136 +53,110 @@ class Command(BaseCommand):
                 "Демо-данные и учётные записи с известным паролем не создаются в рабочей системе "
                 "(DJANGO_DEBUG выключен)."
             )
-        if not SchoolYear.objects.filter(title="2023-2024").exists():
+        data = demo_data()
+        if not SchoolYear.objects.filter(title=data["year"]).exists():
             call_command("load_reference", verbosity=0)
         with transaction.atomic():
-            self._load()
+            self._load(data)
         call_command(
             "load_demo_monitoring", allow_production=options["allow_production"], stdout=self.stdout
         )
+        password = data["password"]
         self.stdout.write(
             self.style.SUCCESS(
                 "Демо-данные готовы. Вход: http://127.0.0.1:8000/\n"
-                f"  deputy      / {DEMO_PASSWORD}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
-                f"  reviewer    / {DEMO_PASSWORD}  – региональный центр (ЦОПП КБР), админка /admin/\n"
-                f"  coordinator / {DEMO_PASSWORD}  – муниципальный координатор (Нальчик)"
+                f"  deputy      / {password}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
+                f"  reviewer    / {password}  – региональный центр (ЦОПП КБР), админка /admin/\n"
+                f"  coordinator / {password}  – муниципальный координатор (Нальчик)"
             )
         )
 
-    def _load(self):
-        year = SchoolYear.objects.get(title="2023-2024")
+    def _load(self, data):
+        year = SchoolYear.objects.get(title=data["year"])
         groups = ensure_roles()
         schools = {}
-        for key, full_name, short_name, municipality, director, inn in SCHOOLS:
+        for key, school in data["schools"].items():
             schools[key], _ = School.objects.get_or_create(
-                inn=inn,
+                inn=school["inn"],
                 defaults={
-                    "full_name": full_name,
-                    "short_name": short_name,
-                    "municipality": Municipality.objects.get(name=municipality),
-                    "director_name": director,
+                    "full_name": school["full_name"],
+                    "short_name": school["short_name"],
+                    "municipality": Municipality.objects.get(name=school["municipality"]),
+                    "director_name": school["director_name"],
                 },
             )
 
         levels = {level.code: level.pk for level in Level.objects.filter(year=year)}
-        if not Plan.objects.filter(school=schools["demo"], year=year).exists():
-            self._fill(
-                plan_create(
-                    school=schools["demo"],
-                    year=year,
-                    levels={g: levels[c] for g, c in LEVELS.items()},
-                )
-            )
-        if not Plan.objects.filter(school=schools["submitted"], year=year).exists():
-            plan = plan_create(
-                school=schools["submitted"],
-                year=year,
-                levels={g: levels[c] for g, c in LEVELS.items()},
-            )
-            self._fill(plan)
-            # Submitted through the service, so that it has its frozen PDF and its
-            # history like any other; then dated back to when it was «submitted».
-            plan_submit(plan=plan, by=None, version=None)
-            when = timezone.make_aware(datetime(2023, 9, 27, 15, 40))
-            Plan.objects.filter(pk=plan.pk).update(submitted_at=when)
-            PlanSubmission.objects.filter(plan=plan).update(submitted_at=when)
-            PlanEvent.objects.filter(plan=plan).update(at=when)
-        if not Plan.objects.filter(school=schools["empty"], year=year).exists():
-            plan_create(school=schools["empty"], year=year)
+        by_grade = {int(grade): levels[code] for grade, code in data["levels"].items()}
+        for entry in data["plans"]:
+            school = schools[entry["school"]]
+            if Plan.objects.filter(school=school, year=year).exists():
+                continue
+            if not entry["filled"]:
+                plan_create(school=school, year=year)
+                continue
+            plan = plan_create(school=school, year=year, levels=by_grade)
+            self._fill(plan, data)
+            if entry.get("submitted_at"):
+                # Submitted through the service, so that it has its frozen PDF and its
+                # history like any other; then dated back to when it was «submitted».
+                plan_submit(plan=plan, by=None, version=None)
+                when = timezone.make_aware(datetime.fromisoformat(entry["submitted_at"]))
+                Plan.objects.filter(pk=plan.pk).update(submitted_at=when)
+                PlanSubmission.objects.filter(plan=plan).update(submitted_at=when)
+                PlanEvent.objects.filter(plan=plan).update(at=when)
         for plan in Plan.objects.filter(year=year, school__in=schools.values()):
             plan_refresh_check(plan=plan)
 
-        users = [
-            (
-                "deputy",
-                "Залина",
-                "Кармова",
-                "Заместитель директора по воспитательной работе",
-                {"school": schools["demo"]},
-                DEPUTY,
-            ),
-            ("reviewer", "Ирина", "Тхагапсоева", "Методист ЦОПП КБР", {"is_staff": True}, REGIONAL),
-            (
-                "coordinator",
-                "Мурат",
-                "Хашев",
-                "Муниципальный координатор",
-                {"municipality": schools["demo"].municipality},
-                COORDINATOR,
-            ),
-        ]
         User = get_user_model()
-        for username, first, last, position, extra, role in users:
+        for account in data["users"]:
+            fields = {
+                name: account[name]
+                for name in ("first_name", "last_name", "position", "email", "is_staff")
+                if name in account
+            }
+            if "school" in account:
+                fields["school"] = schools[account["school"]]
+            if "municipality" in account:
+                fields["municipality"] = Municipality.objects.get(name=account["municipality"])
             user, created = User.objects.get_or_create(
-                username=username,
-                defaults={
-                    "first_name": first,
-                    "last_name": last,
-                    "position": position,
-                    "email": f"{username}@example.org",
-                    **extra,
-                },
+                username=account["username"], defaults=fields
             )
             if created:
-                user.set_password(DEMO_PASSWORD)
+                user.set_password(data["password"])
                 user.save()
-            user.groups.add(groups[role])
+            user.groups.add(groups[ROLES[account["role"]]])
 
-    def _fill(self, plan):
+    def _fill(self, plan, data):
         items = {item.code: item for item in TemplateItem.objects.filter(year=plan.year)}
         blank = {}
         rows = PlanRow.objects.filter(plan=plan, fixed_item=None).select_related("parent", "anchor")
         for row in sorted(rows, key=lambda r: (r.anchor.order if r.anchor else 0, r.order)):
             blank.setdefault(row.parent.code, []).append(row)
         for code, slots in blank.items():
-            entries = ROWS.get(code, [])
-            assert len(entries) <= len(slots), f"demo data for {code} has more rows than the seed"
-            for row, (activity, period, responsible, documents, links, results) in zip(
-                slots, entries, strict=False
-            ):
-                row.activity, row.period, row.responsible = activity, period, responsible
-                row.documents, row.links, row.results = documents, links, results
+            entries = data["rows"].get(code, [])
+            if len(entries) > len(slots):
+                raise CommandError(f"Демо-данные: у пункта {code} строк больше, чем в шаблоне.")
+            for row, entry in zip(slots, entries, strict=False):
+                for name, value in entry.items():
+                    setattr(row, name, value)
                 row.save()
             # The seed's remaining blank lines are the school's to fill or delete; the
             # demo plan deletes them, as a finished plan would.
             for row in slots[len(entries) :]:
                 row.delete()
-        for order, (code, activity, period, responsible, hours, grades) in enumerate(
-            LEVEL_ROWS, start=1
-        ):
+        for order, entry in enumerate(data["level_rows"], start=1):
             PlanRow.objects.create(
                 plan=plan,
-                parent=items[code],
+                parent=items[entry["parent"]],
                 order=order,
-                activity=activity,
-                period=period,
-                responsible=responsible,
-                hours=Decimal(hours),
-                grades=grades,
-                start_date=date(2023, 9, 1),
-                end_date=date(2024, 5, 31),
+                activity=entry["activity"],
+                period=entry["period"],
+                responsible=entry["responsible"],
+                hours=Decimal(entry["hours"]),
+                grades=tuple(entry["grades"]),
+                start_date=date.fromisoformat(entry["start_date"]),
+                end_date=date.fromisoformat(entry["end_date"]),
             )
-        for code, (period, responsible, results) in FIXED.items():
-            PlanRow.objects.filter(plan=plan, fixed_item=items[code]).update(
-                period=period, responsible=responsible, results=results
-            )
+        for code, fields in data["fixed"].items():
+            PlanRow.objects.filter(plan=plan, fixed_item=items[code]).update(**fields)
