@@ -157,7 +157,10 @@ def deferred_tasks(settings):
                 )
             from django_tasks_db.models import DBTaskResult
 
-            return DBTaskResult.objects.filter(status="READY", run_after__gt=timezone.now()).count()
+            # The database backend writes 9999-01-01 for "whenever": not deferred.
+            return DBTaskResult.objects.filter(
+                status="READY", run_after__gt=timezone.now(), run_after__year__lt=9999
+            ).count()
 
         def make_due(self) -> None:
             if settings.TASKS_BACKEND == "rq":
