@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -58,7 +59,7 @@ def _waiting(request, document: Document) -> HttpResponse:
             "done": document.done,
             "total": document.total,
             "error": document.error,
-            "title": document.get_kind_display().capitalize(),
+            "title": capfirst(document.get_kind_display()),
             "filename": document.filename,
             "poll_url": document.get_absolute_url(),
             "download_url": reverse("plans:document-download", args=[document.pk]),
