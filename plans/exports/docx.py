@@ -27,7 +27,13 @@ from lxml import etree
 
 from ..models import Plan, PlanStatus
 from .cells import strip_control
-from .rows import COLUMN_TITLES, plan_appendices, table_rows
+from .rows import (
+    COLUMN_TITLES,
+    approval_date_line,
+    plan_appendices,
+    signature_name,
+    table_rows,
+)
 
 FONT = "Times New Roman"
 # Where Times New Roman is missing (LibreOffice on Linux) the document names its
@@ -113,14 +119,6 @@ def plan_docx(plan: Plan) -> bytes:
     output = BytesIO()
     document.save(output)
     return output.getvalue()
-
-
-def signature_name(full_name: str) -> str:
-    """«Петрова Анна Ивановна» → «А.И. Петрова», as a signature line prints it
-    (ГОСТ Р 7.0.97-2016). A name already given with initials keeps them."""
-    surname, *given = full_name.split() or [""]
-    initials = "".join(part if part.endswith(".") else f"{part[0]}." for part in given)
-    return f"{initials} {surname}" if initials else surname
 
 
 # The document around the table: page, fonts, styles, header and footer.
@@ -257,7 +255,7 @@ def _approval_block(document, plan: Plan) -> None:
         ("УТВЕРЖДАЮ", True),
         (f"{school.director_position} {school.short_name}", False),
         (f"{'_' * 16} {name}", False),
-        ("«___» ________ 20__ г.", False),
+        (approval_date_line(plan.approved_at.date() if plan.approved_at else None), False),
     ]
     for text, bold in lines:
         paragraph = document.add_paragraph(style=STYLES["approval"])

@@ -19,7 +19,14 @@ from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
 from ..models import Plan, PlanStatus
-from .rows import Appendices, TableRow, plan_appendices, table_rows
+from .rows import (
+    Appendices,
+    TableRow,
+    approval_date_line,
+    plan_appendices,
+    signature_name,
+    table_rows,
+)
 
 _CONTENT_TYPES = {
     ".css": "text/css",
@@ -90,6 +97,7 @@ def plan_print_context(plan: Plan, lines=None) -> dict:
         "draft": plan.status != PlanStatus.APPROVED,
         "status": plan.get_status_display(),
         "approved_on": plan.approved_at.date() if plan.approved_at else None,
+        "signature": signature_name(plan.school.director_name),
         "rows": list(table_rows(plan, lines)),
         "appendices": plan_appendices(plan),
     }
@@ -150,6 +158,7 @@ def render_html(context: dict) -> str:
         "plans/pdf/plan.html",
         {
             **context,
+            "date_line": approval_date_line(context["approved_on"]),
             "rows": [_breakable_row(row) for row in context["rows"]],
         },
     )

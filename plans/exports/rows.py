@@ -273,3 +273,26 @@ def plan_appendices(plan: Plan) -> Appendices:
         ],
         analysis=list(self_analysis_rows(plan)),
     )
+
+
+# --- the approval block above the title (PDF and Word alike) ----------------------
+
+
+def signature_name(full_name: str) -> str:
+    """«Петрова Анна Ивановна» → «А.И. Петрова», as a signature line prints it
+    (ГОСТ Р 7.0.97-2016). A name already given with initials keeps them."""
+    surname, *given = full_name.split() or [""]
+    initials = "".join(part if part.endswith(".") else f"{part[0]}." for part in given)
+    return f"{initials} {surname}" if initials else surname
+
+
+_MONTHS = (
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
+).split()
+
+
+def approval_date_line(approved_on) -> str:
+    """«"05" октября 2023 г.» once approved; the blank to fill by hand before."""
+    if approved_on is None:
+        return "«___» ____________ 20__ г."
+    return f"«{approved_on:%d}» {_MONTHS[approved_on.month - 1]} {approved_on:%Y} г."

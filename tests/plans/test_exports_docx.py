@@ -19,8 +19,8 @@ from pypdf import PdfReader
 
 from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Indicator, PlanIndicator, SelfAnalysis
-from plans.exports.docx import plan_docx, signature_name
-from plans.exports.rows import table_rows
+from plans.exports.docx import plan_docx
+from plans.exports.rows import signature_name, table_rows
 from plans.models import Municipality, Plan, PlanRow, PlanStatus
 from tests.factories import UserFactory, add_row, make_plan
 from tests.monitoring.region import load_catalogue
@@ -179,8 +179,20 @@ def test_approval_block_signs_with_initials_and_surname(plan):
     assert texts[0] == "УТВЕРЖДАЮ"
     assert texts[1] == f"Директор {plan.school.short_name}"
     assert texts[2].endswith(" А.И. Петрова") and texts[2].startswith("____")
-    assert texts[3] == "«___» ________ 20__ г."
+    assert texts[3] == "«___» ____________ 20__ г."  # the PDF's blank, to the character
     assert plan.school.full_name in texts and "на 2023-2024 учебный год" in texts
+
+
+def test_an_approved_plan_prints_its_date_of_approval(plan):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    Plan.objects.filter(pk=plan.pk).update(
+        status="approved", approved_at=timezone.make_aware(datetime(2023, 10, 5, 12))
+    )
+    texts = [p.text for p in read(plan_docx(fresh(plan))).paragraphs]
+    assert texts[3] == "«05» октября 2023 г."
 
 
 def test_without_a_director_name_the_signature_line_is_blank(plan):
