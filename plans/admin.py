@@ -18,6 +18,7 @@ from . import documents, review, services
 from .models import (
     ActivityTemplate,
     Direction,
+    DocumentKind,
     Level,
     Municipality,
     Plan,
@@ -354,12 +355,16 @@ class PlanAdmin(admin.ModelAdmin):
 
     @admin.action(description="Скачать сводную таблицу (Excel)")
     def export_consolidated(self, request, queryset):
-        document = documents.consolidated_document(plans=queryset, by=request.user, selected=True)
+        document = documents.plans_document(
+            DocumentKind.CONSOLIDATED, plans=queryset, by=request.user, selected=True
+        )
         return redirect(document)
 
     @admin.action(description="Все выбранные планы одним архивом (PDF и Word)")
     def archive_selected(self, request, queryset):
-        document = documents.archive_document(plans=queryset, by=request.user, selected=True)
+        document = documents.plans_document(
+            DocumentKind.ARCHIVE, plans=queryset, by=request.user, selected=True
+        )
         return redirect(document)
 
     def _apply(self, request, queryset, action, **kwargs):

@@ -119,8 +119,8 @@ def _year_and_scope(request):
 def region_archive(request):
     """«Все планы одним архивом»: every plan of the year the user may see."""
     year, municipality, plans = _year_and_scope(request)
-    document = documents.archive_document(
-        plans=plans, by=request.user, year=year, municipality=municipality
+    document = documents.plans_document(
+        DocumentKind.ARCHIVE, plans=plans, by=request.user, year=year, municipality=municipality
     )
     return redirect(document)
 
@@ -130,8 +130,12 @@ def region_export(request):
     """The consolidated workbook of every plan the user may see for a year: the
     whole region for the centre, the municipality's schools for a coordinator."""
     year, municipality, plans = _year_and_scope(request)
-    document = documents.consolidated_document(
-        plans=plans, by=request.user, year=year, municipality=municipality
+    document = documents.plans_document(
+        DocumentKind.CONSOLIDATED,
+        plans=plans,
+        by=request.user,
+        year=year,
+        municipality=municipality,
     )
     if document.status == DocumentStatus.READY:
         return _serve(document)

@@ -1,7 +1,7 @@
 """Documents off the request path: each version of a plan rendered once, by the worker.
 
 A web request never draws a document. It asks for one (`plan_document`,
-`archive_document`, `consolidated_document`): if a file for exactly this content
+`plans_document`): if a file for exactly this content
 exists, it is served from storage; if not, a `Document` is recorded and the worker
 (plans/tasks.py) renders it while the page polls its progress. The key of a
 document names its content — the plan's version and the rendering code's version,
@@ -102,9 +102,25 @@ def plan_document(*, plan: Plan, fmt: str, by) -> Document:
     )
 
 
-def _many(kind, plans, *, by, year, municipality, filename: str, selected: bool) -> Document:
+# The documents of many plans: what each is called («… КБР 2023-2024.zip»).
+MANY_PLANS = {
+    DocumentKind.ARCHIVE: ("Планы профориентации", "zip"),
+    DocumentKind.CONSOLIDATED: ("Сводная таблица планов", "xlsx"),
+}
+
+
+def plans_document(kind, *, plans, by, year=None, municipality=None, selected=False) -> Document:
+    """A document of many plans: «Все планы одним архивом» (a ZIP of each plan's PDF
+    and DOCX, in folders by municipality) or the consolidated workbook. `plans` is
+    already scoped to what `by` may see: a year's plans of the region or of a
+    municipality, or the plans `by` selected in the admin (`selected`)."""
     versions = list(plans.order_by("pk").values_list("pk", "version"))
     scope = f"selected-by-{by.pk}" if selected else municipality.pk if municipality else "region"
+    if selected:
+        name = f"выбранные {timezone.localdate():%Y-%m-%d}"
+    else:
+        name = f"{municipality.name if municipality else 'КБР'} {year.title}"
+    stem, extension = MANY_PLANS[kind]
     return _request(
         key=_key(kind, year.pk if year else "", scope, versions, code_version()),
         by=by,
@@ -113,42 +129,7 @@ def _many(kind, plans, *, by, year, municipality, filename: str, selected: bool)
         municipality=municipality,
         plan_ids=[pk for pk, _ in versions] if selected else [],
         total=max(1, len(versions)),
-        filename=filename,
-    )
-
-
-def _scope_name(year, municipality, selected: bool) -> str:
-    if selected:
-        return f"выбранные {timezone.localdate():%Y-%m-%d}"
-    return f"{municipality.name if municipality else 'КБР'} {year.title}"
-
-
-def archive_document(*, plans, by, year=None, municipality=None, selected=False) -> Document:
-    """«Все планы одним архивом»: a ZIP of each plan's PDF and DOCX, in folders by
-    municipality. `plans` is already scoped to what `by` may see: a year's plans of
-    the region or of a municipality, or the plans `by` selected in the admin."""
-    name = _scope_name(year, municipality, selected)
-    return _many(
-        DocumentKind.ARCHIVE,
-        plans,
-        by=by,
-        year=year,
-        municipality=municipality,
-        filename=_safe(f"Планы профориентации {name}") + ".zip",
-        selected=selected,
-    )
-
-
-def consolidated_document(*, plans, by, year=None, municipality=None, selected=False) -> Document:
-    name = _scope_name(year, municipality, selected)
-    return _many(
-        DocumentKind.CONSOLIDATED,
-        plans,
-        by=by,
-        year=year,
-        municipality=municipality,
-        filename=_safe(f"Сводная таблица планов {name}") + ".xlsx",
-        selected=selected,
+        filename=f"{_safe(f'{stem} {name}')}.{extension}",
     )
 
 
