@@ -32,6 +32,9 @@ class Command(BaseCommand):
                 job_class="django_tasks_rq.Job",
                 burst=batch,
                 with_scheduler=True,
+                # RQ logs every job with its arguments at INFO: the addresses and
+                # texts of notices (152-ФЗ). Warnings and errors carry none.
+                verbosity=0,
             )
         else:
             call_command(
