@@ -18,6 +18,12 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
+    path("plans/<int:pk>/import-xlsx/", import_views.xlsx_upload, name="import-xlsx"),
+    path(
+        "plans/<int:pk>/import-xlsx/<str:token>/",
+        import_views.xlsx_preview,
+        name="import-xlsx-preview",
+    ),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(

@@ -115,6 +115,15 @@ SITE = {
         lambda w: reverse("plans:row-new", args=[w["plan"].pk]) + f"?parent={w['parent'].pk}",
         [R, S, N, N, N, N, N],
     ),
+    # The plan's workbook back from offline: only the school that edits the plan.
+    "plans:import-xlsx": (
+        lambda w: reverse("plans:import-xlsx", args=[w["plan"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:import-xlsx-preview": (
+        lambda w: reverse("plans:import-xlsx-preview", args=[w["plan"].pk, "not-a-token"]),
+        [R, N, N, N, N, N, N],
+    ),
     "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, D, D, D, D]),
     # The Word import: the school's own page; the centre imports in the admin.
     "plans:import-docx": (lambda w: reverse("plans:import-docx"), [R, S, S, F, F, F, F]),

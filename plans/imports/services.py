@@ -105,3 +105,68 @@ def plan_import_docx(
     PlanRow.objects.bulk_create(rows + fixed_rows(plan, missing))
     plan_refresh_check(plan=plan)
     return plan
+
+
+@transaction.atomic
+def plan_import_xlsx(*, plan: Plan, changes) -> Plan:
+    """Apply an Excel file's changes (plans/imports/xlsx.py) to the plan it came from.
+
+    The changes were worked out against the plan at `changes.plan_version`: if the
+    plan moved since, PlanConflict (the file is compared again). Conflicts are never
+    applied. Rows keep the file's order within their runs; rows the file does not
+    have (added on the site since the export) follow them. One version step.
+    """
+    plan_touch(plan=plan, version=changes.plan_version)
+    rows = {row.pk: row for row in PlanRow.objects.filter(plan=plan)}
+    items = set(
+        TemplateItem.objects.filter(year=plan.year_id, accepts_rows=True).values_list(
+            "pk", flat=True
+        )
+    )
+    created: dict[int, PlanRow] = {}
+    for index, change in enumerate(changes.changes):
+        if change.kind == "removed":
+            row = rows.pop(change.row_id, None)
+            if row is None or row.fixed_item_id:
+                raise ImportRefused(XLSX_STALE)
+            row.delete()
+        elif change.kind == "changed":
+            row = rows.get(change.row_id)
+            if row is None:
+                raise ImportRefused(XLSX_STALE)
+            for name, value in change.fields.items():
+                setattr(row, name, value)
+            row.save()
+        elif change.kind == "added":
+            if change.parent_id not in items:
+                raise ImportRefused(XLSX_STALE)
+            created[index] = PlanRow(
+                plan=plan, parent_id=change.parent_id, anchor_id=change.anchor_id, **change.fields
+            )
+    PlanRow.objects.bulk_create(created.values())
+
+    rank = {}
+    for position, (kind, ref) in enumerate(changes.order):
+        row = rows.get(ref) if kind == "row" else created.get(ref)
+        if row is not None:
+            rank[id(row)] = position
+    runs: dict[tuple, list[PlanRow]] = {}
+    for row in [*rows.values(), *created.values()]:
+        if not row.fixed_item_id:
+            runs.setdefault((row.parent_id, row.anchor_id), []).append(row)
+    moved = []
+    for run in runs.values():
+        run.sort(key=lambda r: (rank.get(id(r), len(rank)), r.order, r.pk or 0))
+        for order, row in enumerate(run, start=1):
+            if row.order != order:
+                row.order = order
+                moved.append(row)
+    PlanRow.objects.bulk_update(moved, ["order"])
+    plan_refresh_check(plan=plan)
+    return plan
+
+
+XLSX_STALE = (
+    "План изменился так, что изменения из файла к нему больше не подходят. Загрузите файл "
+    "ещё раз: он будет сравнён с планом заново."
+)

@@ -19,7 +19,7 @@ from profplan.uploads import UploadRefused, check_size
 from ..forms import posted_version
 from ..models import Plan, School, SchoolYear
 from ..services.errors import PlanConflict, PlanNotEditable
-from .forms import AdminDocxImportForm, DocxImportForm
+from .forms import AdminDocxImportForm, DocxImportForm, XlsxImportForm
 from .placement import Placement, docx_placement
 from .preview import (
     grade_levels_text,
@@ -29,7 +29,8 @@ from .preview import (
     preview_load,
     preview_store,
 )
-from .services import ImportRefused, plan_import_docx
+from .services import ImportRefused, plan_import_docx, plan_import_xlsx
+from .xlsx import XlsxChanges, xlsx_changes
 
 
 def _read_upload(form) -> Placement | None:
@@ -182,3 +183,79 @@ def admin_docx_preview(model_admin, request, token):
         apply_url=reverse("admin:plans_plan_import_preview", args=[token]),
     )
     return TemplateResponse(request, "admin/plans/plan/import_preview.html", context)
+
+
+# --- Excel: the plan's workbook back from offline ---------------------------------
+
+
+def _own_plan(request, pk) -> Plan:
+    """The plan, if this user may change its text; another school's plan is a 404."""
+    return get_object_or_404(Plan.objects.editable_by(request.user).for_editor(), pk=pk)
+
+
+@login_required
+def xlsx_upload(request, pk):
+    plan = _own_plan(request, pk)
+    if not access.may_edit_plan(request.user, plan):
+        messages.error(request, PlanNotEditable.message)
+        return redirect("plans:edit", plan.pk)
+    form = XlsxImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size, what="плана")
+            changes = xlsx_changes(upload.read(), upload.name, plan)
+        except UploadRefused as refused:
+            form.add_error("file", refused.message)
+        else:
+            token = preview_store(
+                request,
+                {
+                    "kind": "xlsx",
+                    "plan": plan.pk,
+                    "file": upload.name[:200],
+                    "changes": changes.to_json(),
+                },
+            )
+            return redirect("plans:import-xlsx-preview", plan.pk, token)
+    return render(request, "plans/imports/xlsx_upload.html", {"form": form, "plan": plan})
+
+
+@login_required
+def xlsx_preview(request, pk, token):
+    plan = _own_plan(request, pk)
+    data = preview_load(request, token)
+    if data is None or data.get("kind") != "xlsx" or data.get("plan") != plan.pk:
+        raise Http404("Проверка файла не найдена")
+    changes = XlsxChanges.from_json(data["changes"])
+    if request.method == "POST":
+        try:
+            plan_import_xlsx(plan=plan, changes=changes)
+        except (ImportRefused, PlanNotEditable) as refused:
+            messages.error(request, refused.message)
+        except PlanConflict:
+            messages.error(
+                request,
+                "План изменился после проверки файла: загрузите файл ещё раз, он будет сравнён "
+                "с планом заново. Ничего не изменено.",
+            )
+        else:
+            preview_drop(request, token)
+            messages.success(
+                request,
+                f"Изменения из файла «{data['file']}» перенесены в план: добавлено "
+                f"{len(changes.of('added'))}, изменено {len(changes.of('changed'))}, удалено "
+                f"{len(changes.of('removed'))}.",
+            )
+            return redirect("plans:edit", plan.pk)
+    context = {
+        "plan": plan,
+        "file_name": data["file"],
+        "changes": changes,
+        "added": changes.of("added"),
+        "changed": changes.of("changed"),
+        "removed": changes.of("removed"),
+        "conflicts": changes.of("conflict"),
+        "moved_on": changes.export_version != changes.plan_version,
+    }
+    return render(request, "plans/imports/xlsx_preview.html", context)
