@@ -74,6 +74,12 @@ def may_answer_recommendation(user, recommendation) -> bool:
     return belongs_to(user, recommendation.school_id)
 
 
+def may_import_plan(user, school_id) -> bool:
+    """Bring a plan in from a Word file: the school itself (on the site), or the regional
+    centre for a chosen school (in the admin, for its bulk migration)."""
+    return belongs_to(user, school_id) or sees_region(user)
+
+
 def may_review(user) -> bool:
     """Decide on plans (return, approve, reopen) and send recommendations: the centre."""
     return sees_region(user)

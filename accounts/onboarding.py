@@ -37,8 +37,7 @@ import csv
 import difflib
 import io
 import re
-import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.contrib.auth import get_user_model
@@ -47,13 +46,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 from django.db.models.functions import Lower
 
-# Bounds on what an uploaded file may make the server do. A real list of a
+from profplan import uploads
+
+# Bounds on what an uploaded file may make the server do (the checks of the file
+# itself are shared with the plan imports: profplan/uploads.py). A real list of a
 # region's schools is a few hundred rows and well under 1 MB.
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
-MAX_ZIP_ENTRIES = 200
-MAX_COMPRESSION_RATIO = 100  # sheet XML packs 5–20 times; a zip bomb, thousands
-RATIO_CHECK_FROM_BYTES = 1024 * 1024  # tiny entries may pack very well legitimately
+MAX_FILE_BYTES = uploads.MAX_FILE_BYTES
+MAX_UNCOMPRESSED_BYTES = uploads.MAX_UNCOMPRESSED_BYTES
+MAX_ZIP_ENTRIES = uploads.MAX_ZIP_ENTRIES
+MAX_COMPRESSION_RATIO = uploads.MAX_COMPRESSION_RATIO
 MAX_ROWS = 5000
 MAX_SCANNED_ROWS = MAX_ROWS + 1000  # data rows, the header and some blank lines
 MAX_COLUMNS = 30
@@ -70,18 +71,20 @@ LENGTH_LIMITS = {
 }
 QUERY_CHUNK = 500  # values per IN (…): well inside SQLite's limit on query parameters
 
-OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OLE2_SIGNATURE = uploads.OLE2_SIGNATURE
+# The shared refusals, worded for a list of schools.
+SCHOOLS_XLSX = replace(
+    uploads.XLSX,
+    too_many_parts="Скопируйте список на один лист новой книги и загрузите её.",
+    copy_hint="Скопируйте список школ в новую книгу и загрузите её.",
+)
 
 DEFAULT_DIRECTOR_POSITION = "Директор"
 DEPUTY_POSITION = "Заместитель директора"
 
 
-class ImportFileError(Exception):
-    """The file as a whole is refused; the message is for the user, in Russian."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+# The file as a whole is refused; the message is for the user, in Russian.
+ImportFileError = uploads.UploadRefused
 
 
 class ImportRejected(Exception):
@@ -187,79 +190,31 @@ def read_rows(data: bytes, filename: str) -> list[SchoolRow]:
 
 
 def check_xlsx_container(data: bytes) -> None:
-    """Everything that can be learnt from the zip directory, before any XML is parsed."""
-    if data.startswith(OLE2_SIGNATURE):
-        raise ImportFileError(
-            "Файл защищён паролем или сохранён в старом формате Excel (.xls). Снимите пароль "
-            "(Файл → Сведения → Защита книги) и сохраните таблицу как «Книга Excel» (.xlsx)."
-        )
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise ImportFileError(
-            "Файл не является книгой Excel (.xlsx): похоже, это файл другого типа с изменённым "
-            "расширением. Откройте его в Excel и сохраните как «Книга Excel» (.xlsx)."
-        )
-    try:
-        with zipfile.ZipFile(buffer) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError):
-        raise ImportFileError("Файл повреждён: книгу Excel не удалось открыть.") from None
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise ImportFileError(
-            f"В книге Excel слишком много частей ({len(entries)}, допустимо {MAX_ZIP_ENTRIES}). "
-            "Скопируйте список на один лист новой книги и загрузите её."
-        )
-    names = {entry.filename for entry in entries}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise ImportFileError(
-            "Файл не является книгой Excel (.xlsx): в нём нет листов Excel. "
-            "Откройте его в Excel и сохраните как «Книга Excel» (.xlsx)."
-        )
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise ImportFileError(
-            "В книге есть макросы. Сохраните таблицу как «Книга Excel» (.xlsx) без макросов."
-        )
-    if any(entry.flag_bits & 0x1 for entry in entries):
-        raise ImportFileError("Файл зашифрован. Снимите пароль и сохраните книгу заново.")
-    total = sum(entry.file_size for entry in entries)
-    bomb = any(
-        entry.file_size > RATIO_CHECK_FROM_BYTES
-        and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1)
-        for entry in entries
+    """Everything that can be learnt from the zip directory, before any XML is parsed
+    (profplan/uploads.py, shared with the plan imports), within this module's limits."""
+    uploads.check_office_container(
+        data,
+        SCHOOLS_XLSX,
+        max_entries=MAX_ZIP_ENTRIES,
+        max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+        max_ratio=MAX_COMPRESSION_RATIO,
     )
-    if total > MAX_UNCOMPRESSED_BYTES or bomb:
-        raise ImportFileError(
-            "Книга Excel в распакованном виде слишком велика "
-            f"(допустимо {MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} МБ) или сжата подозрительно "
-            "сильно. Скопируйте список школ в новую книгу и загрузите её."
-        )
 
 
 def xlsx_cells(data: bytes):
     """Rows of the first sheet as tuples of cell values, streamed.
 
-    Precondition checked here: openpyxl parses through defusedxml. The zip limits
-    bound what the parser can be made to unpack; the caller stops reading at
-    MAX_ROWS, so a sheet of a million rows is never held in memory.
+    The zip limits bound what the parser can be made to unpack; the caller stops
+    reading at MAX_ROWS, so a sheet of a million rows is never held in memory.
     """
-    import openpyxl
-    import openpyxl.xml
-
-    if not openpyxl.xml.DEFUSEDXML:
-        # Without defusedxml openpyxl would expand XML entities (billion laughs).
-        raise ImportFileError(
-            "Загрузка книг Excel отключена: на сервере не установлена защита разбора XML "
-            "(defusedxml). Сообщите администратору или загрузите CSV."
-        )
-    check_xlsx_container(data)
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-    except ImportFileError:
-        raise
-    except Exception as error:  # defusedxml, zipfile and openpyxl raise many kinds
-        raise ImportFileError(unreadable_xlsx_message(error)) from None
+    workbook = uploads.load_xlsx(
+        data,
+        SCHOOLS_XLSX,
+        data_only=True,
+        max_entries=MAX_ZIP_ENTRIES,
+        max_uncompressed=MAX_UNCOMPRESSED_BYTES,
+        max_ratio=MAX_COMPRESSION_RATIO,
+    )
     try:
         if not workbook.worksheets:
             raise ImportFileError("В книге Excel нет листов.")
@@ -279,18 +234,7 @@ def xlsx_cells(data: bytes):
 
 
 def unreadable_xlsx_message(error: Exception) -> str:
-    from defusedxml import DefusedXmlException
-
-    # openpyxl re-raises parse errors as ValueError "from" the original one.
-    cause = error
-    while cause is not None and not isinstance(cause, DefusedXmlException):
-        cause = cause.__cause__
-    if cause is not None:
-        return (
-            "Книга Excel содержит недопустимые конструкции XML (объявления сущностей или DTD) "
-            "и не будет прочитана. Скопируйте список школ в новую книгу и загрузите её."
-        )
-    return "Книгу Excel не удалось прочитать: файл повреждён или это не таблица Excel."
+    return uploads.unreadable_xml_message(error, SCHOOLS_XLSX)
 
 
 def csv_cells(data: bytes):

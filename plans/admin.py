@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 from profplan.forms import PlainTextField
 
 from . import documents, review, services
+from .imports import views as import_views
 from .models import (
     ActivityTemplate,
     Direction,
@@ -414,6 +415,16 @@ class PlanAdmin(admin.ModelAdmin):
                 "<int:object_id>/review/",
                 self.admin_site.admin_view(partial(review.review_view, self)),
                 name=f"{prefix}_review",
+            ),
+            path(
+                "import/",
+                self.admin_site.admin_view(partial(import_views.admin_docx_import, self)),
+                name=f"{prefix}_import",
+            ),
+            path(
+                "import/<str:token>/",
+                self.admin_site.admin_view(partial(import_views.admin_docx_preview, self)),
+                name=f"{prefix}_import_preview",
             ),
             path(
                 "<int:object_id>/diff/",

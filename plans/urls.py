@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import document_views, views
+from .imports import views as import_views
 
 app_name = "plans"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("plans/start/", views.plan_start, name="start"),
+    path("plans/import/", import_views.docx_upload, name="import-docx"),
+    path("plans/import/<str:token>/", import_views.docx_preview, name="import-preview"),
     path("plans/region.xlsx", document_views.region_export, name="export-region"),
     path("plans/archive/", document_views.region_archive, name="archive"),
     path("documents/<int:pk>/", document_views.document_detail, name="document"),
@@ -15,6 +18,12 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
+    path("plans/<int:pk>/import-xlsx/", import_views.xlsx_upload, name="import-xlsx"),
+    path(
+        "plans/<int:pk>/import-xlsx/<str:token>/",
+        import_views.xlsx_preview,
+        name="import-xlsx-preview",
+    ),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(

@@ -115,7 +115,23 @@ SITE = {
         lambda w: reverse("plans:row-new", args=[w["plan"].pk]) + f"?parent={w['parent'].pk}",
         [R, S, N, N, N, N, N],
     ),
+    # The plan's workbook back from offline: only the school that edits the plan.
+    "plans:import-xlsx": (
+        lambda w: reverse("plans:import-xlsx", args=[w["plan"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:import-xlsx-preview": (
+        lambda w: reverse("plans:import-xlsx-preview", args=[w["plan"].pk, "not-a-token"]),
+        [R, N, N, N, N, N, N],
+    ),
     "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, D, D, D, D]),
+    # The Word import: the school's own page; the centre imports in the admin.
+    "plans:import-docx": (lambda w: reverse("plans:import-docx"), [R, S, S, F, F, F, F]),
+    # A preview lives in its uploader's session only: a token nobody holds is found by nobody.
+    "plans:import-preview": (
+        lambda w: reverse("plans:import-preview", args=["not-a-token"]),
+        [R, N, N, N, N, N, N],
+    ),
     "plans:archive": (lambda w: reverse("plans:archive"), [R, 405, 405, 405, 405, 405, 405]),
     "plans:submission-pdf": (
         lambda w: reverse("plans:submission-pdf", args=[w["plan"].pk, 1]),
@@ -266,6 +282,7 @@ def admin_urls(world):
         reverse("admin:plans_plan_change", args=[world["plan"].pk]),
         reverse("admin:plans_plan_review", args=[world["plan"].pk]),
         reverse("admin:accounts_user_import"),
+        reverse("admin:plans_plan_import"),
     ]
     return urls
 
@@ -317,6 +334,7 @@ def test_regional_centre_in_the_admin(client, world):
         client.get(reverse("admin:plans_plan_review", args=[world["plan"].pk])).status_code == 200
     )
     assert client.get(reverse("admin:accounts_user_import")).status_code == 200
+    assert client.get(reverse("admin:plans_plan_import")).status_code == 200
     assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
 

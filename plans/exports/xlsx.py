@@ -12,7 +12,7 @@ from io import BytesIO
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..models import Plan, PlanStatus
@@ -79,7 +79,9 @@ def plan_xlsx(plan: Plan) -> bytes:
         + [cell(sheet, None, header_style) for _ in LOAD_TITLES]
     )
 
+    placed = []  # (sheet row, table row): what write_round_trip_keys() marks
     for row in table_rows(plan):
+        placed.append((rows.row + 1, row))  # the sheet row it is about to take
         if row.spans:
             style = section_style if row.kind == "section" else heading_style
             text = f"{row.number} {row.activity}".strip()
@@ -114,6 +116,7 @@ def plan_xlsx(plan: Plan) -> bytes:
                 merge=(2, table),
             )
 
+    write_round_trip_keys(workbook, sheet, plan, placed)
     output = BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -195,3 +198,42 @@ def setup_print(sheet, *, draft: bool = False) -> None:
     sheet.oddFooter.center.text = "стр. &P из &N"
     if draft:
         sheet.oddHeader.right.text = "ПРОЕКТ"
+
+
+# --- What brings the workbook back (plans/imports/xlsx.py reads it) -------------------
+#
+# A school edits the plan offline and uploads the workbook again. To tell its edits from
+# the plan's own changes since, the workbook carries, out of sight and out of print:
+# each line's key in a hidden column of the plan sheet (it moves with the line when
+# rows are inserted, deleted or sorted), and on a very hidden sheet the plan, its
+# version, and every line's texts as exported: the base of a three-way comparison.
+
+KEY_COLUMN = "K"  # hidden; the table and its two load columns end at I
+KEY_SHEET = "profplan"
+KEY_FORMAT = "profplan-plan-xlsx-1"
+KEY_SALT = "plans.xlsx-round-trip"
+
+
+def line_key(row) -> str:
+    """«r12»: a plan row (a school's row or a fixed activity's filling); «i5»: a template line."""
+    return f"r{row.row_id}" if row.row_id is not None and not row.spans else f"i{row.item_id}"
+
+
+def exported_texts(row) -> list:
+    """The values of columns B–I of a line as plan_xlsx() writes them."""
+    return [row.activity_with_load, *row.columns[2:], row.hours, row.grades_text]
+
+
+def write_round_trip_keys(workbook, sheet, plan: Plan, placed) -> None:
+    from django.core.signing import Signer
+
+    sheet.column_dimensions[KEY_COLUMN].hidden = True
+    column = column_index_from_string(KEY_COLUMN)
+    keys = workbook.create_sheet(KEY_SHEET)
+    keys.sheet_state = "veryHidden"
+    stamp = f"{plan.pk}:{plan.version}"
+    keys.append([KEY_FORMAT, plan.pk, plan.version, Signer(salt=KEY_SALT).sign(stamp)])
+    for row_number, row in placed:
+        key = line_key(row)
+        sheet.cell(row=row_number, column=column, value=key)
+        keys.append([cell(keys, key)] + [cell(keys, value) for value in exported_texts(row)])

@@ -1,0 +1,261 @@
+"""Pages of the imports: upload, preview, apply. Thin: the reading is in docx.py,
+placement.py and xlsx.py, the writes in services.py.
+
+An upload is read once and its result kept in the user's session under a random
+token (preview.py); the preview page and the apply name only that token.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from accounts import access
+from profplan.uploads import UploadRefused, check_size
+
+from ..forms import posted_version
+from ..models import Plan, School, SchoolYear
+from ..services.errors import PlanConflict, PlanNotEditable
+from .forms import AdminDocxImportForm, DocxImportForm, XlsxImportForm
+from .placement import Placement, docx_placement
+from .preview import (
+    grade_levels_text,
+    placement_summary,
+    placement_table,
+    preview_drop,
+    preview_load,
+    preview_store,
+)
+from .services import ImportRefused, plan_import_docx, plan_import_xlsx
+from .xlsx import XlsxChanges, xlsx_changes
+
+
+def _read_upload(form) -> Placement | None:
+    """The form's file read and placed; a refusal becomes the form's error."""
+    upload = form.cleaned_data["file"]
+    try:
+        check_size(upload.size, what="плана")  # before a byte of it is read
+        return docx_placement(upload.read(), upload.name, form.cleaned_data["year"])
+    except UploadRefused as refused:
+        form.add_error("file", refused.message)
+        return None
+
+
+def _store(request, placement: Placement, school: School, filename: str) -> str:
+    return preview_store(
+        request,
+        {
+            "kind": "docx",
+            "school": school.pk,
+            "file": filename[:200],
+            "placement": placement.to_json(),
+        },
+    )
+
+
+def _kept(request, token: str) -> tuple[dict, Placement, School, SchoolYear]:
+    """The preview behind a token of this user's session that the user may apply; else 404."""
+    data = preview_load(request, token)
+    if data is None or data.get("kind") != "docx":
+        raise Http404("Проверка файла не найдена")
+    if not access.may_import_plan(request.user, data["school"]):
+        raise Http404("Проверка файла не найдена")
+    placement = Placement.from_json(data["placement"])
+    school = get_object_or_404(School.objects.select_related("municipality"), pk=data["school"])
+    year = get_object_or_404(SchoolYear, pk=placement.year_id)
+    return data, placement, school, year
+
+
+def _preview_context(data, placement, school, year) -> dict:
+    existing = Plan.objects.filter(school=school, year=year).first()
+    return {
+        "file_name": data["file"],
+        "placement": placement,
+        "summary": placement_summary(placement),
+        "table": placement_table(placement, year),
+        "grade_levels": grade_levels_text(placement, year),
+        "school": school,
+        "year": year,
+        "existing": existing,
+    }
+
+
+def _apply(request, placement, school, existing) -> Plan | None:
+    """Apply the preview; a refusal becomes an error message and None."""
+    try:
+        return plan_import_docx(
+            placement=placement,
+            school=school,
+            replace=request.POST.get("replace") == "1",
+            version=posted_version(request.POST) if existing else None,
+        )
+    except (ImportRefused, PlanConflict, PlanNotEditable) as refused:
+        messages.error(request, refused.message)
+        return None
+
+
+# --- The school's own pages ---------------------------------------------------
+
+
+@login_required
+def docx_upload(request):
+    """Upload last year's (or this year's) plan in Word: the preview follows."""
+    if not access.is_school_user(request.user):
+        raise PermissionDenied
+    school = request.user.school
+    form = DocxImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        placement = _read_upload(form)
+        if placement is not None:
+            token = _store(request, placement, school, form.cleaned_data["file"].name)
+            return redirect("plans:import-preview", token)
+    return render(request, "plans/imports/docx_upload.html", {"form": form, "school": school})
+
+
+@login_required
+def docx_preview(request, token):
+    data, placement, school, year = _kept(request, token)
+    if not access.belongs_to(request.user, school.pk):
+        raise Http404("Проверка файла не найдена")
+    context = _preview_context(data, placement, school, year)
+    if request.method == "POST":
+        plan = _apply(request, placement, school, context["existing"])
+        if plan is not None:
+            preview_drop(request, token)
+            messages.success(
+                request,
+                f"План на {year.title} учебный год загружен из файла «{data['file']}»: "
+                f"{placement_summary(placement)}",
+            )
+            return redirect("plans:edit", plan.pk)
+        context = _preview_context(data, placement, school, year)
+    context["apply_url"] = reverse("plans:import-preview", args=[token])
+    return render(request, "plans/imports/docx_preview.html", context)
+
+
+# --- The admin: the regional centre imports for a chosen school ----------------
+
+
+def admin_docx_import(model_admin, request):
+    """Upload a school's plan in Word for the school chosen in the form."""
+    if not (access.may_review(request.user) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    form = AdminDocxImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        school = form.cleaned_data["school"]
+        placement = _read_upload(form)
+        if placement is not None:
+            token = _store(request, placement, school, form.cleaned_data["file"].name)
+            return redirect("admin:plans_plan_import_preview", token)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": "Загрузка плана школы из Word",
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/plans/plan/import.html", context)
+
+
+def admin_docx_preview(model_admin, request, token):
+    if not (access.may_review(request.user) and model_admin.has_change_permission(request)):
+        raise PermissionDenied
+    data, placement, school, year = _kept(request, token)
+    context = _preview_context(data, placement, school, year)
+    if request.method == "POST":
+        plan = _apply(request, placement, school, context["existing"])
+        if plan is not None:
+            preview_drop(request, token)
+            model_admin.message_user(
+                request,
+                f"План {school} на {year.title} учебный год загружен из файла: "
+                f"{placement_summary(placement)}",
+                messages.SUCCESS,
+            )
+            return redirect("admin:plans_plan_change", plan.pk)
+        context = _preview_context(data, placement, school, year)
+    context.update(
+        model_admin.admin_site.each_context(request),
+        opts=model_admin.opts,
+        title=f"Проверка плана из Word: {school}, {year.title}",
+        apply_url=reverse("admin:plans_plan_import_preview", args=[token]),
+    )
+    return TemplateResponse(request, "admin/plans/plan/import_preview.html", context)
+
+
+# --- Excel: the plan's workbook back from offline ---------------------------------
+
+
+def _own_plan(request, pk) -> Plan:
+    """The plan, if this user may change its text; another school's plan is a 404."""
+    return get_object_or_404(Plan.objects.editable_by(request.user).for_editor(), pk=pk)
+
+
+@login_required
+def xlsx_upload(request, pk):
+    plan = _own_plan(request, pk)
+    if not access.may_edit_plan(request.user, plan):
+        messages.error(request, PlanNotEditable.message)
+        return redirect("plans:edit", plan.pk)
+    form = XlsxImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            check_size(upload.size, what="плана")
+            changes = xlsx_changes(upload.read(), upload.name, plan)
+        except UploadRefused as refused:
+            form.add_error("file", refused.message)
+        else:
+            token = preview_store(
+                request,
+                {
+                    "kind": "xlsx",
+                    "plan": plan.pk,
+                    "file": upload.name[:200],
+                    "changes": changes.to_json(),
+                },
+            )
+            return redirect("plans:import-xlsx-preview", plan.pk, token)
+    return render(request, "plans/imports/xlsx_upload.html", {"form": form, "plan": plan})
+
+
+@login_required
+def xlsx_preview(request, pk, token):
+    plan = _own_plan(request, pk)
+    data = preview_load(request, token)
+    if data is None or data.get("kind") != "xlsx" or data.get("plan") != plan.pk:
+        raise Http404("Проверка файла не найдена")
+    changes = XlsxChanges.from_json(data["changes"])
+    if request.method == "POST":
+        try:
+            plan_import_xlsx(plan=plan, changes=changes)
+        except (ImportRefused, PlanNotEditable) as refused:
+            messages.error(request, refused.message)
+        except PlanConflict:
+            messages.error(
+                request,
+                "План изменился после проверки файла: загрузите файл ещё раз, он будет сравнён "
+                "с планом заново. Ничего не изменено.",
+            )
+        else:
+            preview_drop(request, token)
+            messages.success(
+                request,
+                f"Изменения из файла «{data['file']}» перенесены в план: добавлено "
+                f"{len(changes.of('added'))}, изменено {len(changes.of('changed'))}, удалено "
+                f"{len(changes.of('removed'))}.",
+            )
+            return redirect("plans:edit", plan.pk)
+    context = {
+        "plan": plan,
+        "file_name": data["file"],
+        "changes": changes,
+        "added": changes.of("added"),
+        "changed": changes.of("changed"),
+        "removed": changes.of("removed"),
+        "conflicts": changes.of("conflict"),
+        "moved_on": changes.export_version != changes.plan_version,
+    }
+    return render(request, "plans/imports/xlsx_preview.html", context)
