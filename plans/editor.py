@@ -3,8 +3,9 @@
 The texts of a line (number, activity, period with dates, hours and grades, links)
 are the `TableRow` that every document prints (plans/exports/rows.py); an `Entry`
 adds only what the editor needs beyond them: which plan, whether the row lies in a
-level block (its form asks for hours and grades), the remarks under it and the
-«Добавить мероприятие» buttons that follow it. The fast renderer in
+level block (its form asks for hours and grades), the remarks under it, the
+«Добавить мероприятие» buttons that follow it, whether «выше» and «ниже» would move
+it, and when it was last saved (the browser drops drafts of rows saved since). The fast renderer in
 plans/templatetags/plan_table.py draws entries.
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import services
 from .exports.rows import TableRow, table_rows
-from .models import Plan, TemplateItem
+from .models import ItemKind, Plan, TemplateItem
 from .numbering import Line
 
 
@@ -25,6 +26,9 @@ class Entry:
     in_level_block: bool = False
     add_under: list[TemplateItem] = field(default_factory=list)
     comments: list = field(default_factory=list)
+    stamp: int = 0  # the row's updated_at in microseconds: a draft older than it is stale
+    can_move_up: bool = False
+    can_move_down: bool = False
 
 
 def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
@@ -44,9 +48,11 @@ def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -
             plan.pk,
             in_level_block=line.kind == "row" and line.item.pk in block_ids,
             comments=threads.get(row.row_id, []) if row.row_id is not None else [],
+            stamp=_stamp(line.row),
         )
         for line, row in zip(lines, table_rows(plan, lines), strict=True)
     ]
+    _mark_moves(entries, lines, children)
     shown = {line.item.pk: index for index, line in enumerate(lines) if line.kind != "row"}
 
     def subtree_end(index: int) -> int:
@@ -76,3 +82,29 @@ def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -
             )
         entries[position].add_under.append(item)
     return entries
+
+
+def _stamp(row) -> int:
+    if row is None or row.updated_at is None:
+        return 0
+    return int(row.updated_at.timestamp() * 1_000_000)
+
+
+def _mark_moves(entries: list[Entry], lines: list[Line], children: dict) -> None:
+    """Which school rows «Переместить выше/ниже» would move (services.plan_row_move):
+    none moves up from the top of its item (the first run, first place) or down from
+    the bottom (the run after the item's last template child, last place); those
+    buttons are disabled instead of doing nothing."""
+    runs: dict[tuple[int, int | None], list[int]] = {}
+    for index, line in enumerate(lines):
+        if line.kind == "row":
+            runs.setdefault((line.item.pk, line.row.anchor_id), []).append(index)
+    for (parent_id, anchor_id), run in runs.items():
+        siblings = sorted(
+            (c for c in children.get(parent_id, []) if c.kind != ItemKind.ROW),
+            key=lambda item: item.order,
+        )
+        last_anchor = siblings[-1].pk if siblings else None
+        for place, index in enumerate(run):
+            entries[index].can_move_up = anchor_id is not None or place > 0
+            entries[index].can_move_down = anchor_id != last_anchor or place < len(run) - 1

@@ -4,7 +4,7 @@ from django import forms
 
 from profplan.forms import model_formfield
 
-from .fields import GRADES
+from .fields import GRADES, format_hours
 from .models import ActivityTemplate, Level, PlanRow
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
@@ -153,16 +153,22 @@ class StartPlanForm(forms.Form):
     )
 
 
-def catalogue_groups(activities: list[ActivityTemplate], direction_id: int | None):
-    """Catalogue activities grouped by direction, the heading's own direction first:
-    [(group name, [(pk, title), …]), …]."""
+def catalogue_groups(
+    activities: list[ActivityTemplate], direction_id: int | None, level_directions=()
+):
+    """Catalogue activities grouped by direction: the heading's own direction first,
+    then the other directions of its level block (`level_directions`), then the rest:
+    [(group name, [(pk, title, hours as «34» or «»), …]), …]."""
     groups: dict[str, list] = {}
-    own: set[str] = set()
+    rank: dict[str, int] = {}
     for activity in activities:
         name = (
             activity.direction.name if activity.direction else "Общие мероприятия (разделы I–III)"
         )
-        groups.setdefault(name, []).append((activity.pk, activity.title))
+        hours = "" if activity.typical_hours is None else format_hours(activity.typical_hours)
+        groups.setdefault(name, []).append((activity.pk, activity.title, hours))
         if activity.direction_id == direction_id:
-            own.add(name)
-    return sorted(groups.items(), key=lambda group: group[0] not in own)
+            rank[name] = 0
+        elif activity.direction_id in level_directions:
+            rank.setdefault(name, 1)
+    return sorted(groups.items(), key=lambda group: rank.get(group[0], 2))

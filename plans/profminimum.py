@@ -14,10 +14,27 @@ from .models import Direction, ItemKind, Level, Plan, PlanRow, TemplateItem
 from .numbering import Line, number_lines
 
 
+class Problem(str):
+    """A problem in plain words that also knows the place of the editor it is about:
+    `anchor` is an element id there (the level block «item-<pk>», a fixed activity's
+    «row-<pk>», the levels form). Compares, prints and serializes as its text."""
+
+    anchor: str
+
+    def __new__(cls, text: str, anchor: str = ""):
+        problem = super().__new__(cls, text)
+        problem.anchor = anchor
+        return problem
+
+    def __reduce__(self):
+        return (Problem, (str(self), self.anchor))
+
+
 @dataclass
 class GradeCheck:
     grade: int
     level: Level | None
+    block_id: int | None = None  # the level's block in the template: where to look
     planned_hours: Decimal = Decimal(0)
     directions: list[tuple[Direction, bool]] = field(default_factory=list)  # (direction, covered)
 
@@ -43,7 +60,7 @@ class GradeCheck:
             return 100
         return min(100, int(self.planned_hours * 100 / self.level.min_hours))
 
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         """Plain words: «8 класс: запланировано 52 ч из 60 (основной уровень); нет мероприятий
         по направлению «Взаимодействие с родителями (законными представителями)»»."""
         if self.level is None:
@@ -55,7 +72,10 @@ class GradeCheck:
                 f"({self.level.name} уровень)"
             )
         parts += [f"нет мероприятий по направлению «{d.name}»" for d in self.missing_directions]
-        return [f"{self.grade} класс: " + "; ".join(parts)] if parts else []
+        if not parts:
+            return []
+        anchor = f"item-{self.block_id}" if self.block_id else "levels-form"
+        return [Problem(f"{self.grade} класс: " + "; ".join(parts), anchor)]
 
 
 @dataclass
@@ -64,7 +84,7 @@ class PlanCheck:
     other_problems: list[str]
 
     @property
-    def problems(self) -> list[str]:
+    def problems(self) -> list[Problem]:
         return [p for grade in self.grades for p in grade.problems()] + self.other_problems
 
     @property
@@ -93,8 +113,8 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
 
     grades = []
     for plan_grade in plan_grades:
-        check = GradeCheck(plan_grade.grade, plan_grade.level)
         block = block_of_level.get(plan_grade.level_id)
+        check = GradeCheck(plan_grade.grade, plan_grade.level, block.pk if block else None)
         if block is not None:
             for heading in sorted(children[block.pk], key=lambda item: item.order):
                 serving = [
@@ -107,7 +127,9 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
 
     other = []
     if not used:
-        other.append("Не выбран уровень профминимума ни для одного класса (6–11).")
+        other.append(
+            Problem("Не выбран уровень профминимума ни для одного класса (6–11).", "levels-form")
+        )
     for line in lines:
         if line.kind == ItemKind.FIXED and line.row is not None:
             missing = [
@@ -121,5 +143,10 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
             if missing:
                 title = line.item.title
                 short = title if len(title) <= 60 else title[:57].rstrip() + "…"
-                other.append(f"{line.number} «{short}»: не указаны {' и '.join(missing)}.")
+                other.append(
+                    Problem(
+                        f"{line.number} «{short}»: не указаны {' и '.join(missing)}.",
+                        f"row-{line.row.pk}",
+                    )
+                )
     return PlanCheck(grades, other)

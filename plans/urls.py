@@ -47,6 +47,7 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/rows/new/", views.row_new, name="row-new"),
     path("plans/<int:pk>/rows/add/", views.row_add, name="row-add"),
+    path("plans/<int:pk>/rows/restore/", views.row_restore, name="row-restore"),
     path("plans/<int:pk>/rows/<int:row_pk>/", views.row_detail, name="row"),
     path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
     path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),

@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -182,9 +183,16 @@ def plan_edit(request, pk):
         "plan": plan,
         "can_edit": can_edit,
         "main": mark_safe(main),  # rendered by our own template, escaped there
-        "submit_problems": request.session.pop("submit_problems", None),
+        "submit_problems": _submit_problems(request),
     }
     return render(request, "plans/edit.html", context)
+
+
+def _submit_problems(request) -> list[tuple[str, str]]:
+    """The refusal of the last submit, once: (text, anchor of the block it is about).
+    A session from before anchors holds plain texts."""
+    stored = request.session.pop("submit_problems", None) or []
+    return [(p, "") if isinstance(p, str) else (p[0], p[1]) for p in stored]
 
 
 def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
@@ -194,9 +202,18 @@ def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
     lines = plan_lines(plan)
     threads = comment_threads(plan)
     levels = list(plan.year.levels.all())
+    entries = editor_entries(plan, lines, threads)
     return {
         "plan": plan,
-        "entries": editor_entries(plan, lines, threads),
+        "entries": entries,
+        # The centre's remarks on rows not yet marked as fixed, in the order of the
+        # plan: the list at the top of the page jumps to each row.
+        "open_comments": [
+            (entry.row, comment)
+            for entry in entries
+            for comment in entry.comments
+            if not comment.resolved_at
+        ],
         "plan_comments": threads.get(None, []),
         "check": check_plan(plan, lines),
         "can_edit": can_edit,
@@ -386,6 +403,16 @@ def row_new(request, pk):
 
 def _render_new_form(request, plan, parent, form, in_block, status=200, conflict=""):
     activities = list(ActivityTemplate.objects.filter(year=plan.year).select_related("direction"))
+    block = (
+        TemplateItem.objects.select_related("level").filter(pk=parent.parent_id).first()
+        if in_block
+        else None
+    )
+    level_directions = (
+        set(TemplateItem.objects.filter(parent_id=block.pk).values_list("direction_id", flat=True))
+        if block
+        else set()
+    )
     context = {
         "plan": plan,
         "parent": parent,
@@ -393,7 +420,9 @@ def _render_new_form(request, plan, parent, form, in_block, status=200, conflict
         "in_level_block": in_block,
         "conflict": conflict,
         "client_token": request.POST.get("client_token") or uuid.uuid4(),
-        "catalogue": catalogue_groups(activities, parent.direction_id),
+        "catalogue": catalogue_groups(activities, parent.direction_id, level_directions),
+        "catalogue_size": len(activities),
+        "level": block.level if block else None,
         "draft_key": _draft_key(plan, parent=parent),
     }
     return _form_response(request, "plans/_row_new.html", context, status, plan, conflict)
@@ -435,29 +464,94 @@ def row_add(request, pk):
     return _changed(response, Plan.objects.get(pk=plan.pk), _draft_key(plan, parent=parent))
 
 
+# A deleted row can be put back («Вернуть») for this long: the page gets its contents
+# in a signed token (signed, so nobody can forge the place or the plan of a row).
+ROW_UNDO_SECONDS = 15 * 60
+ROW_UNDO_SALT = "plans.row-restore"
+
+
 @login_required
 @require_POST
 @editing
 def row_delete(request, pk, row_pk):
     plan = _editable_plan(request, pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan, fixed_item=None)
+    number = request.POST.get("number", "")[:20]
     try:
-        services.plan_row_delete(row=row, version=_version(request))
+        snapshot = services.plan_row_delete(row=row, version=_version(request))
     except (services.PlanConflict, services.PlanNotEditable) as error:
         return _table_response(request, plan.pk, status=409, error=error.message)
-    return _table_response(request, plan.pk)
+    response = _table_response(request, plan.pk)
+    token = signing.dumps(snapshot, salt=ROW_UNDO_SALT, compress=True)
+    # Out of band, into the alerts above the table: the offer outlives the table's
+    # next redraw (another edit, a move) for as long as the token is good.
+    response.content += render_to_string(
+        "plans/_row_deleted.html",
+        {
+            "plan": plan,
+            "token": token,
+            "number": number,
+            "activity": snapshot["texts"]["activity"],
+            "undo_id": snapshot["token"],
+            "minutes": ROW_UNDO_SECONDS // 60,
+        },
+        request=request,
+    ).encode()
+    return response
+
+
+@login_required
+@require_POST
+@editing
+def row_restore(request, pk):
+    """«Вернуть»: a row deleted a moment ago comes back at its place, with its remarks."""
+    plan = _editable_plan(request, pk)
+    try:
+        snapshot = signing.loads(
+            request.POST.get("token", ""), salt=ROW_UNDO_SALT, max_age=ROW_UNDO_SECONDS
+        )
+    except signing.SignatureExpired:
+        return _table_response(
+            request,
+            plan.pk,
+            status=422,
+            error=f"Вернуть строку уже нельзя: прошло больше {ROW_UNDO_SECONDS // 60} минут. "
+            "Добавьте её заново.",
+        )
+    except signing.BadSignature:
+        return _table_response(
+            request, plan.pk, status=422, error="Вернуть строку нельзя: ссылка повреждена."
+        )
+    try:
+        services.plan_row_restore(plan=plan, snapshot=snapshot, version=_version(request))
+    except services.RowRefused as error:
+        return _table_response(request, plan.pk, status=422, error=error.message)
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        return _table_response(request, plan.pk, status=409, error=error.message)
+    response = _table_response(request, plan.pk)
+    response.content += f'<div id="undo-{snapshot["token"]}" hx-swap-oob="delete"></div>'.encode()
+    return response
 
 
 @login_required
 @require_POST
 @editing
 def row_move(request, pk, row_pk):
+    """One place up or down (the buttons, the arrow keys), or, after a drag, right
+    below the line `after` («row-<pk>», «item-<pk>»)."""
     plan = _editable_plan(request, pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan, fixed_item=None)
     try:
-        services.plan_row_move(
-            row=row, up=request.POST.get("direction") == "up", version=_version(request)
-        )
+        if "after" in request.POST:
+            services.plan_row_place(
+                row=row, after=request.POST["after"][:40], version=_version(request)
+            )
+        else:
+            services.plan_row_move(
+                row=row, up=request.POST.get("direction") == "up", version=_version(request)
+            )
+    except services.RowRefused as error:
+        return _table_response(request, plan.pk, status=422, error=error.message)
     except (services.PlanConflict, services.PlanNotEditable) as error:
         return _table_response(request, plan.pk, status=409, error=error.message)
     return _table_response(request, plan.pk)
@@ -471,7 +565,9 @@ def plan_submit(request, pk):
     try:
         services.plan_submit(plan=plan, by=request.user, version=_version(request))
     except services.SubmitRefused as refused:
-        request.session["submit_problems"] = refused.problems
+        request.session["submit_problems"] = [
+            [str(problem), getattr(problem, "anchor", "")] for problem in refused.problems
+        ]
     except (services.PlanConflict, services.PlanNotEditable) as error:
         messages.error(request, error.message)
     else:

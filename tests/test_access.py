@@ -163,6 +163,10 @@ SITE = {
         lambda w: reverse("plans:row-move", args=[w["plan"].pk, w["row"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    "plans:row-restore": (
+        lambda w: reverse("plans:row-restore", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "plans:comment-reply": (
         lambda w: reverse("plans:comment-reply", args=[w["plan"].pk, w["comment"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
@@ -219,6 +223,7 @@ POSTS = [
     "plans:row-add",
     "plans:row-delete",
     "plans:row-move",
+    "plans:row-restore",
     "plans:comment-reply",
     "plans:comment-resolve",
 ]

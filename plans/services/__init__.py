@@ -13,13 +13,15 @@ The names below are the package's public face: `from plans.services import plan_
 """
 
 from .comments import plan_comment_add, plan_comment_resolve
-from .errors import PlanConflict, PlanNotEditable, SubmitRefused, TransitionRefused
+from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
 from .rows import (
     activity_prefill,
     add_slot_anchor,
     plan_row_add,
     plan_row_delete,
     plan_row_move,
+    plan_row_place,
+    plan_row_restore,
     plan_row_update,
     plan_set_levels,
     plan_touch,
@@ -49,6 +51,7 @@ __all__ = [
     "TRANSITIONS",
     "PlanConflict",
     "PlanNotEditable",
+    "RowRefused",
     "SubmitRefused",
     "TransitionRefused",
     "activity_prefill",
@@ -65,6 +68,8 @@ __all__ = [
     "plan_row_add",
     "plan_row_delete",
     "plan_row_move",
+    "plan_row_place",
+    "plan_row_restore",
     "plan_row_update",
     "plan_set_levels",
     "plan_snapshot",

@@ -28,3 +28,12 @@ class TransitionRefused(Exception):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class RowRefused(Exception):
+    """A row cannot go where it was asked to (dragged out of its item of the plan, put
+    back after its place is gone); nothing was changed."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message

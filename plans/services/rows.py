@@ -1,12 +1,27 @@
-"""Row edits of a plan in the editor: add, change, delete, move rows, set the levels
-of its grades; and `plan_touch`, the version check every edit of a plan starts with.
+"""Row edits of a plan in the editor: add, change, delete (and put back), move or
+place rows, set the levels of its grades; and `plan_touch`, the version check every
+edit of a plan starts with.
 """
+
+import datetime
+import uuid
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max
 
-from ..models import ActivityTemplate, ItemKind, Level, Plan, PlanRow, PlanStatus, TemplateItem
-from .errors import PlanConflict, PlanNotEditable
+from ..models import (
+    ActivityTemplate,
+    ItemKind,
+    Level,
+    Plan,
+    PlanComment,
+    PlanRow,
+    PlanStatus,
+    TemplateItem,
+)
+from ..numbering import plan_lines
+from .errors import PlanConflict, PlanNotEditable, RowRefused
 from .workflow import plan_refresh_check
 
 
@@ -101,13 +116,78 @@ def plan_row_update(*, row: PlanRow, data: dict, version: int | None) -> PlanRow
     return row
 
 
+ROW_TEXT_FIELDS = ("activity", "period", "responsible", "documents", "links", "results")
+
+
 @transaction.atomic
-def plan_row_delete(*, row: PlanRow, version: int | None) -> None:
+def plan_row_delete(*, row: PlanRow, version: int | None) -> dict:
+    """Delete a school row. Returns what `plan_row_restore` needs to put it back: its
+    place, its texts and the remarks that were on it (they stay, on the plan)."""
     if row.fixed_item_id:
         raise ValueError("a fixed activity cannot be deleted")
     plan_touch(plan=row.plan, version=version)
+    snapshot = {
+        "plan": row.plan_id,
+        "parent": row.parent_id,
+        "anchor": row.anchor_id,
+        "order": row.order,
+        "texts": {name: getattr(row, name) for name in ROW_TEXT_FIELDS},
+        "start_date": row.start_date.isoformat() if row.start_date else None,
+        "end_date": row.end_date.isoformat() if row.end_date else None,
+        "hours": None if row.hours is None else str(row.hours),
+        "grades": list(row.grades or ()),
+        "comments": list(PlanComment.objects.filter(row=row).values_list("pk", flat=True)),
+        # Putting it back twice (a double click) makes one row, not two.
+        "token": str(uuid.uuid4()),
+    }
     row.delete()
     plan_refresh_check(plan=row.plan)
+    return snapshot
+
+
+@transaction.atomic
+def plan_row_restore(*, plan: Plan, snapshot: dict, version: int | None) -> PlanRow:
+    """Put back a row deleted by `plan_row_delete` (from its snapshot) at its place,
+    with its remarks. If its place in the template is gone, RowRefused."""
+    token = uuid.UUID(snapshot["token"])
+    existing = PlanRow.objects.filter(plan=plan, client_token=token).first()
+    if existing is not None:
+        return existing
+    if snapshot["plan"] != plan.pk:
+        raise RowRefused("Эта строка была удалена из другого плана.")
+    parent = TemplateItem.objects.filter(
+        pk=snapshot["parent"], year=plan.year_id, accepts_rows=True
+    ).first()
+    if parent is None:
+        raise RowRefused("Пункт плана, в котором была строка, больше не существует.")
+    anchor = None
+    if snapshot["anchor"] is not None:
+        anchor = TemplateItem.objects.filter(pk=snapshot["anchor"], parent=parent).first()
+        if anchor is None:  # the template changed: the row goes where new rows go
+            anchor = add_slot_anchor(parent, list(parent.children.all()))
+    plan_touch(plan=plan, version=version)
+    order = snapshot["order"]
+    PlanRow.objects.filter(
+        plan=plan, parent=parent, anchor=anchor, fixed_item=None, order__gte=order
+    ).update(order=F("order") + 1)
+    dates = {
+        name: datetime.date.fromisoformat(snapshot[name]) if snapshot[name] else None
+        for name in ("start_date", "end_date")
+    }
+    row = PlanRow.objects.create(
+        plan=plan,
+        parent=parent,
+        anchor=anchor,
+        order=order,
+        client_token=token,
+        hours=None if snapshot["hours"] is None else Decimal(snapshot["hours"]),
+        grades=tuple(snapshot["grades"]),
+        **dates,
+        **{name: snapshot["texts"][name] for name in ROW_TEXT_FIELDS},
+    )
+    PlanComment.objects.filter(plan=plan, pk__in=snapshot["comments"], row=None).update(row=row)
+    plan_refresh_check(plan=plan)
+    return row
 
 
 @transaction.atomic
@@ -158,6 +238,77 @@ def plan_row_move(*, row: PlanRow, up: bool, version: int | None) -> PlanRow:
         PlanRow.objects.bulk_update(later, ["order"])
         row.order = 1
     row.save(update_fields=["anchor", "order", "updated_at"])
+    return row
+
+
+@transaction.atomic
+def plan_row_place(*, row: PlanRow, after: str, version: int | None) -> PlanRow:
+    """Put a school row right below the line `after` of the editor («row-<pk>» or
+    «item-<pk>»: where it was dropped), as long as that keeps it in its own item of
+    the plan: below the item itself, below one of its rows, or below the end of one of
+    its template children. Anywhere else: RowRefused, nothing moves."""
+    plan = row.plan
+    lines = plan_lines(Plan.objects.for_editor().get(pk=plan.pk))
+    kind, _, pk = after.partition("-")
+    if kind == "row":
+        index = next(
+            (i for i, line in enumerate(lines) if line.row and str(line.row.pk) == pk), None
+        )
+    elif kind == "item":
+        index = next(
+            (i for i, line in enumerate(lines) if line.kind != "row" and str(line.item.pk) == pk),
+            None,
+        )
+    else:
+        index = None
+    if index is None:
+        raise RowRefused("Строка, под которую перемещается эта, не найдена: обновите страницу.")
+    target = lines[index]
+    anchor: TemplateItem | None
+    if target.kind == "row" and target.item.pk == row.parent_id:
+        if target.row.pk == row.pk:
+            return row
+        anchor, after_row = target.row.anchor, target.row
+    elif target.kind != "row" and target.item.pk == row.parent_id:
+        anchor, after_row = None, None
+    else:
+        # Below the last line of a template child of the row's item: the run after it.
+        anchor = after_row = None
+        start = next(
+            (
+                i
+                for i in range(index, -1, -1)
+                if lines[i].kind != "row" and lines[i].item.parent_id == row.parent_id
+            ),
+            None,
+        )
+        if start is not None:
+            end = start
+            while end + 1 < len(lines) and lines[end + 1].depth > lines[start].depth:
+                end += 1
+            if end == index:
+                anchor = lines[start].item
+        if anchor is None:
+            raise RowRefused(
+                "Строку можно перемещать только внутри её пункта плана. Чтобы перенести "
+                "мероприятие в другой пункт, добавьте его там и удалите здесь."
+            )
+    plan_touch(plan=plan, version=version)
+    run = [
+        r
+        for r in PlanRow.objects.filter(
+            plan=plan, parent=row.parent_id, anchor=anchor, fixed_item=None
+        ).order_by("order", "pk")
+        if r.pk != row.pk
+    ]
+    place = (
+        0 if after_row is None else next(i for i, r in enumerate(run) if r.pk == after_row.pk) + 1
+    )
+    row.anchor = anchor
+    run.insert(place, row)
+    for order, r in enumerate(run, start=1):
+        r.order = order
+    PlanRow.objects.bulk_update(run, ["anchor", "order"])
     return row
 
 

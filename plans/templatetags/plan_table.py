@@ -22,7 +22,9 @@ def _cell(text: str, css: str = "preserve-lines") -> str:
     return f'<td class="{css}">{escape(text)}</td>'
 
 
-def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
+def _actions(number: str, row_pk: int, rows_url: str, entry=None) -> str:
+    """The row's buttons: change it; for a school row (`entry` given) also move it up
+    or down (disabled where it would not move) and delete it."""
     base = f"{rows_url}{row_pk}/"
     label = escape(number)
     buttons = [
@@ -30,18 +32,30 @@ def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
         f'aria-label="Изменить строку {label}" hx-get="{base}edit/" hx-target="closest tr" '
         f'hx-swap="outerHTML"><i class="bi bi-pencil"></i></button>'
     ]
-    if movable:
-        for direction, word, icon in (("up", "выше", "arrow-up"), ("down", "ниже", "arrow-down")):
+    if entry is not None:
+        for direction, word, icon, possible, limit in (
+            ("up", "выше", "arrow-up", entry.can_move_up, "первая"),
+            ("down", "ниже", "arrow-down", entry.can_move_down, "последняя"),
+        ):
+            state = (
+                ""
+                if possible
+                else f' disabled title="Строка {label} – {limit} в своём пункте плана"'
+            )
+            title = "" if state else f' title="Переместить {word} (или стрелки ↑ ↓)"'
             buttons.append(
-                f'<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1" '
-                f'title="Переместить {word}" aria-label="Переместить строку {label} {word}" '
+                f'<button type="button" class="btn btn-sm btn-outline-secondary py-0 px-1 js-move" '
+                f'data-direction="{direction}"{title}{state} '
+                f'aria-label="Переместить строку {label} {word}" '
                 f'hx-post="{base}move/" hx-vals=\'{{"direction": "{direction}"}}\' '
                 f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-{icon}"></i></button>'
             )
         buttons.append(
             f'<button type="button" class="btn btn-sm btn-outline-danger py-0 px-1" title="Удалить" '
             f'aria-label="Удалить строку {label}" hx-post="{base}delete/" '
-            f'hx-confirm="Удалить строку {label}? Следующие строки будут перенумерованы." '
+            f'hx-vals=\'{{"number": "{label}"}}\' '
+            f'hx-confirm="Удалить строку {label}? Следующие строки будут перенумерованы. '
+            f'Удаление можно отменить кнопкой «Вернуть»." '
             f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-trash"></i></button>'
         )
     return f'<td class="text-nowrap">{"".join(buttons)}</td>'
@@ -74,8 +88,15 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
         f'<div><a href="{escape(link)}" rel="noopener noreferrer nofollow" target="_blank">{escape(link)}</a></div>'
         for link in row.link_list
     )
+    movable = can_edit and row.kind == "row"
+    handle = (
+        '<i class="bi bi-grip-vertical drag-handle" title="Перетащите, чтобы переместить строку"'
+        ' aria-hidden="true"></i>'
+        if movable
+        else ""
+    )
     cells = [
-        f'<td class="line-number">{number}</td>',
+        f'<td class="line-number">{handle}{number}</td>',
         f'<td class="preserve-lines">{activity}</td>',
         _cell(row.period),
         _cell(row.responsible),
@@ -84,9 +105,13 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
         _cell(row.results),
     ]
     if can_edit:
-        cells.append(_actions(row.number, row.row_id, rows_url, movable=row.kind == "row"))
+        cells.append(_actions(row.number, row.row_id, rows_url, entry if movable else None))
+    data = f' data-stamp="{entry.stamp}"'
+    if movable:
+        data += f' data-parent="{row.item_id}" data-movable'
     return mark_safe(
-        f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}">{"".join(cells)}</tr>'
+        f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}"{data}>'
+        f"{''.join(cells)}</tr>"
         + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns)
     )
 

@@ -121,11 +121,12 @@ def test_review_page_shows_the_document_and_takes_comments(centre, submitted, cl
     # The school sees it next to the row, answers and marks it resolved.
     client.force_login(deputy)
     page = client.get(submitted.get_absolute_url()).content.decode()
+    # Listed at the top of the plan with a jump to the row, and shown under the row.
     assert (
-        page.index(f'id="row-{row.pk}"')
-        < page.index("Уточните число часов")
-        < page.index("3.4.12.2.")
+        f'<a class="alert-link" href="#row-{row.pk}">3.4.12.1.1.</a> Уточните число часов' in page
     )
+    row_at = page.index(f'id="row-{row.pk}"')
+    assert row_at < page.index("Уточните число часов", row_at) < page.index("3.4.12.2.", row_at)
     response = client.post(
         reverse("plans:comment-reply", args=[submitted.pk, comment.pk]),
         {"text": "Исправим"},
