@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from plans.exports.rows import DOCUMENT_TITLES
+from plans.exports.rows import COLUMN_SHARES, DOCUMENT_TITLES
 
 register = template.Library()
 
@@ -44,7 +44,7 @@ def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
             f'hx-confirm="Удалить строку {label}? Следующие строки будут перенумерованы." '
             f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-trash"></i></button>'
         )
-    return f'<td class="text-nowrap">{"".join(buttons)}</td>'
+    return f'<td class="line-actions"><div>{"".join(buttons)}</div></td>'
 
 
 def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = False) -> SafeString:
@@ -80,7 +80,7 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
         _cell(row.period),
         _cell(row.responsible),
         _cell(row.documents),
-        f'<td class="small text-break">{links}</td>',
+        f'<td class="small links">{links}</td>',
         _cell(row.results),
     ]
     if can_edit:
@@ -143,6 +143,18 @@ def document_titles() -> dict:
     of sections II and V, the indicator table's titles.
     Use: {% document_titles as titles %} … {{ titles.section_ii }}."""
     return DOCUMENT_TITLES
+
+
+@register.simple_tag
+def table_colgroup(can_edit) -> SafeString:
+    """Table 1's columns in the Word document's proportions (`COLUMN_SHARES`); the
+    school's buttons get a narrow column of their own on the right. With
+    `table-layout: fixed` the widths hold whatever the cells contain."""
+    total = sum(COLUMN_SHARES)
+    cols = "".join(f'<col style="width:{100 * share / total:.2f}%">' for share in COLUMN_SHARES)
+    if can_edit:
+        cols += '<col class="col-actions">'
+    return mark_safe(f"<colgroup>{cols}</colgroup>")
 
 
 @register.simple_tag
