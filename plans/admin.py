@@ -30,6 +30,7 @@ from .models import (
     TemplateItem,
 )
 from .numbering import number_lines
+from .plurals import COUNTED, ru_plural
 from .services import school_year_copy, school_year_next_title, shift_date
 
 
@@ -246,6 +247,10 @@ class ReturnForm(forms.Form):
     )
 
 
+APPROVED_WORDS = ("Утверждён", "Утверждено", "Утверждено")
+RETURNED_WORDS = ("Возвращён на доработку", "Возвращено на доработку", "Возвращено на доработку")
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     """The reviewers' main screen: who submitted, who is late, who passes the check."""
@@ -258,6 +263,7 @@ class PlanAdmin(admin.ModelAdmin):
         "first_submitted",
         "check_label",
         "open_comments",
+        "changed",
         "exports",
     ]
     list_filter = [
@@ -332,6 +338,10 @@ class PlanAdmin(admin.ModelAdmin):
         first = getattr(plan, "first_submitted_at", None)
         return timezone.localtime(first).strftime("%d.%m.%Y %H:%M") if first else "—"
 
+    @admin.display(description="изменён", ordering="updated_at")
+    def changed(self, plan):
+        return timezone.localtime(plan.updated_at).strftime("%d.%m.%Y %H:%M")
+
     @admin.display(description="профминимум", ordering="check_passed")
     def check_label(self, plan):
         return "✓ выполнен" if plan.check_passed else "✗ есть замечания"
@@ -355,7 +365,9 @@ class PlanAdmin(admin.ModelAdmin):
         name = f"Сводная_таблица_планов_{timezone.localdate():%Y-%m-%d}.xlsx"
         return download_response(region_xlsx(queryset), name)
 
-    def _apply(self, request, queryset, action, **kwargs):
+    def _apply(self, request, queryset, action, done_words, **kwargs):
+        """Apply a workflow service to each selected plan; `done_words` are the verb's
+        forms for 1, 2–4 and 5 plans: «Утверждён 1 план», «Утверждено 3 плана»."""
         done, refused = 0, []
         for plan in queryset.select_related("school"):
             try:
@@ -364,20 +376,25 @@ class PlanAdmin(admin.ModelAdmin):
             except services.TransitionRefused as error:
                 refused.append(f"{plan.school}: {error.message}")
         if done:
-            self.message_user(request, f"Готово: {done}.", messages.SUCCESS)
+            verb, noun = ru_plural(done, *done_words), ru_plural(done, *COUNTED["plans.plan"])
+            self.message_user(request, f"{verb} {done} {noun}.", messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Утвердить выбранные планы", permissions=["change"])
     def approve_selected(self, request, queryset):
-        self._apply(request, queryset, services.plan_approve)
+        self._apply(request, queryset, services.plan_approve, APPROVED_WORDS)
 
     @admin.action(description="Вернуть выбранные планы на доработку", permissions=["change"])
     def return_selected(self, request, queryset):
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._apply(
-                request, queryset, services.plan_return, comment=form.cleaned_data["comment"]
+                request,
+                queryset,
+                services.plan_return,
+                RETURNED_WORDS,
+                comment=form.cleaned_data["comment"],
             )
             return None
         return TemplateResponse(
