@@ -47,9 +47,16 @@ def _actions(number: str, row_pk: int, rows_url: str, movable: bool) -> str:
     return f'<td class="line-actions"><div>{"".join(buttons)}</div></td>'
 
 
-def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = False) -> SafeString:
+def line_html(
+    entry, can_edit: bool, rows_url: str = "", can_answer: bool = False, alone: bool = False
+) -> SafeString:
     """One `Entry` (plans/editor.py) as table rows: its `TableRow`'s printed texts, the
-    buttons for the school, the remarks under it."""
+    buttons for the school, the remarks under it.
+
+    `alone`: the row answers a request of its own (saved, or its form cancelled). It
+    replaces only the row's own line, or its form; the remarks' line below stays on
+    the page, so the remarks come back out of band, in place of that line, not as a
+    second copy of it."""
     row = entry.row
     number = escape(row.number)
     columns = 8 if can_edit else 7
@@ -87,7 +94,7 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
         cells.append(_actions(row.number, row.row_id, rows_url, movable=row.kind == "row"))
     return mark_safe(
         f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}">{"".join(cells)}</tr>'
-        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns)
+        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns, oob=alone)
     )
 
 
@@ -95,7 +102,9 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "d.m.Y H:i")
 
 
-def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8) -> str:
+def comments_html(
+    plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8, oob: bool = False
+) -> str:
     """The regional centre's remarks under a row, with the school's answers; the school
     (`can_answer`) also gets the buttons to answer and to mark a remark resolved."""
     if not comments:
@@ -131,8 +140,9 @@ def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns
             f"{_when(comment.created_at)} {state}</div>"
             f'<div class="preserve-lines">{escape(comment.text)}</div>{answers}{reply}</div>'
         )
+    swap = ' hx-swap-oob="true"' if oob else ""
     return (
-        f'<tr class="row-comments" id="comments-{row_pk}"><td></td>'
+        f'<tr class="row-comments" id="comments-{row_pk}"{swap}><td></td>'
         f'<td colspan="{columns - 1}" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
     )
 
@@ -158,5 +168,5 @@ def table_colgroup(can_edit) -> SafeString:
 
 
 @register.simple_tag
-def plan_line(entry, can_edit, rows_url="", can_answer=False):
-    return line_html(entry, bool(can_edit), rows_url, bool(can_answer))
+def plan_line(entry, can_edit, rows_url="", can_answer=False, alone=False):
+    return line_html(entry, bool(can_edit), rows_url, bool(can_answer), alone=bool(alone))
