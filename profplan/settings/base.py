@@ -304,4 +304,6 @@ AXES_VERBOSE = False
 # Lockout warnings name the account by a digest, not by its username.
 AXES_CLIENT_STR_CALLABLE = "profplan.logs.axes_client_str"
 CSRF_FAILURE_VIEW = "profplan.views.csrf_failure"
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in e-mails point (profplan/site.py); a system check warns when it is
+# unset in production.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")

@@ -24,6 +24,7 @@ from plans.models import (
     TemplateItem,
 )
 from plans.services import plan_create, plan_refresh_check, plan_submit
+from profplan.site import site_url
 
 DEMO_PASSWORD = "profplan-demo"
 
@@ -350,7 +351,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             self.style.SUCCESS(
-                "Демо-данные готовы. Вход: http://127.0.0.1:8000/\n"
+                f"Демо-данные готовы. Вход: {site_url()}/\n"
                 f"  deputy      / {DEMO_PASSWORD}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
                 f"  reviewer    / {DEMO_PASSWORD}  – региональный центр (ЦОПП КБР), админка /admin/\n"
                 f"  coordinator / {DEMO_PASSWORD}  – муниципальный координатор (Нальчик)"
