@@ -191,8 +191,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 # «Остаться в системе» (POST /session/keepalive/).
 SESSION_WARNING_SECONDS = int(os.environ.get("DJANGO_SESSION_WARNING", str(5 * 60)))
 
+# In development a notice is one line on the console (profplan/mail.py), not raw MIME.
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    "profplan.mail.ConsoleEmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
@@ -297,7 +301,14 @@ LOGGING = {
     # django-axes logs every sign-in at INFO; the lockouts (WARNING) are what matters.
     # RQ's worker logs each job with its arguments at INFO: e-mail addresses and
     # texts of notices (152-ФЗ). Its warnings and errors carry no arguments.
-    "loggers": {"axes": {"level": "WARNING"}, "rq.worker": {"level": "WARNING"}},
+    # WeasyPrint logs each rendering step at INFO, three lines already when it is
+    # imported (its own stylesheets), before any module of ours could quiet it.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "rq.worker": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 AXES_VERBOSE = False
