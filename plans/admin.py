@@ -305,6 +305,13 @@ class PlanAdmin(admin.ModelAdmin):
             super().get_queryset(request).with_deadline().annotate(unresolved=Subquery(unresolved))
         )
 
+    def changelist_view(self, request, extra_context=None):
+        # The list is the reviewers' main screen: at 1366 px its columns and filters
+        # need the width the app menu would take (the menu stays on every other page).
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
+
     def has_add_permission(self, request):
         # A plan is started by its school (or copied by a service), never typed in here.
         return False

@@ -121,3 +121,22 @@ def test_editor_table_fits_the_screen_without_clipped_or_broken_words(
 
 def width_of(page) -> int:
     return page.viewport_size["width"]
+
+
+def test_admin_plan_list_fits_1366_without_horizontal_scrolling(
+    demo_plan, live_server, page, tmp_path
+):
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.get_by_label("Имя пользователя").fill("reviewer")
+    page.get_by_label("Пароль").fill("profplan-demo")
+    page.get_by_role("button", name="Войти").click()
+    page.goto(f"{live_server.url}/admin/plans/plan/")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=screenshot_dir(tmp_path) / "admin-plans-1366x768.png", full_page=True)
+    overflow = page.evaluate(
+        """() => [document.documentElement, ...document.querySelectorAll("#changelist *")]
+             .filter((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== "visible")
+             .map((e) => `${e.tagName}#${e.id}.${e.className} ${e.scrollWidth} > ${e.clientWidth}`)"""
+    )
+    assert overflow == []
