@@ -22,6 +22,8 @@ migrate: install
 reference: migrate
 	$(MANAGE) load_reference
 
+# The address `make run` serves: links in e-mails and the address load_demo prints.
+demo run: export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 demo: reference
 	$(MANAGE) load_demo
 
@@ -57,6 +59,7 @@ serve: install
 deploycheck: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=deploy-check-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	DJANGO_ALLOWED_HOSTS=profplan.example.ru DJANGO_CSRF_TRUSTED_ORIGINS=https://profplan.example.ru \
+	DJANGO_SITE_URL=https://profplan.example.ru \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite).

@@ -205,7 +205,8 @@ def _plans_table(plans, today: date) -> Table:
     for row in rows:
         counts = [row["total"]] + [row[s.value] for s in PLAN_STATUSES] + [row["overdue"]]
         totals = [a + b for a, b in zip(totals, counts, strict=True)]
-        done = row[PlanStatus.SUBMITTED] + row[PlanStatus.APPROVED]
+        # «Сдано и утверждено»: a plan under review is not done yet, only an approved one.
+        done = row[PlanStatus.APPROVED]
         table.rows.append(
             [row["school__municipality__name"], *counts, _percent(done, row["total"])]
         )
@@ -220,7 +221,7 @@ def _plans_table(plans, today: date) -> Table:
         colours=["#adb5bd", "#0d6efd", "#fd7e14", "#198754"],
     )
     if len(table.rows) > 1:
-        done = totals[2] + totals[4]
+        done = totals[1 + PLAN_STATUSES.index(PlanStatus.APPROVED)]
         table.rows.append(["Итого", *totals, _percent(done, totals[0])])
     return table
 

@@ -33,6 +33,7 @@ from .models import (
     TemplateItem,
 )
 from .numbering import number_lines
+from .plurals import COUNTED, ru_plural
 from .services import school_year_copy, school_year_next_title, shift_date
 
 
@@ -249,6 +250,10 @@ class ReturnForm(forms.Form):
     )
 
 
+APPROVED_WORDS = ("Утверждён", "Утверждено", "Утверждено")
+RETURNED_WORDS = ("Возвращён на доработку", "Возвращено на доработку", "Возвращено на доработку")
+
+
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     """The reviewers' main screen: who submitted, who is late, who passes the check."""
@@ -261,6 +266,7 @@ class PlanAdmin(admin.ModelAdmin):
         "first_submitted",
         "check_label",
         "open_comments",
+        "changed",
         "exports",
     ]
     list_filter = [
@@ -302,6 +308,13 @@ class PlanAdmin(admin.ModelAdmin):
             super().get_queryset(request).with_deadline().annotate(unresolved=Subquery(unresolved))
         )
 
+    def changelist_view(self, request, extra_context=None):
+        # The list is the reviewers' main screen: at 1366 px its columns and filters
+        # need the width the app menu would take (the menu stays on every other page).
+        return super().changelist_view(
+            request, {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        )
+
     def has_add_permission(self, request):
         # A plan is started by its school (or copied by a service), never typed in here.
         return False
@@ -334,6 +347,10 @@ class PlanAdmin(admin.ModelAdmin):
     def first_submitted(self, plan):
         first = getattr(plan, "first_submitted_at", None)
         return timezone.localtime(first).strftime("%d.%m.%Y %H:%M") if first else "—"
+
+    @admin.display(description="изменён", ordering="updated_at")
+    def changed(self, plan):
+        return timezone.localtime(plan.updated_at).strftime("%d.%m.%Y %H:%M")
 
     @admin.display(description="профминимум", ordering="check_passed")
     def check_label(self, plan):
@@ -368,7 +385,9 @@ class PlanAdmin(admin.ModelAdmin):
         )
         return redirect(document)
 
-    def _apply(self, request, queryset, action, **kwargs):
+    def _apply(self, request, queryset, action, done_words, **kwargs):
+        """Apply a workflow service to each selected plan; `done_words` are the verb's
+        forms for 1, 2–4 and 5 plans: «Утверждён 1 план», «Утверждено 3 плана»."""
         done, refused = 0, []
         for plan in queryset.select_related("school"):
             try:
@@ -377,20 +396,25 @@ class PlanAdmin(admin.ModelAdmin):
             except services.TransitionRefused as error:
                 refused.append(f"{plan.school}: {error.message}")
         if done:
-            self.message_user(request, f"Готово: {done}.", messages.SUCCESS)
+            verb, noun = ru_plural(done, *done_words), ru_plural(done, *COUNTED["plans.plan"])
+            self.message_user(request, f"{verb} {done} {noun}.", messages.SUCCESS)
         for message in refused:
             self.message_user(request, message, messages.WARNING)
 
     @admin.action(description="Утвердить выбранные планы", permissions=["change"])
     def approve_selected(self, request, queryset):
-        self._apply(request, queryset, services.plan_approve)
+        self._apply(request, queryset, services.plan_approve, APPROVED_WORDS)
 
     @admin.action(description="Вернуть выбранные планы на доработку", permissions=["change"])
     def return_selected(self, request, queryset):
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if form.is_valid():
             self._apply(
-                request, queryset, services.plan_return, comment=form.cleaned_data["comment"]
+                request,
+                queryset,
+                services.plan_return,
+                RETURNED_WORDS,
+                comment=form.cleaned_data["comment"],
             )
             return None
         return TemplateResponse(

@@ -11,6 +11,8 @@ class PlansConfig(AppConfig):
     ]
 
     def ready(self):
+        import profplan.site  # noqa: F401  (registers the DJANGO_SITE_URL check)
+
         from . import signals
 
         signals.connect()

@@ -5,14 +5,12 @@ queued for the worker (profplan/tasks.py), which tries again later until the
 server answers; failures are logged without addresses or names (152-ФЗ).
 """
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from accounts import access
+from profplan.site import site_url
 from profplan.tasks import enqueue_mail
-
-SITE_URL = getattr(settings, "SITE_URL", "")
 
 
 def _school_addresses(plan) -> list[str]:
@@ -33,12 +31,12 @@ def _send(subject: str, body: str, recipients: list[str], what: str) -> None:
 
 
 def plan_status_changed(*, plan, action: str, comment: str = "") -> None:
-    school_url = SITE_URL + plan.get_absolute_url()
+    school_url = site_url() + plan.get_absolute_url()
     if action == "submit":
         _send(
             f"Профплан: {plan.school.short_name} сдала план на {plan.year}",
             f"План {plan.school.full_name} на {plan.year} учебный год сдан на рассмотрение.\n\n"
-            f"Открыть: {SITE_URL}{reverse('admin:plans_plan_review', args=[plan.pk])}\n",
+            f"Открыть: {site_url()}{reverse('admin:plans_plan_review', args=[plan.pk])}\n",
             _regional_addresses(),
             "plan-submitted",
         )
@@ -66,10 +64,10 @@ def comment_added(*, comment) -> None:
     where = f"к строке {comment.row_number}" if comment.row_number else "к плану"
     if comment.author and access.belongs_to(comment.author, plan.school_id):
         recipients = _regional_addresses()
-        link = SITE_URL + reverse("admin:plans_plan_review", args=[plan.pk])
+        link = site_url() + reverse("admin:plans_plan_review", args=[plan.pk])
     else:
         recipients = _school_addresses(plan)
-        link = SITE_URL + plan.get_absolute_url()
+        link = site_url() + plan.get_absolute_url()
     _send(
         f"Профплан: новый комментарий {where} ({plan.school.short_name}, {plan.year})",
         f"Комментарий {where}:\n{comment.text}\n\nОткрыть: {link}\n",

@@ -570,11 +570,8 @@ def plan_submit(request, pk):
         ]
     except (services.PlanConflict, services.PlanNotEditable) as error:
         messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            "План сдан на рассмотрение в региональный центр. До решения центра он доступен только для чтения.",
-        )
+    # Success needs no message of its own: the editor of a submitted plan says so
+    # (one notice, not two).
     return redirect("plans:edit", plan.pk)
 
 

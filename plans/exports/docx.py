@@ -28,6 +28,7 @@ from lxml import etree
 from ..models import Plan, PlanStatus
 from .cells import strip_control
 from .rows import (
+    COLUMN_SHARES,
     COLUMN_TITLES,
     approval_date_line,
     plan_appendices,
@@ -48,8 +49,8 @@ FOOTER_DISTANCE_MM = 7
 TWIPS_PER_MM = 1440 / 25.4
 BODY_MM = PAGE_MM[0] - MARGINS_MM["left"] - MARGINS_MM["right"]
 BODY_TWIPS = round(BODY_MM * TWIPS_PER_MM)
-# Shares of the body width, as in the PDF; "№ п/п" is wide enough for «3.4.14.7.12.».
-TABLE_SHARES = (8, 23, 11, 13, 16, 13, 16)
+# Shares of the body width (plans/exports/rows.py; the editor uses them too).
+TABLE_SHARES = COLUMN_SHARES
 INDICATOR_SHARES = (7, 53, 12, 14, 14)
 CELL_MARGIN_TWIPS = 70  # about 1.2 mm left and right, as the PDF's padding
 

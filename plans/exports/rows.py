@@ -39,6 +39,11 @@ SECTION_V_TITLE = "К разделу V. Самоанализ профориен�
 INDICATOR_TITLES = ("№", "Показатель", "Ед. изм.", "Исходное значение", "Целевое значение")
 
 # For templates, through {% document_titles as titles %} (plans/templatetags/plan_table.py).
+# Shares of the table's width per column, as the Word document lays them out on an A4
+# landscape page; "№ п/п" is wide enough for «3.4.14.7.12.». The editor's table and
+# the DOCX use them (the PDF's colgroup, templates/plans/pdf/plan.html, is close).
+COLUMN_SHARES = (8, 23, 11, 13, 16, 13, 16)
+
 DOCUMENT_TITLES = {
     "columns": COLUMN_TITLES,
     "section_ii": SECTION_II_TITLE,

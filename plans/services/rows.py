@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F, Max
+from django.utils import timezone
 
 from ..models import (
     ActivityTemplate,
@@ -42,12 +43,16 @@ def plan_touch(*, plan: Plan, version: int | None, any_status: bool = False) -> 
         updated = updated.filter(status__in=[PlanStatus.DRAFT, PlanStatus.RETURNED])
     if version is not None:
         updated = updated.filter(version=version)
-    if not updated.update(version=F("version") + 1):
+    # `update()` skips `auto_now`: the plans' «Изменён» column is set here, for every
+    # write that moves the version (rows, levels, remarks, section II, self-analysis).
+    now = timezone.now()
+    if not updated.update(version=F("version") + 1, updated_at=now):
         plan.refresh_from_db(fields=["version", "status"])
         if not (any_status or plan.is_editable):
             raise PlanNotEditable()
         raise PlanConflict()
     plan.version = Plan.objects.values_list("version", flat=True).get(pk=plan.pk)
+    plan.updated_at = now
     return plan
 
 

@@ -85,7 +85,7 @@ def _transition(*, plan: Plan, by, action: str, version: int | None, comment: st
             "План изменился с тех пор, как страница была открыта. Обновите страницу и повторите."
         )
     now = timezone.now()
-    changes = {"status": target, "version": F("version") + 1}
+    changes = {"status": target, "version": F("version") + 1, "updated_at": now}
     if target == PlanStatus.SUBMITTED:
         changes["submitted_at"] = now
     if target == PlanStatus.APPROVED:
@@ -96,7 +96,10 @@ def _transition(*, plan: Plan, by, action: str, version: int | None, comment: st
     )
     locked.refresh_from_db()
     plan.__dict__.update(
-        {k: getattr(locked, k) for k in ("status", "version", "submitted_at", "approved_at")}
+        {
+            k: getattr(locked, k)
+            for k in ("status", "version", "submitted_at", "approved_at", "updated_at")
+        }
     )
 
     transaction.on_commit(

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from plans.exports.rows import DOCUMENT_TITLES
+from plans.exports.rows import COLUMN_SHARES, DOCUMENT_TITLES
 
 register = template.Library()
 
@@ -58,12 +58,19 @@ def _actions(number: str, row_pk: int, rows_url: str, entry=None) -> str:
             f'Удаление можно отменить кнопкой «Вернуть»." '
             f'hx-target="#plan-table" hx-swap="outerHTML"><i class="bi bi-trash"></i></button>'
         )
-    return f'<td class="text-nowrap">{"".join(buttons)}</td>'
+    return f'<td class="line-actions"><div>{"".join(buttons)}</div></td>'
 
 
-def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = False) -> SafeString:
+def line_html(
+    entry, can_edit: bool, rows_url: str = "", can_answer: bool = False, alone: bool = False
+) -> SafeString:
     """One `Entry` (plans/editor.py) as table rows: its `TableRow`'s printed texts, the
-    buttons for the school, the remarks under it."""
+    buttons for the school, the remarks under it.
+
+    `alone`: the row answers a request of its own (saved, or its form cancelled). It
+    replaces only the row's own line, or its form; the remarks' line below stays on
+    the page, so the remarks come back out of band, in place of that line, not as a
+    second copy of it."""
     row = entry.row
     number = escape(row.number)
     columns = 8 if can_edit else 7
@@ -101,7 +108,7 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
         _cell(row.period),
         _cell(row.responsible),
         _cell(row.documents),
-        f'<td class="small text-break">{links}</td>',
+        f'<td class="small links">{links}</td>',
         _cell(row.results),
     ]
     if can_edit:
@@ -112,7 +119,7 @@ def line_html(entry, can_edit: bool, rows_url: str = "", can_answer: bool = Fals
     return mark_safe(
         f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}"{data}>'
         f"{''.join(cells)}</tr>"
-        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns)
+        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns, oob=alone)
     )
 
 
@@ -120,7 +127,9 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "d.m.Y H:i")
 
 
-def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8) -> str:
+def comments_html(
+    plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8, oob: bool = False
+) -> str:
     """The regional centre's remarks under a row, with the school's answers; the school
     (`can_answer`) also gets the buttons to answer and to mark a remark resolved."""
     if not comments:
@@ -156,8 +165,9 @@ def comments_html(plan_pk: int, row_pk: int, comments, can_answer: bool, columns
             f"{_when(comment.created_at)} {state}</div>"
             f'<div class="preserve-lines">{escape(comment.text)}</div>{answers}{reply}</div>'
         )
+    swap = ' hx-swap-oob="true"' if oob else ""
     return (
-        f'<tr class="row-comments" id="comments-{row_pk}"><td></td>'
+        f'<tr class="row-comments" id="comments-{row_pk}"{swap}><td></td>'
         f'<td colspan="{columns - 1}" class="bg-warning-subtle">{"".join(parts)}</td></tr>'
     )
 
@@ -171,5 +181,17 @@ def document_titles() -> dict:
 
 
 @register.simple_tag
-def plan_line(entry, can_edit, rows_url="", can_answer=False):
-    return line_html(entry, bool(can_edit), rows_url, bool(can_answer))
+def table_colgroup(can_edit) -> SafeString:
+    """Table 1's columns in the Word document's proportions (`COLUMN_SHARES`); the
+    school's buttons get a narrow column of their own on the right. With
+    `table-layout: fixed` the widths hold whatever the cells contain."""
+    total = sum(COLUMN_SHARES)
+    cols = "".join(f'<col style="width:{100 * share / total:.2f}%">' for share in COLUMN_SHARES)
+    if can_edit:
+        cols += '<col class="col-actions">'
+    return mark_safe(f"<colgroup>{cols}</colgroup>")
+
+
+@register.simple_tag
+def plan_line(entry, can_edit, rows_url="", can_answer=False, alone=False):
+    return line_html(entry, bool(can_edit), rows_url, bool(can_answer), alone=bool(alone))

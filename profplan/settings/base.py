@@ -193,8 +193,12 @@ SESSION_SAVE_EVERY_REQUEST = True
 # «Остаться в системе» (POST /session/keepalive/).
 SESSION_WARNING_SECONDS = int(os.environ.get("DJANGO_SESSION_WARNING", str(5 * 60)))
 
+# In development a notice is one line on the console (profplan/mail.py), not raw MIME.
 EMAIL_BACKEND = os.environ.get(
-    "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+    "DJANGO_EMAIL_BACKEND",
+    "profplan.mail.ConsoleEmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
@@ -299,11 +303,20 @@ LOGGING = {
     # django-axes logs every sign-in at INFO; the lockouts (WARNING) are what matters.
     # RQ's worker logs each job with its arguments at INFO: e-mail addresses and
     # texts of notices (152-ФЗ). Its warnings and errors carry no arguments.
-    "loggers": {"axes": {"level": "WARNING"}, "rq.worker": {"level": "WARNING"}},
+    # WeasyPrint logs each rendering step at INFO, three lines already when it is
+    # imported (its own stylesheets), before any module of ours could quiet it.
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "rq.worker": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 AXES_VERBOSE = False
 # Lockout warnings name the account by a digest, not by its username.
 AXES_CLIENT_STR_CALLABLE = "profplan.logs.axes_client_str"
 CSRF_FAILURE_VIEW = "profplan.views.csrf_failure"
-SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where links in e-mails point (profplan/site.py); a system check warns when it is
+# unset in production.
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")

@@ -98,7 +98,12 @@ def test_sign_in_set_levels_fill_from_catalogue_and_by_hand_then_submit(
     expect(page.locator("#check-status")).to_have_text("готов к сдаче")
     expect(page.locator("#check-panel")).to_contain_text("49,5 из 40 ч")
     page.get_by_role("button", name="Сдать на рассмотрение").click()
-    expect(page.get_by_text("План сдан на рассмотрение в региональный центр.")).to_be_visible()
+    dialog = page.get_by_role("dialog", name="Сдать план на рассмотрение?")
+    expect(dialog).to_contain_text("будет закрыт для изменений")
+    dialog.get_by_role("button", name="Да, сдать план").click()
+    notice = page.get_by_text("План сдан на рассмотрение в региональный центр")
+    expect(notice).to_be_visible()
+    expect(notice).to_have_count(1)  # one notice, not a message and a banner
     expect(page.locator("#plan-status")).to_have_text("на рассмотрении")
     expect(page.get_by_text("Добавить мероприятие")).to_have_count(0)
     plan.refresh_from_db()

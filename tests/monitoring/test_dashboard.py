@@ -8,7 +8,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from monitoring import charts
-from monitoring.dashboard import dashboard_bundle
+from monitoring.dashboard import _percent, dashboard_bundle
 from monitoring.exports import dashboard_xlsx
 from monitoring.models import ReportStatus
 from plans.models import Municipality
@@ -168,3 +168,29 @@ def test_survey_by_sector_adds_up(reviewer):
         survey__report__campaign=bundle.campaign, survey__report__status=ReportStatus.SUBMITTED
     ).aggregate(total=Sum("count"))["total"]
     assert sum(row[3] for row in table.rows) == expected
+
+
+def test_done_percent_counts_only_approved_plans(reviewer):
+    """A municipality whose only plan is under review has done 0 %, not 100 %."""
+    from datetime import date
+
+    from plans.models import Plan, PlanStatus
+
+    make_region(30)
+    table = dashboard_bundle(user=reviewer, today=date(2024, 1, 10)).table("plans")
+    done = table.headers.index("Сдано и утверждено, %")
+    for row in table.rows:
+        name = row[0]
+        plans = Plan.objects.all()
+        if name != "Итого":
+            plans = plans.filter(school__municipality__name=name)
+        approved = plans.filter(status=PlanStatus.APPROVED).count()
+        assert row[done] == _percent(approved, plans.count()), name
+    submitted = Plan.objects.select_related("school").first()
+    Plan.objects.filter(pk=submitted.pk).update(status=PlanStatus.SUBMITTED)
+    alone = Municipality.objects.create(name="Только на рассмотрении", kind="district", order=99)
+    submitted.school.municipality = alone
+    submitted.school.save()
+    table = dashboard_bundle(user=reviewer, today=date(2024, 1, 10)).table("plans")
+    row = next(row for row in table.rows if row[0] == alone.name)
+    assert row[done] == 0

@@ -189,7 +189,7 @@ def test_bulk_approve_reports_what_it_could_not_do(centre, submitted, other_plan
         follow=True,
     )
     page = response.content.decode()
-    assert "Готово: 1." in page and "Нельзя утвердить: план сейчас «черновик»." in page
+    assert "Утверждён 1 план." in page and "Нельзя утвердить: план сейчас «черновик»." in page
 
 
 def test_bulk_return_asks_for_a_comment(centre, submitted):

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from monitoring import services
 from monitoring.models import (
@@ -28,6 +29,7 @@ from monitoring.models import (
     SurveyCount,
 )
 from plans.models import Plan, School, SchoolYear
+from profplan.site import site_url
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
 # Figures, campaigns, texts and dates of the demo; the code below only loads them.
@@ -69,7 +71,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Демо-данные мониторинга готовы (новых кампаний: {created}). "
-                "Сводка: http://127.0.0.1:8000/monitoring/dashboard/"
+                f"Сводка: {site_url()}{reverse('monitoring:dashboard')}"
             )
         )
 

@@ -28,6 +28,7 @@ from plans.models import (
     TemplateItem,
 )
 from plans.services import plan_create, plan_refresh_check, plan_submit
+from profplan.site import site_url
 
 DATA = settings.BASE_DIR / "fixtures" / "demo" / "plans.json"
 ROLES = {"deputy": DEPUTY, "regional": REGIONAL, "coordinator": COORDINATOR}
@@ -64,7 +65,7 @@ class Command(BaseCommand):
         password = data["password"]
         self.stdout.write(
             self.style.SUCCESS(
-                "Демо-данные готовы. Вход: http://127.0.0.1:8000/\n"
+                f"Демо-данные готовы. Вход: {site_url()}/\n"
                 f"  deputy      / {password}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
                 f"  reviewer    / {password}  – региональный центр (ЦОПП КБР), админка /admin/\n"
                 f"  coordinator / {password}  – муниципальный координатор (Нальчик)"
