@@ -36,7 +36,13 @@ def check_keys(model, values) -> None:
     (the ids of the rows ticked in an admin list, `_selected_action`)."""
     field = model._meta.pk
     connection = connections[router.db_for_read(model)]
-    bounds = connection.ops.integer_field_range(field.get_internal_type())
+    internal = field.get_internal_type()
+    # Integer keys have a range; others (a UUID, text) have none to check.
+    bounds = (
+        connection.ops.integer_field_range(internal)
+        if internal in connection.ops.integer_field_ranges
+        else (None, None)
+    )
     for value in values:
         try:
             key = field.to_python(value)
