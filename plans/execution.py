@@ -142,3 +142,54 @@ def overdue_lines(lines: list[Line], executions: dict[int, RowExecution], today:
 def markable_lines(lines: list[Line]) -> list[Line]:
     """The lines a school marks: its rows and its fillings of the fixed activities."""
     return [line for line in lines if line.row is not None and line.kind in ("row", "fixed")]
+
+
+# --- Across schools: reminders and who has gone quiet ------------------------------
+
+QUIET_DAYS = 30
+
+
+def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
+    """The rows of these (approved) plans whose dates passed without a mark, or whose
+    new date passed, by plan id: one query whatever the plans and rows."""
+    from django.db.models import Q
+
+    due = Q(execution__isnull=True) & (
+        Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
+    )
+    moved = Q(execution__status=ExecutionStatus.MOVED, execution__moved_to__lt=today)
+    rows = (
+        PlanRow.objects.filter(plan__in=plans)
+        .filter(due | moved)
+        .select_related("execution", "fixed_item")
+        .order_by("plan_id", "start_date", "end_date", "pk")
+    )
+    result: dict[int, list[PlanRow]] = defaultdict(list)
+    for row in rows:
+        result[row.plan_id].append(row)
+    return result
+
+
+def row_due(row: PlanRow) -> date | None:
+    """`due_date` for a row fetched with `select_related("execution")`."""
+    try:
+        execution = row.execution
+    except RowExecution.DoesNotExist:
+        execution = None
+    return due_date(row, execution)
+
+
+def plans_with_activity(plans):
+    """Approved plans annotated with `last_mark` (the latest change to any of their
+    executions), `marked` and `rows_total`: one query for the lot."""
+    from django.db.models import Count, Max, Q
+
+    return plans.annotate(
+        last_mark=Max("rows__execution__updated_at"),
+        marked=Count("rows__execution", distinct=True),
+        rows_total=Count(
+            "rows",
+            filter=Q(rows__activity__gt="") | Q(rows__fixed_item__isnull=False),
+            distinct=True,
+        ),
+    )

@@ -160,3 +160,43 @@ def evidence_delete(request, pk, evidence_pk):
     else:
         messages.success(request, f"Файл «{evidence.name}» удалён.")
     return redirect("plans:execution-row", plan.pk, evidence.execution.row_id)
+
+
+@login_required
+def execution_region(request):
+    """The centre's (or a coordinator's) view of the execution: per approved plan, rows
+    marked and the last mark; schools with nothing marked for a month first. Two
+    queries whatever the number of schools."""
+    from datetime import timedelta
+
+    from django.core.exceptions import PermissionDenied
+
+    from profplan.ids import id_or_404
+
+    from .execution import QUIET_DAYS, plans_with_activity
+    from .models import SchoolYear
+
+    if not access.may_see_dashboard(request.user):
+        raise PermissionDenied
+    year_id = request.GET.get("year")
+    year = (
+        get_object_or_404(SchoolYear, pk=id_or_404(year_id))
+        if year_id
+        else SchoolYear.objects.current()
+    )
+    if year is None:
+        raise Http404
+    since = timezone.now() - timedelta(days=QUIET_DAYS)
+    plans = list(
+        plans_with_activity(
+            Plan.objects.for_user(request.user)
+            .filter(year=year, status=PlanStatus.APPROVED)
+            .select_related("school__municipality")
+        ).order_by("school__municipality__order", "school__short_name")
+    )
+    for plan in plans:
+        plan.quiet = plan.last_mark is None or plan.last_mark < since
+    quiet = [plan for plan in plans if plan.quiet]
+    context = {"year": year, "plans": quiet + [p for p in plans if not p.quiet], "quiet": quiet}
+    context["quiet_days"] = QUIET_DAYS
+    return render(request, "plans/execution_region.html", context)

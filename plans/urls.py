@@ -42,6 +42,7 @@ urlpatterns = [
     path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
     path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),
     path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
+    path("plans/execution/", execution_views.execution_region, name="execution-region"),
     path("plans/<int:pk>/execution/", execution_views.execution, name="execution"),
     path(
         "plans/<int:pk>/execution/rows/<int:row_pk>/",

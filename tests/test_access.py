@@ -137,6 +137,10 @@ SITE = {
         lambda w: reverse("plans:execution", args=[executed(w)["plan"].pk]),
         [R, S, N, S, N, S, S],
     ),
+    "plans:execution-region": (
+        lambda w: reverse("plans:execution-region"),
+        [R, F, F, S, S, S, S],
+    ),
     "plans:execution-row": (
         lambda w: reverse("plans:execution-row", args=[executed(w)["plan"].pk, w["row"].pk]),
         [R, S, N, N, N, N, N],
