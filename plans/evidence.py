@@ -137,11 +137,3 @@ def check_upload(upload) -> Kind:
 
 def new_key() -> str:
     return uuid.uuid4().hex
-
-
-def content_disposition(name: str, extension: str) -> str:
-    """`attachment`, with the user's name in RFC 5987 form and an ASCII fallback."""
-    from urllib.parse import quote
-
-    base = name if _extension(name) in {extension, "jpeg"} else f"{name}.{extension}"
-    return f"attachment; filename=\"evidence.{extension}\"; filename*=UTF-8''{quote(base)}"
