@@ -60,6 +60,12 @@ def may_write_self_analysis(user, plan) -> bool:
     return belongs_to(user, plan.school_id)
 
 
+def may_record_execution(user, plan) -> bool:
+    """Mark rows done and attach evidence: the school's own people, on an approved plan.
+    Whoever sees the plan reads its execution."""
+    return belongs_to(user, plan.school_id) and plan.status == "approved"
+
+
 def may_edit_report(user, report, today) -> bool:
     """Fill in a monitoring report: the school, once the campaign opened, until submitted."""
     return (

@@ -5,7 +5,7 @@ from django import forms
 from profplan.forms import model_formfield
 
 from .fields import GRADES, format_hours
-from .models import ActivityTemplate, Level, PlanRow
+from .models import ActivityTemplate, ExecutionStatus, Level, PlanRow, RowExecution
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
 DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
@@ -172,3 +172,119 @@ def catalogue_groups(
         elif activity.direction_id in level_directions:
             rank.setdefault(name, 1)
     return sorted(groups.items(), key=lambda group: rank.get(group[0], 2))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceFilesField(forms.FileField):
+    """Several files in one input; each is checked by its content (plans/evidence.py)."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        from .evidence import check_upload
+
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        cleaned = [super(EvidenceFilesField, self).clean(upload, initial) for upload in uploads]
+        errors = []
+        for upload in cleaned:
+            try:
+                check_upload(upload)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return cleaned
+
+
+class RowExecutionForm(forms.ModelForm):
+    """The compact form a school marks a row with, on a phone as well."""
+
+    files = EvidenceFilesField(label="Файлы (приказ, фотоотчёт, программа)", required=False)
+
+    class Meta:
+        model = RowExecution
+        formfield_callback = model_formfield
+        fields = [
+            "status",
+            "moved_to",
+            "start_date",
+            "end_date",
+            "grades",
+            "pupils",
+            "hours",
+            "result",
+            "links",
+        ]
+        widgets = {
+            "status": forms.RadioSelect,
+            "moved_to": forms.DateInput(
+                attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+            ),
+            "start_date": forms.DateInput(
+                attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+            ),
+            "end_date": forms.DateInput(
+                attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+            ),
+            "pupils": forms.NumberInput(
+                attrs={"class": "form-control", "inputmode": "numeric", "min": 0}
+            ),
+            "result": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            "links": forms.Textarea(
+                attrs={"rows": 2, "class": "form-control", "placeholder": "https://…"}
+            ),
+        }
+        error_messages = {
+            "status": {"required": "Отметьте, выполнено ли мероприятие."},
+            "hours": {"invalid": "Введите число часов, например 2 или 1,5."},
+            "pupils": {
+                "invalid": "Введите число обучающихся целым числом.",
+                "min_value": "Число обучающихся не может быть отрицательным.",
+            },
+            "moved_to": DATE_ERRORS,
+            "start_date": DATE_ERRORS,
+            "end_date": DATE_ERRORS,
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ExecutionStatus.choices  # no «---------» radio
+        hours = self.fields["hours"]
+        hours.localize = True  # «1,5» as people type it
+        hours.widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
+        hours.widget.is_localized = True
+        hours.min_value = 0
+        hours.error_messages["min_value"] = "Количество часов не может быть отрицательным."
+        self.fields["grades"].error_messages["invalid_choice"] = (
+            "Класс %(value)s вне диапазона 6–11."
+        )
+        self.fields["files"].widget.attrs.update(
+            {"class": "form-control", "accept": _evidence_accept()}
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status == "moved" and not cleaned.get("moved_to"):
+            self.add_error("moved_to", "Укажите, на какую дату перенесено мероприятие.")
+        if status != "moved":
+            cleaned["moved_to"] = None
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and start > end:
+            self.add_error("end_date", "Дата окончания раньше даты начала.")
+        return cleaned
+
+    def clean_hours(self):
+        hours = self.cleaned_data.get("hours")
+        if hours is not None and hours < 0:
+            raise forms.ValidationError("Количество часов не может быть отрицательным.")
+        return hours
+
+
+def _evidence_accept() -> str:
+    from .evidence import ACCEPT
+
+    return ACCEPT

@@ -21,7 +21,7 @@ from profplan.ids import id_or_404, parse_id
 from . import services
 from .diff import diff_snapshots
 from .exports.rows import plan_appendices, table_rows
-from .models import Plan, PlanComment, PlanRow
+from .models import Plan, PlanComment, PlanRow, PlanStatus
 from .numbering import plan_lines
 from .profminimum import check_plan
 from .querysets import comment_threads
@@ -63,6 +63,13 @@ def review_view(model_admin, request, object_id):
         "plan_indicators": plan.indicators.all(),
         "appendices": plan_appendices(plan),
     }
+    if plan.status == PlanStatus.APPROVED:
+        from .execution import executions_for
+        from .execution_views import execution_context
+
+        context["execution"] = execution_context(
+            plan, plan_lines(plan), executions_for(plan, with_evidence=False), timezone.localdate()
+        )
     return TemplateResponse(request, "admin/plans/plan/review.html", context)
 
 

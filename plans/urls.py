@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, views
+from . import document_views, execution_views, views
 from .imports import views as import_views
 
 app_name = "plans"
@@ -52,6 +52,23 @@ urlpatterns = [
     path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
     path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),
     path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
+    path("plans/execution/", execution_views.execution_region, name="execution-region"),
+    path("plans/<int:pk>/execution/", execution_views.execution, name="execution"),
+    path(
+        "plans/<int:pk>/execution/rows/<int:row_pk>/",
+        execution_views.execution_row,
+        name="execution-row",
+    ),
+    path(
+        "plans/<int:pk>/execution/files/<int:evidence_pk>/",
+        execution_views.evidence_download,
+        name="evidence",
+    ),
+    path(
+        "plans/<int:pk>/execution/files/<int:evidence_pk>/delete/",
+        execution_views.evidence_delete,
+        name="evidence-delete",
+    ),
     path(
         "plans/<int:pk>/export.pdf", document_views.plan_export, {"fmt": "pdf"}, name="export-pdf"
     ),

@@ -36,6 +36,7 @@ from .models import (
     Plan,
     PlanComment,
     PlanRow,
+    PlanStatus,
     SchoolYear,
     TemplateItem,
 )
@@ -185,6 +186,10 @@ def plan_edit(request, pk):
         "main": mark_safe(main),  # rendered by our own template, escaped there
         "submit_problems": _submit_problems(request),
     }
+    if plan.status == PlanStatus.APPROVED:
+        # The execution changes without the plan's version: never inside the cached part.
+        context.update(editor_execution_context(plan.pk))
+        context["can_record"] = access.may_record_execution(user, plan)
     return render(request, "plans/edit.html", context)
 
 
@@ -193,6 +198,20 @@ def _submit_problems(request) -> list[tuple[str, str]]:
     A session from before anchors holds plain texts."""
     stored = request.session.pop("submit_problems", None) or []
     return [(p, "") if isinstance(p, str) else (p[0], p[1]) for p in stored]
+
+
+def editor_execution_context(plan_pk: int) -> dict:
+    """The execution summary above an approved plan: the bundle and the executions."""
+    from django.utils import timezone
+
+    from .execution import executions_for
+    from .execution_views import execution_context
+
+    plan = Plan.objects.for_editor().get(pk=plan_pk)
+    executions = executions_for(plan, with_evidence=False)
+    return {
+        "execution": execution_context(plan, plan_lines(plan), executions, timezone.localdate())
+    }
 
 
 def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:

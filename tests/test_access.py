@@ -74,6 +74,24 @@ def campaign(year, other_school):
     return campaign
 
 
+def executed(w):
+    """The world's plan approved, its row marked done with a photo attached (once)."""
+    if "evidence" not in w:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from plans.models import Plan, PlanStatus
+        from plans.services import row_execution_record
+
+        Plan.objects.filter(pk=w["plan"].pk).update(status=PlanStatus.APPROVED)
+        w["plan"].refresh_from_db()
+        photo = SimpleUploadedFile("фото.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
+        execution = row_execution_record(
+            row=w["row"], by=w["users"]["deputy"], data={"status": "done"}, files=[photo]
+        )
+        w["evidence"] = execution.evidence.get()
+    return w
+
+
 S, R, F, N, X = 200, 302, 403, 404, "skip"
 # A download not rendered yet: 302 to its progress page (plans/document_views.py).
 D = "document"
@@ -123,6 +141,26 @@ SITE = {
     "plans:import-xlsx-preview": (
         lambda w: reverse("plans:import-xlsx-preview", args=[w["plan"].pk, "not-a-token"]),
         [R, N, N, N, N, N, N],
+    ),
+    "plans:execution": (
+        lambda w: reverse("plans:execution", args=[executed(w)["plan"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "plans:execution-region": (
+        lambda w: reverse("plans:execution-region"),
+        [R, F, F, S, S, S, S],
+    ),
+    "plans:execution-row": (
+        lambda w: reverse("plans:execution-row", args=[executed(w)["plan"].pk, w["row"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:evidence": (
+        lambda w: reverse("plans:evidence", args=[executed(w)["plan"].pk, w["evidence"].pk]),
+        [R, S, N, S, N, S, S],
+    ),
+    "plans:evidence-delete": (
+        lambda w: reverse("plans:evidence-delete", args=[executed(w)["plan"].pk, w["evidence"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
     ),
     "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, D, D, D, D]),
     # The Word import: the school's own page; the centre imports in the admin.
@@ -226,6 +264,8 @@ POSTS = [
     "plans:row-restore",
     "plans:comment-reply",
     "plans:comment-resolve",
+    "plans:execution-row",
+    "plans:evidence-delete",
 ]
 
 

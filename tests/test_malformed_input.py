@@ -233,6 +233,7 @@ def editor_requests(world):
     return [
         ("post", reverse("plans:start"), {"year": plan.year_id, "mode": "copy"}, ["year", "mode"]),
         ("get", reverse("plans:export-region"), {"year": plan.year_id}, ["year"]),
+        ("get", reverse("plans:execution-region"), {"year": plan.year_id}, ["year"]),
         (
             "get",
             reverse("plans:row-new", args=[plan.pk]),

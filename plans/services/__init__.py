@@ -7,6 +7,7 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - rows.py: the editor's row edits and `plan_touch`, the version check they start with;
 - years.py: a new plan (from the template or last year's), a new school year;
 - comments.py: remarks of the regional centre and the school's answers;
+- execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
 
 The names below are the package's public face: `from plans.services import plan_submit`.
@@ -14,6 +15,7 @@ The names below are the package's public face: `from plans.services import plan_
 
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
+from .execution import evidence_add, evidence_delete, row_execution_record
 from .rows import (
     activity_prefill,
     add_slot_anchor,
@@ -56,6 +58,8 @@ __all__ = [
     "TransitionRefused",
     "activity_prefill",
     "add_slot_anchor",
+    "evidence_add",
+    "evidence_delete",
     "fixed_rows",
     "plan_approve",
     "plan_comment_add",
@@ -75,6 +79,7 @@ __all__ = [
     "plan_snapshot",
     "plan_start",
     "plan_touch",
+    "row_execution_record",
     "plan_submit",
     "school_year_copy",
     "school_year_next_title",

@@ -1,0 +1,63 @@
+"""The execution of an approved plan: marks on its rows and their evidence files.
+
+None of this touches the plan: not its rows, not `Plan.version` (the editor's cache
+key and the frozen PDFs depend on it). The execution keeps its own history
+(`RowExecution.history`).
+"""
+
+from django.db import transaction
+
+from ..evidence import MAX_EVIDENCE_FILES, check_upload, new_key, safe_display_name
+from ..models import Evidence, PlanRow, PlanStatus, RowExecution
+from .errors import TransitionRefused
+
+NOT_APPROVED = "Исполнение отмечается только в утверждённом плане."
+TOO_MANY_FILES = f"К строке можно прикрепить не больше {MAX_EVIDENCE_FILES} файлов."
+
+
+@transaction.atomic
+def row_execution_record(*, row: PlanRow, by, data: dict, files=()) -> RowExecution:
+    """Record what became of `row` (`data`: the fields of RowExecution, validated by
+    the form) and keep the new evidence `files` (already checked by `check_upload`)."""
+    if row.plan.status != PlanStatus.APPROVED:
+        raise TransitionRefused(NOT_APPROVED)
+    execution = RowExecution.objects.select_for_update().filter(row=row).first()
+    if execution is None:
+        execution = RowExecution(row=row)
+    for name, value in data.items():
+        setattr(execution, name, value)
+    execution.recorded_by = by
+    execution.full_clean(exclude=["row", "recorded_by"])
+    execution.save()
+    if files and execution.evidence.count() + len(files) > MAX_EVIDENCE_FILES:
+        raise TransitionRefused(TOO_MANY_FILES)
+    for upload in files:
+        evidence_add(execution=execution, upload=upload, by=by)
+    return execution
+
+
+def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
+    kind = check_upload(upload)
+    evidence = Evidence(
+        execution=execution,
+        key=new_key(),
+        extension=kind.extension,
+        content_type=kind.content_type,
+        name=safe_display_name(upload.name or ""),
+        size=upload.size,
+        uploaded_by=by,
+    )
+    # The storage gets the generated name; the user's name is kept for display only.
+    evidence.file.save(f"{evidence.key}.{kind.extension}", upload, save=False)
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence: Evidence) -> None:
+    if evidence.execution.row.plan.status != PlanStatus.APPROVED:
+        raise TransitionRefused(NOT_APPROVED)
+    name = evidence.file.name
+    storage = evidence.file.storage
+    evidence.delete()
+    transaction.on_commit(lambda: storage.delete(name))
