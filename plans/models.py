@@ -253,6 +253,53 @@ class TemplateItem(models.Model):
         return int(self.code.rstrip(".").split(".")[-1])
 
 
+class BlockKind(models.TextChoices):
+    TITLE = "title", "Заголовок документа"
+    PARAGRAPH = "paragraph", "Абзац"
+    DOCUMENT = "document", "Пункт списка документов («– …»)"
+    FOOTNOTE = "footnote", "Сноска"
+    CYCLE_STEP = "cycle_step", "Шаг управленческого цикла"
+    CONTACT = "contact", "Контактная информация"
+    TABLE_LABEL = "table_label", "Номер таблицы («Таблица 1»)"
+    CAPTION = "caption", "Название таблицы"
+
+
+class TemplateBlock(models.Model):
+    """One paragraph of the preamble of the regional template, before Table 1.
+
+    The seed's preamble, in order: the title, «разработан с учётом» and the list of
+    documents, the purpose, the levels with their footnote, the partners, the steps of
+    the management cycle, the contact block, «Таблица 1» and its caption. Texts are
+    kept exactly as the template words them; `bold` is a part of the text printed
+    in bold (the term a footnote defines)."""
+
+    year = models.ForeignKey(
+        SchoolYear,
+        verbose_name="учебный год",
+        on_delete=models.CASCADE,
+        related_name="template_blocks",
+    )
+    order = models.PositiveSmallIntegerField("порядок")
+    kind = models.CharField("вид", max_length=12, choices=BlockKind.choices)
+    text = models.TextField("текст", max_length=CELL_MAX_LENGTH)
+    bold = models.CharField(
+        "выделить полужирным",
+        max_length=200,
+        blank=True,
+        help_text="Часть текста, которая печатается полужирным (например, термин сноски).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "абзац вводной части примерного плана"
+        verbose_name_plural = "вводная часть примерного плана"
+        ordering = ["year", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:80]}"
+
+
 class ActivityTemplate(models.Model):
     """A typical activity of the catalogue: picking one prefills a plan row."""
 
@@ -739,6 +786,8 @@ class DocumentKind(models.TextChoices):
     PLAN_XLSX = "plan_xlsx", "план (Excel)"
     ARCHIVE = "archive", "все планы одним архивом (ZIP)"
     CONSOLIDATED = "consolidated", "сводная таблица планов (Excel)"
+    TEMPLATE_PDF = "template_pdf", "примерный план (PDF)"
+    TEMPLATE_DOCX = "template_docx", "примерный план (Word)"
 
 
 class DocumentStatus(models.TextChoices):

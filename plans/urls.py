@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, views
+from . import document_views, template_views, views
 
 app_name = "plans"
 
@@ -12,6 +12,19 @@ urlpatterns = [
     path("documents/<int:pk>/", document_views.document_detail, name="document"),
     path(
         "documents/<int:pk>/download/", document_views.document_download, name="document-download"
+    ),
+    path("templates/", template_views.template_list, name="templates"),
+    path(
+        "templates/<int:pk>/export.docx",
+        template_views.template_export,
+        {"fmt": "docx"},
+        name="template-export-docx",
+    ),
+    path(
+        "templates/<int:pk>/export.pdf",
+        template_views.template_export,
+        {"fmt": "pdf"},
+        name="template-export-pdf",
     ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),

@@ -155,6 +155,16 @@ SITE = {
         lambda w: reverse("plans:comment-resolve", args=[w["plan"].pk, w["comment"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    # The regional template: the centre's only.
+    "plans:templates": (lambda w: reverse("plans:templates"), [R, F, F, F, F, S, S]),
+    "plans:template-export-docx": (
+        lambda w: reverse("plans:template-export-docx", args=[w["plan"].year_id]),
+        [R, F, F, F, F, D, D],
+    ),
+    "plans:template-export-pdf": (
+        lambda w: reverse("plans:template-export-pdf", args=[w["plan"].year_id]),
+        [R, F, F, F, F, D, D],
+    ),
     "monitoring:home": (lambda w: reverse("monitoring:home"), [R, S, S, R, R, R, R]),
     "monitoring:report": (
         lambda w: reverse("monitoring:report", args=[w["report"].pk]),

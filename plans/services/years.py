@@ -19,6 +19,7 @@ from ..models import (
     PlanRow,
     School,
     SchoolYear,
+    TemplateBlock,
     TemplateItem,
 )
 
@@ -100,7 +101,8 @@ def school_year_next_title(title: str) -> str:
 @transaction.atomic
 def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) -> SchoolYear:
     """Create a school year as a copy of `source`'s reference data: levels, directions,
-    the template tree of Table 1 and the catalogue of typical activities.
+    the template tree of Table 1, the catalogue of typical activities and the
+    preamble of the template.
 
     Links between the copies are remapped (a level block points at the new year's
     level); texts that name the source year get the new one. Plans stay with their
@@ -194,6 +196,12 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
             order=activity.order,
         )
         for activity in ActivityTemplate.objects.filter(year=source)
+    )
+    TemplateBlock.objects.bulk_create(
+        TemplateBlock(
+            year=year, order=block.order, kind=block.kind, text=text(block.text), bold=block.bold
+        )
+        for block in TemplateBlock.objects.filter(year=source)
     )
     return year
 
