@@ -14,6 +14,20 @@ urlpatterns = [
         "documents/<int:pk>/download/", document_views.document_download, name="document-download"
     ),
     path("templates/", template_views.template_list, name="templates"),
+    path("templates/new-year/", template_views.template_new_year, name="template-new-year"),
+    path("templates/<int:pk>/", template_views.template_detail, name="template"),
+    path(
+        "templates/<int:pk>/items/<int:item_pk>/",
+        template_views.template_item,
+        name="template-item",
+    ),
+    path("templates/<int:pk>/levels/", template_views.template_levels, name="template-levels"),
+    path(
+        "templates/<int:pk>/blocks/<int:block_pk>/",
+        template_views.template_block,
+        name="template-block",
+    ),
+    path("templates/<int:pk>/publish/", template_views.template_publish, name="template-publish"),
     path(
         "templates/<int:pk>/export.docx",
         template_views.template_export,
@@ -28,6 +42,7 @@ urlpatterns = [
     ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
+    path("plans/<int:pk>/template-seen/", views.plan_template_seen, name="template-seen"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(

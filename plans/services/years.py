@@ -50,7 +50,7 @@ def plan_create(
     """Start a school's plan for a year from the year's template: the seed's blank
     rows as empty school rows, one row per fixed activity, grades 6–11 with the
     given level ids (none by default)."""
-    plan = Plan.objects.create(school=school, year=year)
+    plan = Plan.objects.create(school=school, year=year, template_revision=year.template_revision)
     levels = levels or {}
     PlanGrade.objects.bulk_create(
         PlanGrade(plan=plan, grade=grade, level_id=levels.get(grade)) for grade in GRADES
@@ -220,7 +220,9 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
     the same numbers, dates shifted into the new year, levels by their codes, status
     back to draft. Items that the new template no longer has lose their rows; the
     fixed activities are filled again as the year goes."""
-    plan = Plan.objects.create(school=source.school, year=year)
+    plan = Plan.objects.create(
+        school=source.school, year=year, template_revision=year.template_revision
+    )
     new_levels = {level.code: level for level in Level.objects.filter(year=year)}
     old_levels = {level.pk: level.code for level in Level.objects.filter(year=source.year)}
     PlanGrade.objects.bulk_create(
@@ -262,7 +264,12 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
 
 
 def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False) -> Plan:
-    """The school's plan for `year`: a copy of its latest earlier plan, or a new one."""
+    """The school's plan for `year`: a copy of its latest earlier plan, or a new one.
+    Only from a published template: a draft is refused (ValidationError, in Russian)."""
+    if not year.is_published:
+        from .templates import NOT_PUBLISHED
+
+        raise ValidationError(NOT_PUBLISHED.format(year=year.title))
     if copy_last_year:
         source = (
             Plan.objects.filter(school=school, year__start_date__lt=year.start_date)
