@@ -101,6 +101,13 @@ def may_see_dashboard(user) -> bool:
     return sees_region(user) or sees_municipality(user)
 
 
+def may_author_templates(user) -> bool:
+    """Write, publish and download the regional template of a year (its preamble, Table 1,
+    levels, catalogue) and start a new year: the centre's staff, never a school or a
+    coordinator."""
+    return sees_region(user)
+
+
 def may_export_consolidated(user) -> bool:
     """The consolidated workbook of many schools' plans: the centre and coordinators."""
     return sees_region(user) or sees_municipality(user)
@@ -115,6 +122,8 @@ def may_fetch_document(user, document) -> bool:
 
     if not signed_in(user):
         return False
+    if document.kind in ("template_pdf", "template_docx"):
+        return may_author_templates(user)
     if document.plan_id:
         return Plan.objects.for_user(user).filter(pk=document.plan_id).exists()
     if document.plan_ids:
@@ -179,6 +188,7 @@ class Access:
         "may_use_admin",
         "may_see_dashboard",
         "may_export_consolidated",
+        "may_author_templates",
     )
 
     def __init__(self, user):

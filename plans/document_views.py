@@ -45,6 +45,9 @@ def _retry_url(document: Document) -> str:
     if document.plan_id:
         fmt = next(f for f, kind in documents.PLAN_FORMATS.items() if kind == document.kind)
         return reverse(f"plans:export-{fmt}", args=[document.plan_id])
+    if document.kind in documents.TEMPLATE_FORMATS.values():
+        fmt = next(f for f, kind in documents.TEMPLATE_FORMATS.items() if kind == document.kind)
+        return reverse(f"plans:template-export-{fmt}", args=[document.year_id])
     if document.kind == DocumentKind.CONSOLIDATED:
         return f"{reverse('plans:export-region')}?year={document.year_id}"
     return ""  # an archive: the button that asked for it asks again

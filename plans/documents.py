@@ -31,7 +31,7 @@ from profplan.digest import source_digest
 from profplan.tasks import enqueue_after_commit
 
 from .exports import export_filename
-from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission
+from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +40,7 @@ PLAN_FORMATS = {
     "docx": DocumentKind.PLAN_DOCX,
     "xlsx": DocumentKind.PLAN_XLSX,
 }
+TEMPLATE_FORMATS = {"pdf": DocumentKind.TEMPLATE_PDF, "docx": DocumentKind.TEMPLATE_DOCX}
 RENDER_FAILED = "Не удалось сформировать документ. Попробуйте ещё раз; если ошибка повторится, сообщите в региональный центр."
 
 # Everything a document's content depends on besides the data: a change to any
@@ -100,6 +101,35 @@ def plan_document(*, plan: Plan, fmt: str, by) -> Document:
         year_id=plan.year_id,
         filename=export_filename(plan, fmt),
     )
+
+
+def template_document(*, year: SchoolYear, fmt: str, by) -> Document:
+    """The year's regional template (preamble and Table 1) in `fmt` («pdf», «docx»),
+    as it is now: keyed by the year's reference revision, which every edit of the
+    template moves (plans/signals.py)."""
+    from .exports.template import template_filename
+
+    kind = TEMPLATE_FORMATS[fmt]
+    return _request(
+        key=_key(kind, year.pk, year.reference_revision, code_version()),
+        by=by,
+        kind=kind,
+        year=year,
+        filename=template_filename(year, fmt),
+    )
+
+
+def render_template_bytes(year: SchoolYear, fmt: str) -> bytes:
+    from .exports.template import template_context
+
+    context = template_context(year)
+    if fmt == "pdf":
+        from .exports.pdf import template_pdf
+
+        return template_pdf(context)
+    from .exports.docx import template_docx
+
+    return template_docx(context)
 
 
 # The documents of many plans: what each is called («… КБР 2023-2024.zip»).
@@ -184,6 +214,10 @@ def document_render(*, document_id: int) -> Document | None:
                 fmt = next(f for f, kind in PLAN_FORMATS.items() if kind == document.kind)
                 plan = Plan.objects.for_editor().get(pk=document.plan_id)
                 output.write(render_plan_bytes(plan, fmt))
+            elif document.kind in TEMPLATE_FORMATS.values():
+                fmt = next(f for f, kind in TEMPLATE_FORMATS.items() if kind == document.kind)
+                year = SchoolYear.objects.get(pk=document.year_id)
+                output.write(render_template_bytes(year, fmt))
             elif document.kind == DocumentKind.ARCHIVE:
                 _write_archive(document, output)
             else:

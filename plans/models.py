@@ -51,6 +51,11 @@ def split_links(value: str) -> list[str]:
     return [line.strip() for line in value.splitlines() if line.strip()]
 
 
+class TemplateStatus(models.TextChoices):
+    DRAFT = "draft", "черновик"
+    PUBLISHED = "published", "опубликован"
+
+
 class SchoolYear(models.Model):
     title = models.CharField(
         "учебный год", max_length=9, unique=True, help_text="Например: 2023-2024."
@@ -79,6 +84,21 @@ class SchoolYear(models.Model):
         "показателей года: по ней обновляются сохранённые страницы планов.",
     )
 
+    template_status = models.CharField(
+        "примерный план",
+        max_length=10,
+        choices=TemplateStatus.choices,
+        default=TemplateStatus.DRAFT,
+        help_text="Школы начинают планы только по опубликованному примерному плану.",
+    )
+    template_revision = models.PositiveIntegerField(
+        "редакция примерного плана",
+        default=0,
+        editable=False,
+        help_text="Номер последней публикации: каждая публикация после изменений — новая редакция.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["reference_revision"])
     objects = SchoolYearQuerySet.as_manager()
 
     class Meta:
@@ -112,6 +132,10 @@ class SchoolYear(models.Model):
     def contains(self, day: date) -> bool:
         return self.start_date <= day <= self.end_date
 
+    @property
+    def is_published(self) -> bool:
+        return self.template_status == TemplateStatus.PUBLISHED
+
 
 class Level(models.Model):
     """A level of the профминимум and its minimum of hours a year."""
@@ -125,6 +149,8 @@ class Level(models.Model):
         "не менее часов в учебный год", help_text="Базовый – 40, основной – 60, продвинутый – 80."
     )
     order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "уровень профминимума"
@@ -223,6 +249,8 @@ class TemplateItem(models.Model):
         help_text="Можно ли добавлять строки под этим пунктом.",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "пункт примерного плана"
         verbose_name_plural = "пункты примерного плана (Таблица 1)"
@@ -251,6 +279,87 @@ class TemplateItem(models.Model):
     @property
     def seed_position(self) -> int:
         return int(self.code.rstrip(".").split(".")[-1])
+
+
+class BlockKind(models.TextChoices):
+    TITLE = "title", "Заголовок документа"
+    PARAGRAPH = "paragraph", "Абзац"
+    DOCUMENT = "document", "Пункт списка документов («– …»)"
+    FOOTNOTE = "footnote", "Сноска"
+    CYCLE_STEP = "cycle_step", "Шаг управленческого цикла"
+    CONTACT = "contact", "Контактная информация"
+    TABLE_LABEL = "table_label", "Номер таблицы («Таблица 1»)"
+    CAPTION = "caption", "Название таблицы"
+
+
+class TemplateBlock(models.Model):
+    """One paragraph of the preamble of the regional template, before Table 1.
+
+    The seed's preamble, in order: the title, «разработан с учётом» and the list of
+    documents, the purpose, the levels with their footnote, the partners, the steps of
+    the management cycle, the contact block, «Таблица 1» and its caption. Texts are
+    kept exactly as the template words them; `bold` is a part of the text printed
+    in bold (the term a footnote defines)."""
+
+    year = models.ForeignKey(
+        SchoolYear,
+        verbose_name="учебный год",
+        on_delete=models.CASCADE,
+        related_name="template_blocks",
+    )
+    order = models.PositiveSmallIntegerField("порядок")
+    kind = models.CharField("вид", max_length=12, choices=BlockKind.choices)
+    text = models.TextField("текст", max_length=CELL_MAX_LENGTH)
+    bold = models.CharField(
+        "выделить полужирным",
+        max_length=200,
+        blank=True,
+        help_text="Часть текста, которая печатается полужирным (например, термин сноски).",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "абзац вводной части примерного плана"
+        verbose_name_plural = "вводная часть примерного плана"
+        ordering = ["year", "order", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:80]}"
+
+
+class TemplateRevision(models.Model):
+    """What the template of a year was when it was published: a school's plan started
+    from one revision is shown what a later one added, renamed or removed."""
+
+    year = models.ForeignKey(
+        SchoolYear, verbose_name="учебный год", on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField("редакция")
+    published_at = models.DateTimeField("опубликована", auto_now_add=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="кто опубликовал",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # {item pk: [code, title, parent pk]} of every item of Table 1.
+    items = models.JSONField("пункты", default=dict)
+
+    class Meta:
+        verbose_name = "редакция примерного плана"
+        verbose_name_plural = "редакции примерного плана"
+        ordering = ["year", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "number"], name="plans_templaterevision_unique_number"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.year}: редакция {self.number}"
 
 
 class ActivityTemplate(models.Model):
@@ -388,6 +497,12 @@ class Plan(models.Model):
         "профминимум выполнен",
         default=False,
         help_text="Итог проверки профминимума; пересчитывается при каждом изменении плана.",
+    )
+    template_revision = models.PositiveIntegerField(
+        "редакция примерного плана",
+        default=0,
+        help_text="Редакция примерного плана, по которой начат план (или изменения которой "
+        "школа приняла к сведению).",
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -739,6 +854,8 @@ class DocumentKind(models.TextChoices):
     PLAN_XLSX = "plan_xlsx", "план (Excel)"
     ARCHIVE = "archive", "все планы одним архивом (ZIP)"
     CONSOLIDATED = "consolidated", "сводная таблица планов (Excel)"
+    TEMPLATE_PDF = "template_pdf", "примерный план (PDF)"
+    TEMPLATE_DOCX = "template_docx", "примерный план (Word)"
 
 
 class DocumentStatus(models.TextChoices):

@@ -5,7 +5,7 @@ catalogue) changes what every plan of that year shows, and may come from anywher
 the admin's forms and bulk deletes, a management command, a shell. A signal sees
 them all; an override in each admin and each command would miss the next one. So
 each save or delete moves the year's `reference_revision`, which is part of the
-editor page's cache key (plans/views.py). Writes that send no signals (`update()`,
+editor page's cache key (plans/views.py) and of the template's documents. Writes that send no signals (`update()`,
 `bulk_create()`) call `SchoolYear.objects.filter(...).reference_changed()`
 themselves. Apps that hang reference data of their own on a year (monitoring's
 indicators) connect `reference_changed` for their models.
@@ -13,7 +13,7 @@ indicators) connect `reference_changed` for their models.
 
 from django.db.models.signals import post_delete, post_save
 
-from .models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
+from .models import ActivityTemplate, Direction, Level, SchoolYear, TemplateBlock, TemplateItem
 
 
 def reference_changed(sender, instance, **kwargs) -> None:
@@ -28,7 +28,7 @@ def school_year_changed(sender, instance, created=False, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (TemplateItem, Level, Direction, ActivityTemplate):
+    for model in (TemplateItem, TemplateBlock, Level, Direction, ActivityTemplate):
         post_save.connect(
             reference_changed, sender=model, dispatch_uid=f"reference-{model._meta.label}"
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, execution_views, views
+from . import document_views, execution_views, template_views, views
 from .imports import views as import_views
 
 app_name = "plans"
@@ -16,6 +16,33 @@ urlpatterns = [
     path(
         "documents/<int:pk>/download/", document_views.document_download, name="document-download"
     ),
+    path("templates/", template_views.template_list, name="templates"),
+    path("templates/new-year/", template_views.template_new_year, name="template-new-year"),
+    path("templates/<int:pk>/", template_views.template_detail, name="template"),
+    path(
+        "templates/<int:pk>/items/<int:item_pk>/",
+        template_views.template_item,
+        name="template-item",
+    ),
+    path("templates/<int:pk>/levels/", template_views.template_levels, name="template-levels"),
+    path(
+        "templates/<int:pk>/blocks/<int:block_pk>/",
+        template_views.template_block,
+        name="template-block",
+    ),
+    path("templates/<int:pk>/publish/", template_views.template_publish, name="template-publish"),
+    path(
+        "templates/<int:pk>/export.docx",
+        template_views.template_export,
+        {"fmt": "docx"},
+        name="template-export-docx",
+    ),
+    path(
+        "templates/<int:pk>/export.pdf",
+        template_views.template_export,
+        {"fmt": "pdf"},
+        name="template-export-pdf",
+    ),
     path("plans/<int:pk>/", views.plan_edit, name="edit"),
     path("plans/<int:pk>/check/", views.plan_check, name="check"),
     path("plans/<int:pk>/import-xlsx/", import_views.xlsx_upload, name="import-xlsx"),
@@ -24,6 +51,7 @@ urlpatterns = [
         import_views.xlsx_preview,
         name="import-xlsx-preview",
     ),
+    path("plans/<int:pk>/template-seen/", views.plan_template_seen, name="template-seen"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -53,7 +53,14 @@ def home(request):
     if access.is_school_user(user):
         year = SchoolYear.objects.current()
         context["current_year"] = year
-        context["can_start"] = year is not None and not any(p.year_id == year.pk for p in plans)
+        context["can_start"] = (
+            year is not None and year.is_published and not any(p.year_id == year.pk for p in plans)
+        )
+        context["template_draft"] = (
+            year is not None
+            and not year.is_published
+            and not any(p.year_id == year.pk for p in plans)
+        )
         context["has_earlier_plan"] = (
             any(p.year.start_date < year.start_date for p in plans) if year else False
         )
@@ -72,7 +79,11 @@ def plan_start(request):
         return redirect("plans:edit", existing.pk)
     form = StartPlanForm(request.POST)
     copy = form.is_valid() and form.cleaned_data["mode"] == "copy"
-    plan = services.plan_start(school=request.user.school, year=year, copy_last_year=copy)
+    try:
+        plan = services.plan_start(school=request.user.school, year=year, copy_last_year=copy)
+    except ValidationError as error:  # the year's template is a draft
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:home")
     messages.success(request, f"План на {year} учебный год создан.")
     return redirect("plans:edit", plan.pk)
 
@@ -185,6 +196,8 @@ def plan_edit(request, pk):
         "can_edit": can_edit,
         "main": mark_safe(main),  # rendered by our own template, escaped there
         "submit_problems": _submit_problems(request),
+        # No query unless the template has a revision the plan has not seen.
+        "template_changes": services.template_changes(plan) if can_answer else [],
     }
     if plan.status == PlanStatus.APPROVED:
         # The execution changes without the plan's version: never inside the cached part.
@@ -212,6 +225,17 @@ def editor_execution_context(plan_pk: int) -> dict:
     return {
         "execution": execution_context(plan, plan_lines(plan), executions, timezone.localdate())
     }
+
+
+@login_required
+@require_POST
+def plan_template_seen(request, pk):
+    """The school has read what changed in the template: the notice goes away."""
+    plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("year"), pk=pk)
+    if not access.may_answer_comments(request.user, plan):
+        raise Http404
+    services.plan_template_acknowledge(plan=plan)
+    return redirect("plans:edit", plan.pk)
 
 
 def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:

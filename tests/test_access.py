@@ -213,6 +213,44 @@ SITE = {
         lambda w: reverse("plans:comment-resolve", args=[w["plan"].pk, w["comment"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    # The regional template: the centre's only.
+    "plans:templates": (lambda w: reverse("plans:templates"), [R, F, F, F, F, S, S]),
+    "plans:template-export-docx": (
+        lambda w: reverse("plans:template-export-docx", args=[w["plan"].year_id]),
+        [R, F, F, F, F, D, D],
+    ),
+    "plans:template-export-pdf": (
+        lambda w: reverse("plans:template-export-pdf", args=[w["plan"].year_id]),
+        [R, F, F, F, F, D, D],
+    ),
+    "plans:template": (
+        lambda w: reverse("plans:template", args=[w["plan"].year_id]),
+        [R, F, F, F, F, S, S],
+    ),
+    "plans:template-new-year": (
+        lambda w: reverse("plans:template-new-year"),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:template-item": (
+        lambda w: reverse("plans:template-item", args=[w["plan"].year_id, w["parent"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:template-levels": (
+        lambda w: reverse("plans:template-levels", args=[w["plan"].year_id]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:template-block": (
+        lambda w: reverse("plans:template-block", args=[w["plan"].year_id, 1]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:template-publish": (
+        lambda w: reverse("plans:template-publish", args=[w["plan"].year_id]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:template-seen": (
+        lambda w: reverse("plans:template-seen", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "monitoring:home": (lambda w: reverse("monitoring:home"), [R, S, S, R, R, R, R]),
     "monitoring:report": (
         lambda w: reverse("monitoring:report", args=[w["report"].pk]),
@@ -266,7 +304,32 @@ POSTS = [
     "plans:comment-resolve",
     "plans:execution-row",
     "plans:evidence-delete",
+    "plans:template-seen",
 ]
+
+
+# The centre's template pages refuse schools and coordinators (403); nothing changes.
+TEMPLATE_POSTS = [
+    "plans:template-new-year",
+    "plans:template-item",
+    "plans:template-levels",
+    "plans:template-block",
+    "plans:template-publish",
+]
+
+
+@pytest.mark.parametrize("name", TEMPLATE_POSTS)
+@pytest.mark.parametrize("role", ["deputy", "coordinator"])
+def test_template_posts_are_refused_to_schools_and_coordinators(client, world, name, role):
+    from plans.models import SchoolYear
+
+    url = SITE[name][0](world)
+    titles = world["parent"].title, SchoolYear.objects.count()
+    sign_in(client, world["users"][role])
+    response = client.post(url, {"action": "rename", "title": "чужое", "text": "чужое"})
+    assert response.status_code == 403
+    world["parent"].refresh_from_db()
+    assert (world["parent"].title, SchoolYear.objects.count()) == titles
 
 
 def sign_in(client, user):

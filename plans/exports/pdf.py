@@ -184,3 +184,26 @@ def plan_html(plan: Plan) -> str:
 def plan_pdf(plan: Plan) -> bytes:
     """The plan as PDF bytes. `plan` comes from `Plan.objects.for_editor()`."""
     return render_pdf(plan_print_context(plan))
+
+
+def template_pdf(context: dict) -> bytes:
+    """The regional template (plans/exports/template.py `template_context`) as PDF bytes."""
+    from .template import split_bold
+
+    preamble = [
+        {"kind": block.kind, "text": block.text, "runs": split_bold(block.text, block.bold)}
+        for block in context["preamble"]
+    ]
+    html = render_to_string(
+        "plans/pdf/template.html",
+        {
+            **context,
+            "preamble": preamble,
+            "draft": not getattr(context["year"], "is_published", True),
+        },
+    )
+    return weasyprint.HTML(
+        string=html,
+        base_url=path2url(str(static_roots()[0])),
+        url_fetcher=StaticOnlyFetcher(),
+    ).write_pdf()

@@ -180,7 +180,9 @@ def table_rows(plan: Plan, lines: list[Line] | None = None) -> Iterator[TableRow
                 number=line.number,
                 kind=line.kind,
                 depth=line.depth,
-                activity=item.title,
+                # A school's row not written yet prints blank: the template's own text
+                # for it (the seed's «–» at 3.4.9) is the regional document's, not the plan's.
+                activity="" if line.kind == "row" else item.title,
                 period="",
                 responsible="",
                 documents="",

@@ -233,6 +233,8 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
             inner, inner_rest = split_number(cells[1])
             if _is_table_number(inner):
                 number_text, rest, cells[1] = inner, inner_rest, ""
+        # «3.4.9. –» in one cell: the dash after the number is as empty as a lone one.
+        rest = clean_cell(rest)
         title = "\n".join(text for text in (rest, cells[1]) if text)
         roman = ROMAN.get(number_text.rstrip(".").replace("І", "I")) if number_text else None
         number = code_key(number_text) if number_text and roman is None else None

@@ -6,6 +6,7 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - workflow.py: submit, return, approve, reopen; the stored профминимум check;
 - rows.py: the editor's row edits and `plan_touch`, the version check they start with;
 - years.py: a new plan (from the template or last year's), a new school year;
+- templates.py: the regional template written by the centre, publishing, next year;
 - comments.py: remarks of the regional centre and the school's answers;
 - execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
@@ -27,6 +28,19 @@ from .rows import (
     plan_row_update,
     plan_set_levels,
     plan_touch,
+)
+from .templates import (
+    level_hours_set,
+    plan_template_acknowledge,
+    school_year_start_next,
+    template_block_edit,
+    template_changes,
+    template_item_add,
+    template_item_delete,
+    template_item_move,
+    template_item_rename,
+    template_publish,
+    template_renumber,
 )
 from .workflow import (
     TRANSITIONS,
@@ -85,5 +99,16 @@ __all__ = [
     "school_year_next_title",
     "shift_date",
     "template_row_positions",
+    "level_hours_set",
+    "plan_template_acknowledge",
+    "school_year_start_next",
+    "template_block_edit",
+    "template_changes",
+    "template_item_add",
+    "template_item_delete",
+    "template_item_move",
+    "template_item_rename",
+    "template_publish",
+    "template_renumber",
     "year_title_substitute",
 ]

@@ -19,6 +19,7 @@ from ..models import (
     PlanRow,
     School,
     SchoolYear,
+    TemplateBlock,
     TemplateItem,
 )
 
@@ -49,7 +50,7 @@ def plan_create(
     """Start a school's plan for a year from the year's template: the seed's blank
     rows as empty school rows, one row per fixed activity, grades 6–11 with the
     given level ids (none by default)."""
-    plan = Plan.objects.create(school=school, year=year)
+    plan = Plan.objects.create(school=school, year=year, template_revision=year.template_revision)
     levels = levels or {}
     PlanGrade.objects.bulk_create(
         PlanGrade(plan=plan, grade=grade, level_id=levels.get(grade)) for grade in GRADES
@@ -100,7 +101,8 @@ def school_year_next_title(title: str) -> str:
 @transaction.atomic
 def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) -> SchoolYear:
     """Create a school year as a copy of `source`'s reference data: levels, directions,
-    the template tree of Table 1 and the catalogue of typical activities.
+    the template tree of Table 1, the catalogue of typical activities and the
+    preamble of the template.
 
     Links between the copies are remapped (a level block points at the new year's
     level); texts that name the source year get the new one. Plans stay with their
@@ -195,6 +197,12 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
         )
         for activity in ActivityTemplate.objects.filter(year=source)
     )
+    TemplateBlock.objects.bulk_create(
+        TemplateBlock(
+            year=year, order=block.order, kind=block.kind, text=text(block.text), bold=block.bold
+        )
+        for block in TemplateBlock.objects.filter(year=source)
+    )
     return year
 
 
@@ -212,7 +220,9 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
     the same numbers, dates shifted into the new year, levels by their codes, status
     back to draft. Items that the new template no longer has lose their rows; the
     fixed activities are filled again as the year goes."""
-    plan = Plan.objects.create(school=source.school, year=year)
+    plan = Plan.objects.create(
+        school=source.school, year=year, template_revision=year.template_revision
+    )
     new_levels = {level.code: level for level in Level.objects.filter(year=year)}
     old_levels = {level.pk: level.code for level in Level.objects.filter(year=source.year)}
     PlanGrade.objects.bulk_create(
@@ -254,7 +264,12 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
 
 
 def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False) -> Plan:
-    """The school's plan for `year`: a copy of its latest earlier plan, or a new one."""
+    """The school's plan for `year`: a copy of its latest earlier plan, or a new one.
+    Only from a published template: a draft is refused (ValidationError, in Russian)."""
+    if not year.is_published:
+        from .templates import NOT_PUBLISHED
+
+        raise ValidationError(NOT_PUBLISHED.format(year=year.title))
     if copy_last_year:
         source = (
             Plan.objects.filter(school=school, year__start_date__lt=year.start_date)

@@ -77,6 +77,8 @@ def test_next_year_starts_as_a_copy_of_last_year(client, deputy, plan, year):
     next_year = services.school_year_copy(
         source=year, title="2024-2025", start_date=date(2024, 9, 1), end_date=date(2025, 8, 31)
     )
+    # A copied year is a draft until the centre publishes it (issue 14).
+    services.template_publish(year=next_year, by=None)
     client.force_login(deputy)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("plans.querysets.timezone.localdate", lambda: date(2024, 9, 2))

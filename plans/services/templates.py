@@ -1,0 +1,275 @@
+"""The regional template of a year, written by the centre: Table 1's items, the levels'
+hours, the preamble; publishing; a new year from the last one.
+
+Numbers follow positions, as in a school's plan (plans/numbering.py): after an item is
+added, moved or removed, every item whose place changed gets the number of its new
+place (`template_renumber`); the others keep the number they have, the seed's quirks
+included (3.4.13 without the final dot). An item that a school's plan holds rows
+under cannot be removed: the plan would lose them.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from ..models import (
+    ItemKind,
+    Level,
+    Plan,
+    PlanRow,
+    SchoolYear,
+    TemplateBlock,
+    TemplateItem,
+    TemplateRevision,
+    TemplateStatus,
+)
+from .years import school_year_copy, school_year_next_title
+
+ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
+NOT_PUBLISHED = (
+    "Примерный план на {year} учебный год ещё не опубликован региональным центром: "
+    "начать план по нему пока нельзя."
+)
+
+
+def template_numbers(items) -> dict[int, str]:
+    """The number of each item by its place: sections I., II., …; the rest 3.4.12. …"""
+    children: dict[int | None, list[TemplateItem]] = {}
+    for item in items:
+        children.setdefault(item.parent_id, []).append(item)
+    numbers: dict[int, str] = {}
+
+    def walk(parent_id, prefix):
+        siblings = sorted(children.get(parent_id, ()), key=lambda item: (item.order, item.pk))
+        for position, item in enumerate(siblings, start=1):
+            if parent_id is None:
+                numbers[item.pk] = f"{ROMAN[position - 1] if position <= len(ROMAN) else position}."
+                walk(item.pk, f"{position}.")
+            else:
+                numbers[item.pk] = f"{prefix}{position}."
+                walk(item.pk, f"{prefix}{position}.")
+
+    walk(None, "")
+    return numbers
+
+
+def template_renumber(year: SchoolYear) -> int:
+    """Give every item whose place changed the number of its place; returns how many."""
+    items = list(TemplateItem.objects.filter(year=year))
+    numbers = template_numbers(items)
+    changed = [item for item in items if item.code.rstrip(".") != numbers[item.pk].rstrip(".")]
+    if not changed:
+        return 0
+    # Two steps: the unique (year, code) must hold after each statement.
+    for item in changed:
+        item.code = f"~{item.pk}"
+    TemplateItem.objects.bulk_update(changed, ["code"])
+    for item in changed:
+        item.code = numbers[item.pk]
+    TemplateItem.objects.bulk_update(changed, ["code"])
+    SchoolYear.objects.filter(pk=year.pk).reference_changed()
+    return len(changed)
+
+
+def _siblings(item_or_parent, year) -> list[TemplateItem]:
+    return list(
+        TemplateItem.objects.filter(year=year, parent=item_or_parent).order_by("order", "pk")
+    )
+
+
+@transaction.atomic
+def template_item_add(
+    *, year: SchoolYear, parent: TemplateItem | None, kind: str, title: str = "", after=None
+) -> TemplateItem:
+    """A new item under `parent` (None: a section), after the sibling `after` (None: last)."""
+    if kind == ItemKind.SECTION and parent is not None:
+        raise ValidationError("Раздел (I–V) не входит в другой пункт.")
+    if kind != ItemKind.SECTION and parent is None:
+        raise ValidationError("Пункт, кроме раздела, входит в раздел или подраздел.")
+    if parent is not None and parent.kind in (ItemKind.ROW, ItemKind.FIXED):
+        raise ValidationError("Под строкой для школы или мероприятием нельзя добавить пункт.")
+    siblings = _siblings(parent, year)
+    position = siblings.index(after) + 1 if after in siblings else len(siblings)
+    item = TemplateItem(
+        year=year,
+        parent=parent,
+        order=0,
+        code=f"~new-{len(siblings)}",
+        title=title.strip(),
+        kind=kind,
+        accepts_rows=kind in (ItemKind.SECTION, ItemKind.HEADING),
+    )
+    item.save()
+    siblings.insert(position, item)
+    _reorder(siblings)
+    template_renumber(year)
+    item.refresh_from_db()
+    return item
+
+
+def _reorder(siblings) -> None:
+    for order, sibling in enumerate(siblings, start=1):
+        sibling.order = order
+    TemplateItem.objects.bulk_update(siblings, ["order"])
+
+
+@transaction.atomic
+def template_item_rename(*, item: TemplateItem, title: str) -> TemplateItem:
+    item.title = title.strip()
+    item.full_clean()
+    item.save(update_fields=["title"])
+    return item
+
+
+@transaction.atomic
+def template_item_move(*, item: TemplateItem, step: int) -> TemplateItem:
+    """One place up (step −1) or down (+1) among its siblings; at the end it stays."""
+    siblings = _siblings(item.parent, item.year)
+    index = siblings.index(item)
+    target = index + step
+    if 0 <= target < len(siblings):
+        siblings[index], siblings[target] = siblings[target], siblings[index]
+        _reorder(siblings)
+        template_renumber(item.year)
+    item.refresh_from_db()
+    return item
+
+
+def _subtree(item: TemplateItem) -> list[int]:
+    items = list(TemplateItem.objects.filter(year_id=item.year_id).values_list("pk", "parent_id"))
+    ids, frontier = [item.pk], [item.pk]
+    while frontier:
+        frontier = [pk for pk, parent in items if parent in frontier]
+        ids += frontier
+    return ids
+
+
+@transaction.atomic
+def template_item_delete(*, item: TemplateItem) -> None:
+    ids = _subtree(item)
+    if PlanRow.objects.filter(
+        Q(parent_id__in=ids) | Q(anchor_id__in=ids) | Q(fixed_item_id__in=ids)
+    ).exists():
+        raise ValidationError(
+            f"Пункт {item.code} не удалить: в планах школ уже есть строки под ним. "
+            "Переименуйте его или оставьте."
+        )
+    year = item.year
+    parent = item.parent
+    TemplateItem.objects.filter(pk__in=ids).order_by("-pk").delete()
+    _reorder(_siblings(parent, year))
+    template_renumber(year)
+
+
+@transaction.atomic
+def level_hours_set(*, level: Level, min_hours: int) -> Level:
+    if min_hours < 1 or min_hours > 1000:
+        raise ValidationError("Часов в учебный год: от 1 до 1000.")
+    level.min_hours = min_hours
+    level.save(update_fields=["min_hours"])
+    return level
+
+
+@transaction.atomic
+def template_block_edit(*, block: TemplateBlock, text: str, bold: str = "") -> TemplateBlock:
+    text = text.strip()
+    if not text:
+        raise ValidationError("Абзац не может быть пустым: удалите его или напишите текст.")
+    block.text, block.bold = text, bold.strip()
+    block.full_clean()
+    block.save(update_fields=["text", "bold"])
+    return block
+
+
+def _snapshot(year: SchoolYear) -> dict[str, list]:
+    return {
+        str(pk): [code, title, parent]
+        for pk, code, title, parent in TemplateItem.objects.filter(year=year).values_list(
+            "pk", "code", "title", "parent_id"
+        )
+    }
+
+
+def template_unpublished_changes(year: SchoolYear) -> bool:
+    """Whether Table 1 differs from its last published revision."""
+    last = year.revisions.order_by("-number").first()
+    return last is None or last.items != _snapshot(year)
+
+
+@transaction.atomic
+def template_publish(*, year: SchoolYear, by) -> TemplateRevision | None:
+    """Publish the year's template: schools may start plans from it. A change after
+    the last publication makes a new revision, which the schools that started a
+    plan are shown (`template_changes`). Nothing changed: nothing new (None)."""
+    given, year = year, SchoolYear.objects.select_for_update().get(pk=year.pk)
+    if year.is_published and not template_unpublished_changes(year):
+        return None
+    number = year.template_revision + 1
+    revision = TemplateRevision.objects.create(
+        year=year, number=number, published_by=by, items=_snapshot(year)
+    )
+    year.template_status = given.template_status = TemplateStatus.PUBLISHED
+    year.template_revision = given.template_revision = number
+    year.save()
+    if number == 1:
+        # Plans cannot exist yet; any made in a test or by hand start from this one.
+        Plan.objects.filter(year=year).update(template_revision=number)
+    return revision
+
+
+def template_changes(plan: Plan) -> list[tuple[str, str, str]]:
+    """What the template's latest revision changed since the plan's: («добавлен»,
+    number, title), («переименован», number, new title), («удалён», number, title)."""
+    if plan.template_revision >= plan.year.template_revision:
+        return []
+    revisions = {
+        revision.number: revision.items
+        for revision in TemplateRevision.objects.filter(
+            year_id=plan.year_id, number__in=[plan.template_revision, plan.year.template_revision]
+        )
+    }
+    old, new = revisions.get(plan.template_revision), revisions.get(plan.year.template_revision)
+    if old is None or new is None:
+        return []
+    changes = []
+    for pk, (code, title, _) in new.items():
+        if pk not in old:
+            changes.append(("добавлен", code, title))
+        elif old[pk][1] != title:
+            changes.append(("переименован", code, title))
+    changes += [("удалён", code, title) for pk, (code, title, _) in old.items() if pk not in new]
+    return changes
+
+
+@transaction.atomic
+def plan_template_acknowledge(*, plan: Plan) -> Plan:
+    """The school has seen the template's changes: the notice goes away."""
+    Plan.objects.filter(pk=plan.pk).update(template_revision=plan.year.template_revision)
+    plan.template_revision = plan.year.template_revision
+    return plan
+
+
+@transaction.atomic
+def school_year_start_next(*, source: SchoolYear | None = None) -> SchoolYear:
+    """Next year's template as a draft copy of the latest year (of `source` if given)."""
+    source = source or SchoolYear.objects.order_by("-start_date").first()
+    if source is None:
+        raise ValidationError("Нет учебного года, с которого можно скопировать примерный план.")
+    try:
+        title = school_year_next_title(source.title)
+    except ValueError as error:
+        raise ValidationError(str(error)) from None
+    return school_year_copy(
+        source=source,
+        title=title,
+        start_date=_next(source.start_date),
+        end_date=_next(source.end_date),
+    )
+
+
+def _next(day: date) -> date:
+    from .years import shift_date
+
+    return shift_date(day, 1)

@@ -1,0 +1,177 @@
+"""The regional template of each year, for the centre: its page, its documents.
+
+Only the centre's staff (`access.may_author_templates`) come here; a school or a
+coordinator gets 403. The documents are drawn by the worker like a plan's
+(plans/documents.py `template_document`).
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access
+
+from . import documents
+from .exports import file_response
+from .exports.template import template_tree
+from .models import DocumentStatus, ItemKind, Level, SchoolYear, TemplateBlock, TemplateItem
+from .services import templates as services
+
+
+def _author(request) -> None:
+    if not access.may_author_templates(request.user):
+        raise PermissionDenied
+
+
+@login_required
+def template_list(request):
+    """/templates/: every year's template, newest first."""
+    _author(request)
+    return render(request, "plans/templates/list.html", {"years": SchoolYear.objects.all()})
+
+
+@login_required
+def template_export(request, pk, fmt):
+    """/templates/<pk>/export.docx|pdf: the regional примерный план of the year as it is now."""
+    _author(request)
+    year = get_object_or_404(SchoolYear, pk=pk)
+    document = documents.template_document(year=year, fmt=fmt, by=request.user)
+    if document.status == DocumentStatus.READY:
+        documents.document_used(document)
+        return file_response(document.file.open("rb"), document.filename)
+    return redirect(document)
+
+
+def _year(request, pk) -> SchoolYear:
+    _author(request)
+    return get_object_or_404(SchoolYear, pk=pk)
+
+
+@login_required
+def template_detail(request, pk):
+    """/templates/<pk>/: the year's template as a document, to edit: the preamble, the
+    levels' hours, Table 1 with numbers by position. A fixed number of queries."""
+    year = _year(request, pk)
+    items = list(TemplateItem.objects.filter(year=year).select_related("level"))
+    numbers = services.template_numbers(items)
+    lines = [
+        {"item": item, "depth": depth, "number": numbers[item.pk]}
+        for item, depth in template_tree(items)
+    ]
+    context = {
+        "year": year,
+        "lines": lines,
+        "blocks": TemplateBlock.objects.filter(year=year).order_by("order", "pk"),
+        "levels": Level.objects.filter(year=year),
+        "unpublished": services.template_unpublished_changes(year),
+        "kinds": ItemKind,
+    }
+    return render(request, "plans/templates/detail.html", context)
+
+
+def _done(request, year, message=None):
+    if message:
+        messages.success(request, message)
+    return redirect("plans:template", year.pk)
+
+
+def _refused(request, year, error: ValidationError):
+    messages.error(request, " ".join(error.messages))
+    return redirect("plans:template", year.pk)
+
+
+@login_required
+@require_POST
+def template_item(request, pk, item_pk):
+    """One item's actions: rename, up, down, delete, add a row or a heading after it
+    or inside it."""
+    year = _year(request, pk)
+    item = get_object_or_404(TemplateItem, pk=item_pk, year=year)
+    action = request.POST.get("action", "")
+    try:
+        if action == "rename":
+            services.template_item_rename(item=item, title=request.POST.get("title", ""))
+            return _done(request, year, f"Пункт {item.code} переименован.")
+        if action in ("up", "down"):
+            services.template_item_move(item=item, step=-1 if action == "up" else 1)
+            return _done(request, year)
+        if action == "delete":
+            code = item.code
+            services.template_item_delete(item=item)
+            return _done(request, year, f"Пункт {code} удалён; номера следующих пунктов сдвинуты.")
+        if action in ("add-row", "add-heading", "add-inside-row", "add-inside-heading"):
+            kind = ItemKind.ROW if action.endswith("row") else ItemKind.HEADING
+            inside = action.startswith("add-inside")
+            added = services.template_item_add(
+                year=year,
+                parent=item if inside else item.parent,
+                after=None if inside else item,
+                kind=kind,
+                title=request.POST.get("title", ""),
+            )
+            return _done(request, year, f"Добавлен пункт {added.code}.")
+    except ValidationError as error:
+        return _refused(request, year, error)
+    return _refused(request, year, ValidationError("Неизвестное действие."))
+
+
+@login_required
+@require_POST
+def template_levels(request, pk):
+    year = _year(request, pk)
+    try:
+        for level in Level.objects.filter(year=year):
+            value = request.POST.get(f"level-{level.pk}", "").strip()
+            if value and value != str(level.min_hours):
+                if not value.isdigit():
+                    raise ValidationError(f"Часы уровня «{level.name}»: целое число, например 40.")
+                services.level_hours_set(level=level, min_hours=int(value))
+    except ValidationError as error:
+        return _refused(request, year, error)
+    return _done(request, year, "Часы уровней сохранены.")
+
+
+@login_required
+@require_POST
+def template_block(request, pk, block_pk):
+    year = _year(request, pk)
+    block = get_object_or_404(TemplateBlock, pk=block_pk, year=year)
+    try:
+        services.template_block_edit(
+            block=block, text=request.POST.get("text", ""), bold=request.POST.get("bold", "")
+        )
+    except ValidationError as error:
+        return _refused(request, year, error)
+    return _done(request, year, "Абзац сохранён.")
+
+
+@login_required
+@require_POST
+def template_publish(request, pk):
+    year = _year(request, pk)
+    revision = services.template_publish(year=year, by=request.user)
+    if revision is None:
+        return _done(request, year, "Изменений после публикации нет: опубликовано то же.")
+    return _done(
+        request,
+        year,
+        f"Примерный план на {year.title} учебный год опубликован (редакция {revision.number}).",
+    )
+
+
+@login_required
+@require_POST
+def template_new_year(request):
+    """«Начать следующий учебный год»: a draft copy of the latest year."""
+    _author(request)
+    try:
+        year = services.school_year_start_next()
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("plans:templates")
+    messages.success(
+        request, f"Создан черновик примерного плана на {year.title} учебный год (копия прошлого)."
+    )
+    return redirect("plans:template", year.pk)

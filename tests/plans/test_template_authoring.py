@@ -1,0 +1,144 @@
+"""The centre writes next year's template: items, levels, preamble, publishing, revisions."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans import services
+from plans.models import ItemKind, Level, Plan, SchoolYear, TemplateItem
+from tests.factories import make_plan
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def next_year(year):
+    return services.school_year_start_next(source=year)
+
+
+def codes(year, under: str) -> list[str]:
+    parent = TemplateItem.objects.get(year=year, code=under)
+    return list(parent.children.order_by("order").values_list("code", flat=True))
+
+
+def test_a_new_year_is_a_draft_copy_with_the_preamble(next_year):
+    assert next_year.title == "2024-2025"
+    assert not next_year.is_published
+    assert next_year.template_items.count() == 80
+    title = next_year.template_blocks.get(kind="title")
+    assert "на 2024-2025 учебный год" in title.text
+
+
+def test_adding_a_row_renumbers_what_follows_like_a_list(next_year):
+    after = TemplateItem.objects.get(year=next_year, code="1.2.")
+    added = services.template_item_add(
+        year=next_year, parent=after.parent, after=after, kind=ItemKind.ROW
+    )
+    assert added.code == "1.3."
+    assert codes(next_year, "I.") == ["1.1.", "1.2.", "1.3.", "1.4.", "1.5."]
+    # 1.4 (was 1.3) and the heading 1.5 (was 1.4) with its children moved along.
+    assert codes(next_year, "1.5.") == ["1.5.1.", "1.5.2.", "1.5.3."]
+
+
+def test_moving_and_deleting_follow_positions_and_keep_untouched_quirks(next_year):
+    heading = TemplateItem.objects.get(year=next_year, code="1.4.")
+    services.template_item_move(item=heading, step=-1)
+    assert codes(next_year, "I.") == ["1.1.", "1.2.", "1.3.", "1.4."]
+    assert TemplateItem.objects.get(year=next_year, code="1.3.").kind == ItemKind.HEADING
+    services.template_item_delete(item=TemplateItem.objects.get(year=next_year, code="3.4.1."))
+    # 3.4.12 (basic level) is now 3.4.11; the main and advanced blocks follow.
+    block = TemplateItem.objects.get(year=next_year, code="3.4.11.")
+    assert block.level.code == "basic"
+    assert TemplateItem.objects.get(year=next_year, code="3.4.12.").level.code == "main"
+    assert TemplateItem.objects.get(year=next_year, code="3.4.13.5.").title == "ПРОФОБУЧЕНИЕ"
+
+
+def test_an_item_with_school_rows_cannot_be_removed(plan):
+    item = TemplateItem.objects.get(year=plan.year, code="1.4.")
+    with pytest.raises(ValidationError, match="в планах школ уже есть строки"):
+        services.template_item_delete(item=item)
+
+
+def test_a_draft_template_cannot_be_used_by_schools(next_year, school, client, deputy):
+    with pytest.raises(ValidationError, match="ещё не опубликован"):
+        services.plan_start(school=school, year=next_year)
+    client.force_login(deputy)
+    response = client.post(reverse("plans:start"), {"year": next_year.pk}, follow=True)
+    assert "ещё не опубликован" in response.content.decode()
+    assert not Plan.objects.filter(year=next_year).exists()
+
+
+def test_publishing_lets_schools_start(next_year, school):
+    revision = services.template_publish(year=next_year, by=None)
+    assert revision.number == 1
+    plan = services.plan_start(school=school, year=next_year)
+    assert plan.template_revision == 1
+    assert services.template_publish(year=next_year, by=None) is None  # nothing changed
+
+
+def test_a_revision_reaches_a_started_plan(client, deputy, school, levels, year):
+    plan = make_plan(school, levels={6: levels["basic"].pk})
+    assert plan.template_revision == year.template_revision == 1
+    heading = TemplateItem.objects.get(year=year, code="3.1.")
+    services.template_item_rename(item=heading, title="НОРМАТИВНОЕ ОБЕСПЕЧЕНИЕ")
+    services.template_item_add(
+        year=year, parent=heading.parent, after=heading, kind=ItemKind.HEADING, title="Новый"
+    )
+    services.template_item_delete(item=TemplateItem.objects.get(year=year, code="2.2.3."))
+    revision = services.template_publish(year=year, by=None)
+    assert revision.number == 2
+
+    client.force_login(deputy)
+    page = client.get(reverse("plans:edit", args=[plan.pk])).content.decode()
+    assert "Региональный центр изменил примерный план" in page
+    assert "переименован пункт 3.1. «НОРМАТИВНОЕ ОБЕСПЕЧЕНИЕ»" in page
+    assert "добавлен пункт 3.2. «Новый»" in page
+    assert "удалён пункт 2.2.3." in page
+    client.post(reverse("plans:template-seen", args=[plan.pk]))
+    assert (
+        "изменил примерный план"
+        not in client.get(reverse("plans:edit", args=[plan.pk])).content.decode()
+    )
+
+
+def test_the_centre_authors_through_the_pages(client, reviewer, year):
+    client.force_login(reviewer)
+    response = client.post(reverse("plans:template-new-year"), follow=True)
+    new = SchoolYear.objects.get(title="2024-2025")
+    assert "Создан черновик" in response.content.decode()
+    heading = TemplateItem.objects.get(year=new, code="3.3.")
+    client.post(
+        reverse("plans:template-item", args=[new.pk, heading.pk]),
+        {"action": "rename", "title": "КАДРЫ"},
+    )
+    basic = Level.objects.get(year=new, code="basic")
+    client.post(reverse("plans:template-levels", args=[new.pk]), {f"level-{basic.pk}": "41"})
+    bad = client.post(
+        reverse("plans:template-levels", args=[new.pk]), {f"level-{basic.pk}": "сорок"}, follow=True
+    )
+    assert "целое число" in bad.content.decode()
+    client.post(reverse("plans:template-publish", args=[new.pk]))
+    heading.refresh_from_db()
+    basic.refresh_from_db()
+    new.refresh_from_db()
+    assert (heading.title, basic.min_hours, new.is_published) == ("КАДРЫ", 41, True)
+    assert heading.history.filter(title="КАДРЫ").exists()  # every change is in the history
+    assert basic.history.filter(min_hours=41).exists()
+    assert new.history.exists()
+
+
+def test_the_authoring_page_costs_the_same_queries_for_more_items(client, reviewer, year):
+    client.force_login(reviewer)
+    url = reverse("plans:template", args=[year.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    parent = TemplateItem.objects.get(year=year, code="3.4.")
+    for _ in range(20):
+        services.template_item_add(year=year, parent=parent, kind=ItemKind.HEADING, title="Новый")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert len(many) == len(few)
