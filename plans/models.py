@@ -56,6 +56,32 @@ class TemplateStatus(models.TextChoices):
     PUBLISHED = "published", "опубликован"
 
 
+def hours_grades_dates_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """What a plan row and its execution record share: hours not negative, grades
+    6–11, the start not after the end. Named `<prefix>_<rule>`."""
+    return [
+        models.CheckConstraint(
+            condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
+            name=f"{prefix}_hours_non_negative",
+            violation_error_message="Количество часов не может быть отрицательным.",
+        ),
+        models.CheckConstraint(
+            condition=models.Q(grades__lte=ALL_GRADES_MASK),
+            name=f"{prefix}_grades_6_to_11",
+            violation_error_message="Классы – только с 6 по 11.",
+        ),
+        models.CheckConstraint(
+            condition=(
+                models.Q(start_date__isnull=True)
+                | models.Q(end_date__isnull=True)
+                | models.Q(start_date__lte=models.F("end_date"))
+            ),
+            name=f"{prefix}_start_before_end",
+            violation_error_message="Дата окончания раньше даты начала.",
+        ),
+    ]
+
+
 class SchoolYear(models.Model):
     title = models.CharField(
         "учебный год", max_length=9, unique=True, help_text="Например: 2023-2024."
@@ -648,25 +674,7 @@ class PlanRow(models.Model):
         verbose_name_plural = "строки плана"
         ordering = ["plan", "parent_id", "anchor_id", "order", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
-                name="plans_planrow_hours_non_negative",
-                violation_error_message="Количество часов не может быть отрицательным.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(grades__lte=ALL_GRADES_MASK),
-                name="plans_planrow_grades_6_to_11",
-                violation_error_message="Классы – только с 6 по 11.",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(start_date__isnull=True)
-                    | models.Q(end_date__isnull=True)
-                    | models.Q(start_date__lte=models.F("end_date"))
-                ),
-                name="plans_planrow_start_before_end",
-                violation_error_message="Дата окончания раньше даты начала.",
-            ),
+            *hours_grades_dates_constraints("plans_planrow"),
             models.UniqueConstraint(
                 fields=["plan", "client_token"],
                 condition=models.Q(client_token__isnull=False),
@@ -997,25 +1005,7 @@ class RowExecution(models.Model):
         verbose_name = "исполнение строки плана"
         verbose_name_plural = "исполнение строк планов"
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(hours__isnull=True) | models.Q(hours__gte=0),
-                name="plans_rowexecution_hours_non_negative",
-                violation_error_message="Количество часов не может быть отрицательным.",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(grades__lte=ALL_GRADES_MASK),
-                name="plans_rowexecution_grades_6_to_11",
-                violation_error_message="Классы – только с 6 по 11.",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    models.Q(start_date__isnull=True)
-                    | models.Q(end_date__isnull=True)
-                    | models.Q(start_date__lte=models.F("end_date"))
-                ),
-                name="plans_rowexecution_start_before_end",
-                violation_error_message="Дата окончания раньше даты начала.",
-            ),
+            *hours_grades_dates_constraints("plans_rowexecution"),
             models.CheckConstraint(
                 condition=~models.Q(status="moved") | models.Q(moved_to__isnull=False),
                 name="plans_rowexecution_moved_has_date",
