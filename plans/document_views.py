@@ -14,7 +14,6 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from profplan.ids import id_or_404
 
 from . import documents
 from .exports import export_filename, file_response
@@ -105,14 +104,9 @@ def _year_and_scope(request):
     user = request.user
     if not access.may_export_consolidated(user):
         raise PermissionDenied
-    year_id = request.POST.get("year") or request.GET.get("year")
-    year = (
-        get_object_or_404(SchoolYear, pk=id_or_404(year_id))
-        if year_id
-        else SchoolYear.objects.current()
+    year = SchoolYear.objects.requested_or_current(
+        request.POST.get("year") or request.GET.get("year")
     )
-    if year is None:
-        raise Http404
     municipality = user.municipality if access.sees_municipality(user) else None
     return year, municipality, Plan.objects.for_user(user).filter(year=year)
 

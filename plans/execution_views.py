@@ -171,21 +171,12 @@ def execution_region(request):
 
     from django.core.exceptions import PermissionDenied
 
-    from profplan.ids import id_or_404
-
     from .execution import QUIET_DAYS, plans_with_activity
     from .models import SchoolYear
 
     if not access.may_see_dashboard(request.user):
         raise PermissionDenied
-    year_id = request.GET.get("year")
-    year = (
-        get_object_or_404(SchoolYear, pk=id_or_404(year_id))
-        if year_id
-        else SchoolYear.objects.current()
-    )
-    if year is None:
-        raise Http404
+    year = SchoolYear.objects.requested_or_current(request.GET.get("year"))
     since = timezone.now() - timedelta(days=QUIET_DAYS)
     plans = list(
         plans_with_activity(

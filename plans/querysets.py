@@ -24,6 +24,19 @@ class SchoolYearQuerySet(models.QuerySet):
             year = self.filter(start_date__gt=today).order_by("start_date").first()
         return year or self.order_by("-start_date").first()
 
+    def requested_or_current(self, year_id: str | None):
+        """The year a page was asked for (`?year=`), else the current one; 404 for a
+        malformed or unknown id, or when there is no year at all."""
+        from django.http import Http404
+        from django.shortcuts import get_object_or_404
+
+        from profplan.ids import id_or_404
+
+        year = get_object_or_404(self, pk=id_or_404(year_id)) if year_id else self.current()
+        if year is None:
+            raise Http404
+        return year
+
     def reference_changed(self) -> int:
         """Move on the revision of these years' reference data: the template, levels,
         directions, catalogue and indicators. Editor pages cached under the old one are
