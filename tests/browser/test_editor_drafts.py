@@ -256,5 +256,9 @@ def test_rows_move_by_dragging_and_by_keyboard(open_plan, sign_in, live_server):
     expect(page.locator('tr[data-number="3.2.2."]')).to_contain_text("Строка 3")
     press(page, "ArrowDown")
     expect(page.locator('tr[data-number="3.2.3."]')).to_contain_text("Строка 3")
-    assert page.evaluate("() => document.activeElement.closest('tr').dataset.number") == "3.2.3."
+    # The focus follows the row once htmx has settled the redrawn table.
+    page.wait_for_function(
+        "() => document.activeElement?.closest('tr')?.dataset.number === '3.2.3.'",
+        timeout=10_000,
+    )
     assert PlanRow.objects.get(pk=rows[2].pk).order == 3
