@@ -366,11 +366,9 @@ def pages_during_exports(client, user, page_plan, archive_ids: list[int], workdi
 
 def run():
     from django.test import Client, override_settings
-    from django.test.utils import setup_test_environment
 
     from accounts.models import User
 
-    setup_test_environment()
     workdir = Path(tempfile.mkdtemp(prefix="profplan-bench-documents-"))
     media = workdir / "media"
     storages = {
