@@ -20,7 +20,7 @@ region archive, and the pages while a worker renders.
   `region_pdf_cpu_s` and `region_docx_cpu_s` the cost of one single render: the
   figures docs/scaling.md projects from.
 - `page_p95_during_exports_ratio`: p95 of the plan page (GET of the editor of a
-  300-row plan) from gunicorn as `make serve` runs it, while `manage.py worker`
+  300-row plan, 10 a second) from gunicorn as `make serve` runs it, while `manage.py worker`
   (under `nice -n 10`, as the worker's systemd unit runs it: Nice=10) renders
   archives ÷ p95 with the worker idle. Quiet and busy windows alternate, so other
   load on the machine falls on both alike. `worker_cpu_share_busy` is how much of
@@ -49,9 +49,13 @@ from .common import all_levels
 ROWS = 300
 ARCHIVE_PLANS = 30
 ARCHIVE_ROWS = 150  # the size of the consolidated bench's plans (bench_exports)
-BUSY_PLANS = 4  # plans in each archive the worker renders during a busy window
+BUSY_PLANS = 12  # plans in each archive the worker renders during a busy window
 WINDOWS = 3  # quiet and busy windows, alternating
 WINDOW_SECONDS = 15  # at most, per window
+# Page requests a second: about the rate of `make loadtest`'s 20 users of the
+# submission week (11.4 requests/s), not a closed loop that would take a whole
+# core by itself and leave the worker none.
+PAGE_RATE = 10
 
 
 @login_required
@@ -249,6 +253,20 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _paced(until: float = float("inf"), count: int | None = None):
+    """Yields 0, 1, 2 … PAGE_RATE times a second (at once when behind), until the
+    monotonic clock reaches `until` or `count` have been yielded."""
+    next_at = time.monotonic()
+    index = 0
+    while time.monotonic() < until and (count is None or index < count):
+        delay = next_at - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        yield index
+        index += 1
+        next_at += 1 / PAGE_RATE
+
+
 def _percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -335,9 +353,10 @@ def pages_during_exports(client, user, page_plan, archive_ids: list[int], workdi
                     time.sleep(0.05)
                 window: list[float] = []
                 started, worker_cpu = time.monotonic(), _cpu_seconds(worker.pid)
-                while time.monotonic() < started + WINDOW_SECONDS:
-                    if Document.objects.get(pk=archive.pk).status != "running":
-                        break
+                for at in _paced(started + WINDOW_SECONDS):
+                    if at % PAGE_RATE == 0:  # once a second
+                        if Document.objects.get(pk=archive.pk).status != "running":
+                            break
                     window.append(browser.get(url))
                 busy_seconds += time.monotonic() - started
                 busy_cpu += _cpu_seconds(worker.pid) - worker_cpu
@@ -347,7 +366,7 @@ def pages_during_exports(client, user, page_plan, archive_ids: list[int], workdi
                 while Document.objects.get(pk=archive.pk).status == "running":
                     assert time.monotonic() < deadline, "the archive did not finish"
                     time.sleep(0.2)
-                quiet += [browser.get(url) for _ in range(len(window))]
+                quiet += [browser.get(url) for _ in _paced(count=len(window))]
     finally:
         worker.terminate()
         try:
