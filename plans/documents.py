@@ -334,8 +334,16 @@ def documents_prune(*, now=None) -> int:
     return count
 
 
+# `used_at` serves the pruning, which counts in days: marking a file once an hour
+# is enough, and most downloads then write nothing (on SQLite a write takes the
+# database's one lock; `pdf_cached_ratio` of `make bench`).
+USED_AT_PRECISION = timedelta(hours=1)
+
+
 def document_used(document: Document) -> None:
-    Document.objects.filter(pk=document.pk).update(used_at=timezone.now())
+    now = timezone.now()
+    if document.used_at is None or document.used_at < now - USED_AT_PRECISION:
+        Document.objects.filter(pk=document.pk).update(used_at=now)
 
 
 # --- the frozen copies of a submission -----------------------------------------

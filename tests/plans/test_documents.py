@@ -3,6 +3,7 @@ what the worker does with it (plans/documents.py)."""
 
 import io
 import zipfile
+from datetime import timedelta
 
 import pdfplumber
 import pytest
@@ -86,6 +87,22 @@ def test_an_edit_makes_a_new_version_and_the_old_file_is_pruned(
     assert renders == ["xlsx", "xlsx"]
     assert not Document.objects.filter(pk=old.pk).exists()
     assert Document.objects.get(plan=plan).plan_version == plan.version + 1
+
+
+def test_downloads_mark_the_file_used_for_pruning_once_an_hour(client, deputy, plan, download):
+    client.force_login(deputy)
+    url = reverse("plans:export-xlsx", args=[plan.pk])
+    download(url)
+    document = Document.objects.get(plan=plan)
+    marked = document.used_at
+    assert marked is not None
+
+    download(url)  # a second download reads the file and writes nothing
+    assert Document.objects.get(pk=document.pk).used_at == marked
+
+    Document.objects.filter(pk=document.pk).update(used_at=marked - timedelta(hours=2))
+    download(url)
+    assert Document.objects.get(pk=document.pk).used_at >= marked
 
 
 def test_a_failed_render_says_so_in_russian_and_serves_no_file(
