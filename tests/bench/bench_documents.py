@@ -20,9 +20,9 @@ region archive, and the pages while a worker renders.
   `region_pdf_cpu_s` and `region_docx_cpu_s` the cost of one single render: the
   figures docs/scaling.md projects from.
 - `page_p95_during_exports_ratio`: p95 of the plan page (GET of the editor of a
-  300-row plan, 10 a second) from gunicorn as `make serve` runs it, while `manage.py worker`
-  (under `nice -n 10`, as the worker's systemd unit runs it: Nice=10) renders
-  archives ÷ p95 with the worker idle. Quiet and busy windows alternate, so other
+  300-row plan, 10 a second) from gunicorn as `make serve` runs it, while
+  `manage.py worker` (under `nice -n 10`, as the worker's systemd unit should run
+  it: Nice=10) renders archives ÷ p95 with the worker idle. Quiet and busy windows alternate, so other
   load on the machine falls on both alike. `worker_cpu_share_busy` is how much of
   a core the worker had during the busy windows: proof that it was rendering.
 
