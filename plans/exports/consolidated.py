@@ -2,9 +2,9 @@
 
 Streams: plans are read in chunks through the editor's bundle and written with
 openpyxl's write-only mode, so memory holds one chunk, not the region.
-`write_region_xlsx()` writes to any file object: the views and the admin action
-send it from a temporary file (`plans.exports.file_download_response`), the
-command writes the file it is given, and `make bench` measures that same path.
+`write_region_xlsx()` writes to any file object: the worker writes it to a
+temporary file and stores it (plans/documents.py), the command writes the file it
+is given, and `make bench` measures the worker's path and the download after it.
 """
 
 from collections.abc import Iterator
