@@ -89,18 +89,22 @@ def _request(*, key: str, by, **fields) -> Document:
     return document
 
 
+def _plan_file(plan: Plan, fmt: str) -> tuple[str, dict]:
+    """The key and the fields of the Document holding `plan`'s current version in `fmt`."""
+    kind = PLAN_FORMATS[fmt]
+    return _key(kind, plan.pk, plan.version, code_version()), {
+        "kind": kind,
+        "plan": plan,
+        "plan_version": plan.version,
+        "year_id": plan.year_id,
+        "filename": export_filename(plan, fmt),
+    }
+
+
 def plan_document(*, plan: Plan, fmt: str, by) -> Document:
     """The plan's current version in `fmt` («pdf», «docx», «xlsx»)."""
-    kind = PLAN_FORMATS[fmt]
-    return _request(
-        key=_key(kind, plan.pk, plan.version, code_version()),
-        by=by,
-        kind=kind,
-        plan=plan,
-        plan_version=plan.version,
-        year_id=plan.year_id,
-        filename=export_filename(plan, fmt),
-    )
+    key, fields = _plan_file(plan, fmt)
+    return _request(key=key, by=by, **fields)
 
 
 def template_document(*, year: SchoolYear, fmt: str, by) -> Document:
@@ -250,24 +254,13 @@ def _stored_plan_file(plan: Plan, fmt: str, by) -> bytes:
     """A plan's file for an archive: the stored render when there is one (and it is
     stored for next time when there is not), so an archive costs no more than the
     single downloads it replaces."""
-    kind = PLAN_FORMATS[fmt]
-    key = _key(kind, plan.pk, plan.version, code_version())
+    key, fields = _plan_file(plan, fmt)
     existing = Document.objects.filter(key=key, status=DocumentStatus.READY).first()
     if existing is not None and existing.file:
         with existing.file.open("rb") as stored:
             return stored.read()
     data = render_plan_bytes(plan, fmt)
-    document, _ = Document.objects.get_or_create(
-        key=key,
-        defaults={
-            "kind": kind,
-            "plan": plan,
-            "plan_version": plan.version,
-            "year_id": plan.year_id,
-            "filename": export_filename(plan, fmt),
-            "requested_by": by,
-        },
-    )
+    document, _ = Document.objects.get_or_create(key=key, defaults={**fields, "requested_by": by})
     if document.status != DocumentStatus.READY:
         document.file.save(document.filename, ContentFile(data), save=False)
         document.size = len(data)
