@@ -31,6 +31,17 @@ class Entry:
     can_move_down: bool = False
 
 
+def open_comments(entries: list[Entry]) -> list:
+    """The centre's remarks on rows not yet marked as fixed, in the order of the plan,
+    with the row they are on: the list at the top of the editor jumps to each row."""
+    return [
+        (entry.row, comment)
+        for entry in entries
+        for comment in entry.comments
+        if not comment.resolved_at
+    ]
+
+
 def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -> list[Entry]:
     """The editor's lines of `plan` (from `Plan.objects.for_editor()`, numbered as
     `lines`), with the remarks of `threads` (`comment_threads()`). No queries."""

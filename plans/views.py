@@ -22,7 +22,7 @@ from profplan.forms import normalise_text
 from profplan.ids import id_or_404
 
 from . import services
-from .editor import editor_entries
+from .editor import editor_entries, open_comments
 from .forms import (
     FixedRowForm,
     LevelsForm,
@@ -249,14 +249,7 @@ def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
     return {
         "plan": plan,
         "entries": entries,
-        # The centre's remarks on rows not yet marked as fixed, in the order of the
-        # plan: the list at the top of the page jumps to each row.
-        "open_comments": [
-            (entry.row, comment)
-            for entry in entries
-            for comment in entry.comments
-            if not comment.resolved_at
-        ],
+        "open_comments": open_comments(entries),
         "plan_comments": threads.get(None, []),
         "check": check_plan(plan, lines),
         "can_edit": can_edit,
@@ -292,8 +285,20 @@ def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -
 
 @login_required
 def plan_check(request, pk):
+    """The check panel, refreshed after every change; the list of open remarks comes
+    with it out of band (an answer or «Отметить как исправленное» changes it)."""
     plan = get_object_or_404(Plan.objects.for_user(request.user).for_editor(), pk=pk)
-    return render(request, "plans/_check.html", {"plan": plan, "check": check_plan(plan)})
+    lines = plan_lines(plan)
+    context = {
+        "plan": plan,
+        "check": check_plan(plan, lines),
+        "open_comments": open_comments(editor_entries(plan, lines, comment_threads(plan))),
+        "oob": True,
+    }
+    return HttpResponse(
+        render_to_string("plans/_check.html", context, request)
+        + render_to_string("plans/_open_comments.html", context, request)
+    )
 
 
 @login_required

@@ -80,3 +80,18 @@ def test_submitting_asks_first_and_then_says_so_once(reference, plan, school, si
     expect(page.get_by_text("сдан на рассмотрение в региональный центр")).to_have_count(1)
     plan.refresh_from_db()
     assert plan.status == PlanStatus.SUBMITTED
+
+
+def test_the_open_remarks_list_follows_answers_without_a_reload(
+    returned_with_a_remark, sign_in, live_server
+):
+    plan, row = returned_with_a_remark
+    page = sign_in("deputy")
+    page.goto(f"{live_server.url}{plan.get_absolute_url()}")
+    remarks = page.locator("#open-comments")
+    expect(remarks).to_contain_text("Укажите темы уроков")
+    page.locator(f"#comments-{row.pk}").get_by_role(
+        "button", name="Отметить как исправленное"
+    ).click()
+    expect(remarks).to_have_count(0)
+    expect(page.locator("#open-comments-box")).to_have_count(1)

@@ -101,6 +101,27 @@ def test_open_remarks_are_listed_at_the_top_with_a_jump_to_each_row(signed_in, p
     assert f'id="row-{first.pk}"' in page  # where the link lands
 
 
+def test_the_check_refresh_brings_the_open_remarks_list_up_to_date(signed_in, plan, reviewer):
+    first, second = plan.rows.filter(parent__code="3.2.").order_by("order")[:2]
+    kept = services.plan_comment_add(plan=plan, by=reviewer, text="Уточните сроки", row=first)
+    fixed = services.plan_comment_add(plan=plan, by=reviewer, text="Добавьте классы", row=second)
+    page = signed_in.get(reverse("plans:check", args=[plan.pk]), **HTMX).content.decode()
+    assert '<div id="open-comments-box" hx-swap-oob="true">' in page
+    assert "к строкам (2)" in page and "Добавьте классы" in page
+
+    # The school marks one as fixed: the refresh after it (planChanged) drops it.
+    signed_in.post(reverse("plans:comment-resolve", args=[plan.pk, fixed.pk]), **HTMX)
+    page = signed_in.get(reverse("plans:check", args=[plan.pk]), **HTMX).content.decode()
+    assert "к строкам (1)" in page and "Добавьте классы" not in page
+    assert f'href="#row-{first.pk}">3.2.1.</a> Уточните сроки' in page
+
+    # The last one fixed: the list goes, its box stays for the next refresh.
+    signed_in.post(reverse("plans:comment-resolve", args=[plan.pk, kept.pk]), **HTMX)
+    page = signed_in.get(reverse("plans:check", args=[plan.pk]), **HTMX).content.decode()
+    assert '<div id="open-comments-box" hx-swap-oob="true">' in page
+    assert 'id="open-comments"' not in page
+
+
 def test_the_check_links_each_problem_to_its_block(signed_in, plan):
     page = signed_in.get(reverse("plans:check", args=[plan.pk])).content.decode()
     basic = item(plan, "3.4.12.")
