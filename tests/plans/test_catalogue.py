@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.roles import COORDINATOR, DEPUTY, ensure_roles
 from plans import services
 from plans.models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
+from plans.services.templates import template_unpublished_changes
 
 pytestmark = pytest.mark.django_db
 
@@ -455,8 +456,28 @@ def test_a_catalogue_edit_reaches_the_schools_form_at_once(signed_in, plan):
     services.activity_update(activity=activity, data={"title": "Классные часы «Профессии»"})
     page = new_row_form(signed_in, plan, "3.4.12.3.")
     assert "Классные часы «Профессии»" in page and "Мир профессий" not in page
-    editor = signed_in.get(plan.get_absolute_url()).content.decode()
-    assert editor  # the cached editor page is keyed by the revision the edit moved
+
+
+def test_every_catalogue_change_moves_the_years_reference_revision(plan):
+    """The editor's cached pages are keyed by it (plans/signals.py); a move writes with
+    bulk_update, which sends no signal."""
+    year = plan.year
+    first, second = ActivityTemplate.objects.filter(year=year, direction__code="parents")
+    seen = [revision(year)]
+    services.activity_move(activity=second, step=-1)
+    seen.append(revision(year))
+    services.activity_update(activity=first, data={"period": "май"})
+    seen.append(revision(year))
+    services.activity_delete(activity=first)
+    seen.append(revision(year))
+    services.level_rename(level=level(year, "main"), name="средний")
+    seen.append(revision(year))
+    services.direction_rename(direction=direction(year, "lessons"), name="Уроки")
+    seen.append(revision(year))
+    assert seen == sorted(set(seen)), seen
+    # Not a change of Table 1: no new revision for the schools to take.
+    assert year.template_revision == SchoolYear.objects.get(pk=year.pk).template_revision
+    assert not template_unpublished_changes(year)
 
 
 def test_the_schools_catalogue_of_300_activities_costs_the_same_queries(signed_in, plan):
