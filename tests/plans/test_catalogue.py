@@ -127,6 +127,7 @@ def test_a_refused_form_keeps_everything_typed(centre, year):
     assert "«bvbinfo.ru» – не ссылка на документ" in page
     assert "Выберите направление из списка." in page
     assert "Педагог-навигатор" in page and "bvbinfo.ru" in page
+    assert long_title.strip() in page  # nothing typed is lost
     assert not ActivityTemplate.objects.filter(responsible="Педагог-навигатор", period="").exists()
 
 
