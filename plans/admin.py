@@ -120,9 +120,9 @@ class TemplateItemAdmin(admin.ModelAdmin):
 
 @admin.register(ActivityTemplate)
 class ActivityTemplateAdmin(admin.ModelAdmin):
-    list_display = ["title", "direction", "typical_hours", "year", "order"]
-    list_filter = ["year", "direction"]
-    list_select_related = ["year", "direction"]
+    list_display = ["title", "direction", "level", "typical_hours", "year", "order"]
+    list_filter = ["year", "direction", "level"]
+    list_select_related = ["year", "direction", "level"]
     search_fields = ["title"]
 
 

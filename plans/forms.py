@@ -5,7 +5,7 @@ from django import forms
 from profplan.forms import model_formfield
 
 from .fields import GRADES, format_hours
-from .models import ActivityTemplate, ExecutionStatus, Level, PlanRow, RowExecution
+from .models import ActivityTemplate, Direction, ExecutionStatus, Level, PlanRow, RowExecution
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
 DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
@@ -153,25 +153,124 @@ class StartPlanForm(forms.Form):
     )
 
 
+GENERAL_GROUP = "Общие мероприятия (разделы I–III)"
+
+
+def catalogue_group_name(direction: Direction | None, level: Level | None) -> str:
+    """«Внеурочная деятельность», «Внеурочная деятельность · базовый уровень»."""
+    name = direction.name if direction else GENERAL_GROUP
+    return f"{name} · {level.name} уровень" if level else name
+
+
+def catalogue_group_key(activity: ActivityTemplate) -> tuple:
+    """Document order: general activities first, then the directions, each for any
+    level and then level by level."""
+    direction, level = activity.direction, activity.level
+    return (
+        (0, 0, 0) if direction is None else (1, direction.order, direction.pk),
+        (0, 0, 0) if level is None else (1, level.order, level.pk),
+    )
+
+
 def catalogue_groups(
-    activities: list[ActivityTemplate], direction_id: int | None, level_directions=()
+    activities: list[ActivityTemplate],
+    direction_id: int | None,
+    level_directions=(),
+    level_id: int | None = None,
 ):
-    """Catalogue activities grouped by direction: the heading's own direction first,
-    then the other directions of its level block (`level_directions`), then the rest:
+    """Catalogue activities grouped by direction and level, the most fitting first:
+    the heading's own direction (at the block's level, then for any level), then the
+    other directions of its level block (`level_directions`), then the rest in
+    document order; groups of another level than the block's come last.
+    `activities` come with their direction and level (select_related).
     [(group name, [(pk, title, hours as «34» or «»), …]), …]."""
-    groups: dict[str, list] = {}
-    rank: dict[str, int] = {}
-    for activity in activities:
-        name = (
-            activity.direction.name if activity.direction else "Общие мероприятия (разделы I–III)"
-        )
+    groups: dict[tuple, list] = {}
+    names: dict[tuple, str] = {}
+    rank: dict[tuple, tuple] = {}
+    for activity in sorted(activities, key=lambda a: (a.order, a.pk)):
+        key = catalogue_group_key(activity)
+        if key not in groups:
+            names[key] = catalogue_group_name(activity.direction, activity.level)
+            rank[key] = (
+                activity.level_id not in (None, level_id),
+                0
+                if activity.direction_id == direction_id
+                # (A block's heading without a direction, «по выбору», does not
+                # bring the general activities of sections I–III forward.)
+                else 1
+                if activity.direction_id is not None and activity.direction_id in level_directions
+                else 2,
+                0 if activity.level_id == level_id else 1,
+                key,
+            )
         hours = "" if activity.typical_hours is None else format_hours(activity.typical_hours)
-        groups.setdefault(name, []).append((activity.pk, activity.title, hours))
-        if activity.direction_id == direction_id:
-            rank[name] = 0
-        elif activity.direction_id in level_directions:
-            rank.setdefault(name, 1)
-    return sorted(groups.items(), key=lambda group: rank.get(group[0], 2))
+        groups.setdefault(key, []).append((activity.pk, activity.title, hours))
+    return [(names[key], groups[key]) for key in sorted(groups, key=rank.__getitem__)]
+
+
+class ActivityTemplateForm(forms.ModelForm):
+    """A typical activity of the catalogue, as the centre writes it: every column a
+    school's row gets from it, its direction and level, with the site's text limits."""
+
+    class Meta:
+        model = ActivityTemplate
+        formfield_callback = model_formfield
+        fields = [
+            "title",
+            "direction",
+            "level",
+            "typical_hours",
+            "period",
+            "responsible",
+            "documents",
+            "links",
+            "results",
+        ]
+        widgets = {
+            "title": forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+            "direction": forms.Select(attrs={"class": "form-select"}),
+            "level": forms.Select(attrs={"class": "form-select"}),
+            "period": forms.TextInput(attrs={"class": "form-control"}),
+            "responsible": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            "documents": forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+            "links": forms.Textarea(
+                attrs={"rows": 2, "class": "form-control", "placeholder": "https://…"}
+            ),
+            "results": forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        }
+        error_messages = {
+            "title": {"required": "Назовите мероприятие."},
+            "typical_hours": {
+                "invalid": "Введите число часов, например 34 или 1,5.",
+                "max_digits": "Не более 9999,9 часа.",
+                "max_whole_digits": "Не более 9999,9 часа.",
+                "max_decimal_places": "Часы – с точностью до десятых, например 1,5.",
+            },
+            "direction": {"invalid_choice": "Выберите направление из списка."},
+            "level": {"invalid_choice": "Выберите уровень из списка."},
+        }
+
+    def __init__(self, *args, year, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.year = year
+        direction, level = self.fields["direction"], self.fields["level"]
+        direction.queryset = Direction.objects.filter(year=year)
+        direction.empty_label = "— общие мероприятия (разделы I–III) —"
+        level.queryset = Level.objects.filter(year=year)
+        level.empty_label = "— любой уровень —"
+        level.label_from_instance = lambda level: f"{level.name} (не менее {level.min_hours} ч)"
+        hours = self.fields["typical_hours"]
+        hours.localize = True  # «1,5» as people type it
+        hours.widget = forms.TextInput(attrs={"class": "form-control", "inputmode": "decimal"})
+        hours.widget.is_localized = True
+        hours.min_value = 0
+        hours.error_messages["min_value"] = "Количество часов не может быть отрицательным."
+
+    def clean_typical_hours(self):
+        hours = self.cleaned_data.get("typical_hours")
+        if hours is not None and hours < 0:
+            raise forms.ValidationError("Количество часов не может быть отрицательным.")
+        return hours
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -200,6 +200,8 @@ class Direction(models.Model):
     name = models.CharField("направление", max_length=200)
     order = models.PositiveSmallIntegerField("порядок", default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "направление профминимума"
         verbose_name_plural = "направления профминимума"
@@ -403,6 +405,16 @@ class ActivityTemplate(models.Model):
         blank=True,
         help_text="Пусто – мероприятие вне блоков уровней (разделы I–III).",
     )
+    level = models.ForeignKey(
+        Level,
+        verbose_name="уровень профминимума",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        help_text="Пусто – для любого уровня или мероприятие разделов I–III. Школе мероприятия "
+        "уровня её блока показываются в каталоге первыми.",
+    )
     typical_hours = models.DecimalField(
         "типичное число часов", max_digits=5, decimal_places=1, null=True, blank=True
     )
@@ -421,6 +433,8 @@ class ActivityTemplate(models.Model):
     results = models.TextField("результаты деятельности", blank=True, max_length=CELL_MAX_LENGTH)
     order = models.PositiveSmallIntegerField("порядок", default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "типовое мероприятие"
         verbose_name_plural = "каталог типовых мероприятий"
@@ -435,6 +449,31 @@ class ActivityTemplate(models.Model):
 
     def __str__(self):
         return self.title[:100]
+
+    def clean(self):
+        """The direction and the level are the year's own, and a level block of the
+        template has a heading of that direction (ПРОФОБУЧЕНИЕ is only in the
+        advanced block of 2023-2024)."""
+        super().clean()
+        errors = {}
+        if self.direction_id and self.direction.year_id != self.year_id:
+            errors["direction"] = "Направление другого учебного года: выберите из этого года."
+        if self.level_id and self.level.year_id != self.year_id:
+            errors["level"] = "Уровень другого учебного года: выберите из этого года."
+        if (
+            not errors
+            and self.direction_id
+            and self.level_id
+            and not TemplateItem.objects.filter(
+                year_id=self.year_id, direction_id=self.direction_id, parent__level_id=self.level_id
+            ).exists()
+        ):
+            errors["level"] = (
+                f"В блоке уровня «{self.level.name}» примерного плана нет направления "
+                f"«{self.direction.name}»: выберите другой уровень или оставьте «любой»."
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Municipality(models.Model):

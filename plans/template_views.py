@@ -8,6 +8,7 @@ coordinator gets 403. The documents are drawn by the worker like a plan's
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -16,7 +17,16 @@ from accounts import access
 from . import documents
 from .exports import file_response
 from .exports.template import template_tree
-from .models import DocumentStatus, ItemKind, Level, SchoolYear, TemplateBlock, TemplateItem
+from .models import (
+    Direction,
+    DocumentStatus,
+    ItemKind,
+    Level,
+    SchoolYear,
+    TemplateBlock,
+    TemplateItem,
+)
+from .services import catalogue
 from .services import templates as services
 
 
@@ -65,6 +75,7 @@ def template_detail(request, pk):
         "lines": lines,
         "blocks": TemplateBlock.objects.filter(year=year).order_by("order", "pk"),
         "levels": Level.objects.filter(year=year),
+        "directions": Direction.objects.filter(year=year),
         "unpublished": services.template_unpublished_changes(year),
         "kinds": ItemKind,
     }
@@ -120,17 +131,28 @@ def template_item(request, pk, item_pk):
 @login_required
 @require_POST
 def template_levels(request, pk):
+    """The levels' names and hours, the directions' names: all saved or none."""
     year = _year(request, pk)
     try:
-        for level in Level.objects.filter(year=year):
-            value = request.POST.get(f"level-{level.pk}", "").strip()
-            if value and value != str(level.min_hours):
-                if not value.isdigit():
-                    raise ValidationError(f"Часы уровня «{level.name}»: целое число, например 40.")
-                services.level_hours_set(level=level, min_hours=int(value))
+        with transaction.atomic():
+            for level in Level.objects.filter(year=year):
+                name = request.POST.get(f"name-{level.pk}")
+                if name is not None and name.strip() != level.name:
+                    catalogue.level_rename(level=level, name=name)
+                value = request.POST.get(f"level-{level.pk}", "").strip()
+                if value and value != str(level.min_hours):
+                    if not value.isdigit():
+                        raise ValidationError(
+                            f"Часы уровня «{level.name}»: целое число, например 40."
+                        )
+                    services.level_hours_set(level=level, min_hours=int(value))
+            for direction in Direction.objects.filter(year=year):
+                name = request.POST.get(f"direction-{direction.pk}")
+                if name is not None and name.strip() != direction.name:
+                    catalogue.direction_rename(direction=direction, name=name)
     except ValidationError as error:
         return _refused(request, year, error)
-    return _done(request, year, "Часы уровней сохранены.")
+    return _done(request, year, "Уровни и направления сохранены.")
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import document_views, execution_views, template_views, views
+from . import catalogue_views, document_views, execution_views, template_views, views
 from .imports import views as import_views
 
 app_name = "plans"
@@ -31,6 +31,18 @@ urlpatterns = [
         name="template-block",
     ),
     path("templates/<int:pk>/publish/", template_views.template_publish, name="template-publish"),
+    path("templates/<int:pk>/catalogue/", catalogue_views.catalogue, name="catalogue"),
+    path("templates/<int:pk>/catalogue/new/", catalogue_views.activity_new, name="catalogue-new"),
+    path(
+        "templates/<int:pk>/catalogue/<int:activity_pk>/",
+        catalogue_views.activity_edit,
+        name="catalogue-activity",
+    ),
+    path(
+        "templates/<int:pk>/catalogue/<int:activity_pk>/action/",
+        catalogue_views.activity_action,
+        name="catalogue-activity-action",
+    ),
     path(
         "templates/<int:pk>/export.docx",
         template_views.template_export,

@@ -450,7 +450,9 @@ def row_new(request, pk):
 
 
 def _render_new_form(request, plan, parent, form, in_block, status=200, conflict=""):
-    activities = list(ActivityTemplate.objects.filter(year=plan.year).select_related("direction"))
+    activities = list(
+        ActivityTemplate.objects.filter(year=plan.year).select_related("direction", "level")
+    )
     block = (
         TemplateItem.objects.select_related("level").filter(pk=parent.parent_id).first()
         if in_block
@@ -468,7 +470,9 @@ def _render_new_form(request, plan, parent, form, in_block, status=200, conflict
         "in_level_block": in_block,
         "conflict": conflict,
         "client_token": request.POST.get("client_token") or uuid.uuid4(),
-        "catalogue": catalogue_groups(activities, parent.direction_id, level_directions),
+        "catalogue": catalogue_groups(
+            activities, parent.direction_id, level_directions, block.level_id if block else None
+        ),
         "catalogue_size": len(activities),
         "level": block.level if block else None,
         "draft_key": _draft_key(plan, parent=parent),

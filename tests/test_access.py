@@ -12,7 +12,7 @@ from django.urls import get_resolver, reverse
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from monitoring.models import Recommendation, Report
 from plans.documents import plan_document
-from plans.models import Municipality, PlanComment, TemplateItem
+from plans.models import ActivityTemplate, Municipality, PlanComment, TemplateItem
 from tests.factories import UserFactory, open_campaign
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,7 @@ def world(plan, deputy, other_deputy, coordinator, reviewer, superuser, campaign
         "plan": plan,
         "row": plan.rows.filter(fixed_item=None).first(),
         "parent": TemplateItem.objects.get(year=plan.year, code="3.2."),
+        "activity": ActivityTemplate.objects.filter(year=plan.year).first(),
         "comment": comment,
         "report": Report.objects.get(school=plan.school),
         "recommendation": recommendation,
@@ -247,6 +248,25 @@ SITE = {
         lambda w: reverse("plans:template-publish", args=[w["plan"].year_id]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    # The catalogue of typical activities: the centre's, like the template.
+    "plans:catalogue": (
+        lambda w: reverse("plans:catalogue", args=[w["plan"].year_id]),
+        [R, F, F, F, F, S, S],
+    ),
+    "plans:catalogue-new": (
+        lambda w: reverse("plans:catalogue-new", args=[w["plan"].year_id]),
+        [R, F, F, F, F, S, S],
+    ),
+    "plans:catalogue-activity": (
+        lambda w: reverse("plans:catalogue-activity", args=[w["plan"].year_id, w["activity"].pk]),
+        [R, F, F, F, F, S, S],
+    ),
+    "plans:catalogue-activity-action": (
+        lambda w: reverse(
+            "plans:catalogue-activity-action", args=[w["plan"].year_id, w["activity"].pk]
+        ),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "plans:template-seen": (
         lambda w: reverse("plans:template-seen", args=[w["plan"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
@@ -315,6 +335,9 @@ TEMPLATE_POSTS = [
     "plans:template-levels",
     "plans:template-block",
     "plans:template-publish",
+    "plans:catalogue-new",
+    "plans:catalogue-activity",
+    "plans:catalogue-activity-action",
 ]
 
 
@@ -330,6 +353,8 @@ def test_template_posts_are_refused_to_schools_and_coordinators(client, world, n
     assert response.status_code == 403
     world["parent"].refresh_from_db()
     assert (world["parent"].title, SchoolYear.objects.count()) == titles
+    assert not ActivityTemplate.objects.filter(title="чужое").exists()
+    assert ActivityTemplate.objects.filter(pk=world["activity"].pk).exists()  # not deleted
 
 
 def sign_in(client, user):

@@ -25,7 +25,14 @@ from django.utils import timezone
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from monitoring.models import Campaign, Indicator, Recommendation, Report
 from plans import services
-from plans.models import Plan, PlanComment, PlanRow, PlanSubmission, TemplateItem
+from plans.models import (
+    ActivityTemplate,
+    Plan,
+    PlanComment,
+    PlanRow,
+    PlanSubmission,
+    TemplateItem,
+)
 from plans.numbering import plan_lines
 
 pytestmark = pytest.mark.django_db
@@ -266,6 +273,7 @@ def editor_requests(world):
             ["version", *levels],
         ),
         ("post", reverse("plans:submit", args=[plan.pk]), {"version": version}, ["version"]),
+        *catalogue_requests(world),
         ("get", reverse("monitoring:dashboard"), dashboard, list(dashboard)),
         (
             "get",
@@ -309,6 +317,47 @@ def editor_requests(world):
             ["q", "year__id__exact", "level", "overdue", "p", "o", "_to_field"],
         ),
         *admin_actions(world),
+    ]
+
+
+def catalogue_requests(world):
+    """The centre's catalogue and the names of levels and directions."""
+    year = world["plan"].year
+    activity = ActivityTemplate.objects.filter(year=year).first()
+    direction, level = year.directions.first(), year.levels.first()
+    fields = {"title": "Экскурсия", "direction": direction.pk, "level": "", "typical_hours": "2"}
+    return [
+        ("get", reverse("plans:catalogue", args=[year.pk]), {"q": "экскурсия"}, ["q"]),
+        (
+            "get",
+            reverse("plans:catalogue-new", args=[year.pk]),
+            {"direction": direction.pk, "level": level.pk},
+            ["direction", "level"],
+        ),
+        (
+            "post",
+            reverse("plans:catalogue-new", args=[year.pk]),
+            fields,
+            ["direction", "level", "typical_hours"],
+        ),
+        (
+            "post",
+            reverse("plans:catalogue-activity", args=[year.pk, activity.pk]),
+            fields,
+            ["direction", "level", "typical_hours"],
+        ),
+        (
+            "post",
+            reverse("plans:catalogue-activity-action", args=[year.pk, activity.pk]),
+            {"action": "down"},
+            ["action"],
+        ),
+        (
+            "post",
+            reverse("plans:template-levels", args=[year.pk]),
+            {f"name-{level.pk}": level.name, f"direction-{direction.pk}": direction.name},
+            [f"name-{level.pk}", f"direction-{direction.pk}", f"level-{level.pk}"],
+        ),
     ]
 
 

@@ -7,6 +7,7 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - rows.py: the editor's row edits and `plan_touch`, the version check they start with;
 - years.py: a new plan (from the template or last year's), a new school year;
 - templates.py: the regional template written by the centre, publishing, next year;
+- catalogue.py: the catalogue of typical activities, the names of levels and directions;
 - comments.py: remarks of the regional centre and the school's answers;
 - execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
@@ -14,6 +15,14 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 The names below are the package's public face: `from plans.services import plan_submit`.
 """
 
+from .catalogue import (
+    activity_add,
+    activity_delete,
+    activity_move,
+    activity_update,
+    direction_rename,
+    level_rename,
+)
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
 from .execution import evidence_add, evidence_delete, row_execution_record
@@ -70,7 +79,13 @@ __all__ = [
     "RowRefused",
     "SubmitRefused",
     "TransitionRefused",
+    "activity_add",
+    "activity_delete",
+    "activity_move",
     "activity_prefill",
+    "activity_update",
+    "direction_rename",
+    "level_rename",
     "add_slot_anchor",
     "evidence_add",
     "evidence_delete",

@@ -187,6 +187,7 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
             year=year,
             title=text(activity.title),
             direction_id=direction_map.get(activity.direction_id),
+            level_id=level_map.get(activity.level_id),
             typical_hours=activity.typical_hours,
             period=text(activity.period),
             responsible=text(activity.responsible),
