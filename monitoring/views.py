@@ -20,6 +20,7 @@ from . import services
 from .charts import number
 from .computed import executed_values, plan_computed_values
 from .dashboard import dashboard_bundle
+from .draft import ANALYSIS_TEXTS, DRAFT_NOTICE, self_analysis_draft
 from .exports import dashboard_xlsx
 from .forms import (
     AnswerForm,
@@ -409,8 +410,19 @@ def self_analysis(request, plan_id):
     )
     editable = access.may_write_self_analysis(request.user, plan)
     analysis = SelfAnalysis.objects.filter(plan=plan).first()
+    initial, drafted = {}, False
+    if request.method != "POST" and editable and plan.status == PlanStatus.APPROVED:
+        if analysis is None or not any(getattr(analysis, name) for name in ANALYSIS_TEXTS):
+            # Nothing written yet: the school starts from what its marks say.
+            draft = self_analysis_draft(plan.pk)
+            initial, drafted = dict(draft.texts), True
+            if analysis is None:
+                initial.update(indicators=draft.indicator_ids, campaigns=draft.campaign_ids)
     form = SelfAnalysisForm(
-        request.POST if request.method == "POST" else None, instance=analysis, plan=plan
+        request.POST if request.method == "POST" else None,
+        instance=analysis,
+        plan=plan,
+        initial=initial,
     )
     if request.method == "POST":
         if not editable:
@@ -443,7 +455,14 @@ def self_analysis(request, plan_id):
     return render(
         request,
         "monitoring/self_analysis.html",
-        {"plan": plan, "form": form, "editable": editable, "analysis": analysis},
+        {
+            "plan": plan,
+            "form": form,
+            "editable": editable,
+            "analysis": analysis,
+            "drafted": drafted,
+            "draft_notice": DRAFT_NOTICE,
+        },
     )
 
 
