@@ -199,10 +199,11 @@ class SelfAnalysisForm(forms.ModelForm):
         formfield_callback = model_formfield
         fields = ["results", "problems", "effectiveness", "next_steps", "indicators", "campaigns"]
         widgets = {
-            "results": forms.Textarea(attrs={"rows": 4}),
-            "problems": forms.Textarea(attrs={"rows": 4}),
+            # Tall enough for the draft written from the execution (monitoring/draft.py).
+            "results": forms.Textarea(attrs={"rows": 12}),
+            "problems": forms.Textarea(attrs={"rows": 10}),
             "effectiveness": forms.Textarea(attrs={"rows": 4}),
-            "next_steps": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 8}),
             "indicators": forms.CheckboxSelectMultiple,
             "campaigns": forms.CheckboxSelectMultiple,
         }

@@ -128,6 +128,10 @@ def report_detail(request, pk):
             data[f"indicator_{fill}"] = number(executed[fill])
             form = ReportValuesForm(data, indicators=indicators, initial=initial)
             messages.info(request, "Подставлено число по отметкам об исполнении. Сохраните отчёт.")
+        elif "fill" in request.POST:
+            # The marks no longer give this number (changed meanwhile): nothing is saved.
+            form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
+            messages.error(request, "По отметкам об исполнении этого числа нет: введите значение.")
         else:
             form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
             if form.is_valid():

@@ -218,3 +218,16 @@ def test_another_school_cannot_see_the_counts(client, other_deputy, section_two)
     client.force_login(other_deputy)
     url = reverse("monitoring:plan-indicators", args=[section_two.pk])
     assert client.get(url).status_code == 404
+
+
+def test_substitute_for_a_number_the_marks_do_not_give_saves_nothing(
+    client, deputy, section_two, report
+):
+    coverage = Indicator.objects.get(code="coverage_6_11")
+    client.force_login(deputy)
+    response = client.post(
+        report.get_absolute_url(), {f"indicator_{coverage.pk}": "50", "fill": coverage.pk}
+    )
+    assert response.status_code == 200
+    assert "По отметкам об исполнении этого числа нет" in response.content.decode()
+    assert not ReportValue.objects.filter(report=report).exists()
