@@ -35,8 +35,8 @@ def executed_values_for(plan, executions):
     """{indicator id: count from the execution} for section II of `plan` (the editor's
     bundle, which holds section II) and its `executions`; no queries. Empty without
     executions (a plan not approved)."""
-    if plan is None or executions is None:
-        return {}
+    if plan is None or not isinstance(executions, dict):
+        return {}  # no execution in the context (a template variable that is missing is "")
     return executed_values(plan, executions, [item.indicator for item in plan.indicators.all()])
 
 

@@ -231,3 +231,24 @@ def test_substitute_for_a_number_the_marks_do_not_give_saves_nothing(
     assert response.status_code == 200
     assert "По отметкам об исполнении этого числа нет" in response.content.decode()
     assert not ReportValue.objects.filter(report=report).exists()
+
+
+def test_review_of_a_plan_not_yet_approved_shows_no_counts(client, reviewer, plan, catalogue):
+    from accounts.roles import REGIONAL, ensure_roles
+
+    PlanIndicator.objects.create(plan=plan, indicator=catalogue["excursions"], target=5)
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED)
+    reviewer.groups.add(ensure_roles()[REGIONAL])
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:plans_plan_review", args=[plan.pk]))
+    assert response.status_code == 200
+    assert "По отметкам об исполнении" not in response.content.decode()
+
+
+def test_an_approved_plan_without_marks_counts_zero(client, deputy, plan, catalogue):
+    PlanIndicator.objects.create(plan=plan, indicator=catalogue["excursions"], target=5)
+    approve(plan)
+    client.force_login(deputy)
+    page = client.get(reverse("plans:edit", args=[plan.pk])).content.decode()
+    block = page[page.index('id="executed-indicators"') :][:2000]
+    assert "<strong>0</strong>" in block
