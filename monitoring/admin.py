@@ -21,8 +21,18 @@ from .services import campaign_open
 
 @admin.register(Indicator)
 class IndicatorAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "unit", "source", "computed", "level", "direction", "year"]
-    list_filter = ["year", "source", "unit", "level", "direction"]
+    list_display = [
+        "name",
+        "code",
+        "unit",
+        "source",
+        "computed",
+        "execution_count",
+        "level",
+        "direction",
+        "year",
+    ]
+    list_filter = ["year", "source", "execution_count", "unit", "level", "direction"]
     list_select_related = ["year", "level", "direction"]
     search_fields = ["name", "code"]
     ordering = ["year", "order", "pk"]

@@ -50,11 +50,27 @@ class ReportValuesForm(forms.Form):
     def values(self) -> dict:
         return {i.pk: self.cleaned_data.get(f"indicator_{i.pk}") for i in self.indicators}
 
-    def rows(self, targets: dict, computed: dict):
-        """(indicator, target, bound field or None, computed value) in catalogue order."""
+    def rows(self, targets: dict, computed: dict, executed: dict | None = None):
+        """(indicator, target, bound field or None, computed value, count from the
+        execution or None, whether the field holds that count) in catalogue order."""
+        executed = executed or {}
         for indicator in self.all_indicators:
             field = None if indicator.is_computed else self[f"indicator_{indicator.pk}"]
-            yield indicator, targets.get(indicator.pk), field, computed.get(indicator.pk)
+            count = executed.get(indicator.pk)
+            holds = False
+            if field is not None and count is not None:
+                try:
+                    holds = self.fields[field.name].clean(field.value()) == count
+                except forms.ValidationError:
+                    holds = False
+            yield (
+                indicator,
+                targets.get(indicator.pk),
+                field,
+                computed.get(indicator.pk),
+                count,
+                holds,
+            )
 
 
 class SurveyForm(forms.Form):
@@ -183,10 +199,11 @@ class SelfAnalysisForm(forms.ModelForm):
         formfield_callback = model_formfield
         fields = ["results", "problems", "effectiveness", "next_steps", "indicators", "campaigns"]
         widgets = {
-            "results": forms.Textarea(attrs={"rows": 4}),
-            "problems": forms.Textarea(attrs={"rows": 4}),
+            # Tall enough for the draft written from the execution (monitoring/draft.py).
+            "results": forms.Textarea(attrs={"rows": 12}),
+            "problems": forms.Textarea(attrs={"rows": 10}),
             "effectiveness": forms.Textarea(attrs={"rows": 4}),
-            "next_steps": forms.Textarea(attrs={"rows": 4}),
+            "next_steps": forms.Textarea(attrs={"rows": 8}),
             "indicators": forms.CheckboxSelectMultiple,
             "campaigns": forms.CheckboxSelectMultiple,
         }

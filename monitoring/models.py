@@ -60,6 +60,24 @@ class ComputedKind(models.TextChoices):
     DIRECTIONS_COVERED = "directions_covered", "доля направлений, по которым есть мероприятия"
 
 
+class ExecutionCount(models.TextChoices):
+    """What an indicator counts in the execution of the plan (the rows marked done or
+    partly done): the school is offered the count when it fills a report."""
+
+    NONE = "", "—"
+    EVENTS = "events", "мероприятий проведено (строки, отмеченные выполненными)"
+    PUPILS = "pupils", "обучающихся приняли участие (сумма по отметкам)"
+    HOURS = "hours", "часов проведено (сумма по отметкам)"
+
+
+# The unit each kind of count is measured in.
+EXECUTION_COUNT_UNIT = {
+    ExecutionCount.EVENTS: Unit.EVENTS,
+    ExecutionCount.PUPILS: Unit.PEOPLE,
+    ExecutionCount.HOURS: Unit.HOURS,
+}
+
+
 class Indicator(models.Model):
     """An indicator of the catalogue (section II of the plan, 2.1 / 2.2.x)."""
 
@@ -106,6 +124,24 @@ class Indicator(models.Model):
         blank=True,
         help_text="Если показатель относится к одному из семи направлений профминимума.",
     )
+    execution_count = models.CharField(
+        "что считается по отметкам об исполнении",
+        max_length=10,
+        choices=ExecutionCount.choices,
+        blank=True,
+        default=ExecutionCount.NONE,
+        help_text="Для показателей, которые вносит школа: по отметкам об исполнении плана "
+        "школе предлагается готовое число. Считаются строки из направления и уровня "
+        "показателя, если они указаны, и со словами ниже.",
+    )
+    execution_keywords = models.CharField(
+        "слова в названии мероприятия",
+        max_length=300,
+        blank=True,
+        help_text="Через точку с запятой; строка считается, если в её названии есть одно из "
+        "них. Слово совпадает с началом слова названия: «экскурси» – «экскурсия», "
+        "«экскурсии»; «проб» – «пробы», но не «апробация». Пусто – все строки.",
+    )
     order = models.PositiveSmallIntegerField("порядок", default=0)
 
     objects = IndicatorQuerySet.as_manager()
@@ -135,6 +171,25 @@ class Indicator(models.Model):
                 name="monitoring_indicator_level_share_has_level",
                 violation_error_message="Для доли классов на уровне укажите уровень.",
             ),
+            models.CheckConstraint(
+                condition=models.Q(execution_count=ExecutionCount.NONE)
+                | models.Q(source=Source.ENTERED),
+                name="monitoring_indicator_execution_count_for_entered_only",
+                violation_error_message=(
+                    "По отметкам об исполнении считаются только показатели, которые вносит школа."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(execution_count=ExecutionCount.NONE)
+                | models.Q(execution_count=ExecutionCount.EVENTS, unit=Unit.EVENTS)
+                | models.Q(execution_count=ExecutionCount.PUPILS, unit=Unit.PEOPLE)
+                | models.Q(execution_count=ExecutionCount.HOURS, unit=Unit.HOURS),
+                name="monitoring_indicator_execution_count_unit",
+                violation_error_message=(
+                    "Единица измерения не подходит к тому, что считается по отметкам: "
+                    "мероприятия – «мероприятий», обучающиеся – «чел.», часы – «ч»."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -148,6 +203,15 @@ class Indicator(models.Model):
     def is_computed(self) -> bool:
         return self.source == Source.COMPUTED
 
+    @property
+    def keywords(self) -> list[str]:
+        """The words of `execution_keywords`, lower-cased, «ё» read as «е»."""
+        return [
+            word.strip().casefold().replace("ё", "е")
+            for word in self.execution_keywords.split(";")
+            if word.strip()
+        ]
+
     def clean(self):
         super().clean()
         if self.source == Source.ENTERED and self.computed:
@@ -158,6 +222,23 @@ class Indicator(models.Model):
             raise ValidationError({"computed": "Укажите, как показатель вычисляется по плану."})
         if self.computed == ComputedKind.LEVEL_SHARE and not self.level_id:
             raise ValidationError({"level": "Для доли классов на уровне укажите уровень."})
+        if self.execution_count and self.source != Source.ENTERED:
+            raise ValidationError(
+                {
+                    "execution_count": "Показатель вычисляется по плану: по отметкам об "
+                    "исполнении считаются только показатели, которые вносит школа."
+                }
+            )
+        if self.execution_count and self.unit != EXECUTION_COUNT_UNIT[self.execution_count]:
+            unit = Unit(EXECUTION_COUNT_UNIT[self.execution_count]).label
+            raise ValidationError({"unit": f"Для этого счёта по отметкам единица – «{unit}»."})
+        if self.execution_keywords.strip() and not self.execution_count:
+            raise ValidationError(
+                {
+                    "execution_keywords": "Слова нужны, только если показатель считается по "
+                    "отметкам об исполнении: выберите, что считать."
+                }
+            )
         for field in ("level", "direction"):
             related = getattr(self, field)
             if related is not None and self.year_id and related.year_id != self.year_id:

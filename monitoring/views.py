@@ -10,13 +10,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from plans.execution import executions_for
 from plans.forms import posted_version
-from plans.models import Plan
+from plans.models import Plan, PlanStatus
 from plans.services import PlanConflict, PlanNotEditable
+from profplan.ids import parse_id
 
 from . import services
-from .computed import plan_computed_values
+from .charts import number
+from .computed import executed_values, plan_computed_values
 from .dashboard import dashboard_bundle
+from .draft import ANALYSIS_TEXTS, DRAFT_NOTICE, self_analysis_draft
 from .exports import dashboard_xlsx
 from .forms import (
     AnswerForm,
@@ -57,30 +61,33 @@ def home(request):
     )
 
 
-def _report_context(report, form):
+def _report_plan(report):
+    """The school's plan of the campaign's year with the editor's bundle, or None."""
+    return (
+        Plan.objects.for_editor()
+        .filter(school_id=report.school_id, year_id=report.campaign.year_id)
+        .first()
+    )
+
+
+def _report_context(report, form, indicators, plan, executed):
     campaign = report.campaign
-    indicators = list(campaign.indicators.order_by("order", "pk"))
     targets = {
         pi.indicator_id: pi.target
         for pi in PlanIndicator.objects.filter(
             plan__school_id=report.school_id, plan__year_id=campaign.year_id
         )
     }
-    stored = {v.indicator_id: v.value for v in report.values.all()}
     if report.is_submitted:
+        stored = {v.indicator_id: v.value for v in report.values.all()}
         computed = {i.pk: stored.get(i.pk) for i in indicators if i.is_computed}
     else:
-        plan = (
-            Plan.objects.for_editor()
-            .filter(school_id=report.school_id, year_id=campaign.year_id)
-            .first()
-        )
         computed = plan_computed_values(plan, indicators)
     return {
         "report": report,
         "campaign": campaign,
         "form": form,
-        "rows": list(form.rows(targets, computed)),
+        "rows": list(form.rows(targets, computed, executed)),
         "has_targets": bool(targets),
     }
 
@@ -96,33 +103,63 @@ def _get_report(request, pk):
 
 @login_required
 def report_detail(request, pk):
+    """The school's report. While it is filled, the indicators counted from the
+    execution of the plan are offered: «По отметкам об исполнении: N», prefilled where
+    nothing is entered yet, and «Подставить» puts the number into the field."""
     report = _get_report(request, pk)
     editable = access.may_edit_report(request.user, report, moscow_today())
     indicators = list(report.campaign.indicators.order_by("order", "pk"))
-    initial = {f"indicator_{v.indicator_id}": v.value for v in report.values.all()}
+    stored = {v.indicator_id: v.value for v in report.values.all()}
+    initial = {f"indicator_{pk}": value for pk, value in stored.items()}
+    plan = executed = None
+    if not report.is_submitted:
+        plan = _report_plan(report)
+        if editable and plan is not None:
+            executed = executed_values(plan, executions_for(plan, with_evidence=False), indicators)
+    executed = executed or {}
     if request.method == "POST":
         if not editable:
             raise PermissionDenied("Отчёт не изменяется.")
-        form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
-        if form.is_valid():
-            try:
-                services.report_save_values(report=report, values=form.values(), by=request.user)
-                if request.POST.get("action") == "submit":
-                    services.report_submit(report=report, by=request.user)
-                    messages.success(request, "Отчёт сдан.")
-                else:
-                    messages.success(request, "Значения сохранены.")
-                return redirect(report.get_absolute_url())
-            except ValidationError as error:
-                messages.error(request, _error_text(error))
+        fill = parse_id(request.POST.get("fill"))
+        if fill in executed:
+            # «Подставить»: the form comes back with the count in its field and every
+            # other typed value as it was; nothing is saved until «Сохранить».
+            data = request.POST.copy()
+            data[f"indicator_{fill}"] = number(executed[fill])
+            form = ReportValuesForm(data, indicators=indicators, initial=initial)
+            messages.info(request, "Подставлено число по отметкам об исполнении. Сохраните отчёт.")
+        elif "fill" in request.POST:
+            # The marks no longer give this number (changed meanwhile): nothing is saved.
+            form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
+            messages.error(request, "По отметкам об исполнении этого числа нет: введите значение.")
         else:
-            messages.error(request, "Отчёт не сохранён: исправьте отмеченные значения.")
+            form = ReportValuesForm(request.POST, indicators=indicators, initial=initial)
+            if form.is_valid():
+                try:
+                    services.report_save_values(
+                        report=report, values=form.values(), by=request.user
+                    )
+                    if request.POST.get("action") == "submit":
+                        services.report_submit(report=report, by=request.user)
+                        messages.success(request, "Отчёт сдан.")
+                    else:
+                        messages.success(request, "Значения сохранены.")
+                    return redirect(report.get_absolute_url())
+                except ValidationError as error:
+                    messages.error(request, _error_text(error))
+            else:
+                messages.error(request, "Отчёт не сохранён: исправьте отмеченные значения.")
     else:
+        # Prefilled where the school has entered nothing yet: the same number is not
+        # typed twice (the hint beside the field says where it comes from).
+        for indicator_pk, value in executed.items():
+            if stored.get(indicator_pk) is None:
+                initial[f"indicator_{indicator_pk}"] = value
         form = ReportValuesForm(indicators=indicators, initial=initial)
     if not editable:
         for field in form.fields.values():
             field.disabled = True
-    context = _report_context(report, form)
+    context = _report_context(report, form, indicators, plan, executed)
     context.update(editable=editable, status=report.current_status_display)
     return render(request, "monitoring/report.html", context)
 
@@ -347,10 +384,15 @@ def plan_indicators(request, plan_id):
                 messages.error(request, "Показатели не сохранены: исправьте отмеченные значения.")
     elif request.method == "POST":
         raise PermissionDenied("План изменяет только школа, пока он не сдан.")
-    computed = {}
+    computed, executed = {}, {}
     if editable:
         full = Plan.objects.for_editor().get(pk=plan.pk)
         computed = plan_computed_values(full, indicators)
+    elif plan.status == PlanStatus.APPROVED:
+        # Beside the targets: what the marks of the approved plan count so far.
+        full = Plan.objects.for_editor().get(pk=plan.pk)
+        executions = executions_for(full, with_evidence=False)
+        executed = executed_values(full, executions, [item.indicator for item in chosen])
     return render(
         request,
         "monitoring/plan_indicators.html",
@@ -360,6 +402,7 @@ def plan_indicators(request, plan_id):
             "form": form,
             "rows": list(form.rows(computed)) if form else [],
             "editable": editable,
+            "executed": executed,
         },
     )
 
@@ -371,8 +414,19 @@ def self_analysis(request, plan_id):
     )
     editable = access.may_write_self_analysis(request.user, plan)
     analysis = SelfAnalysis.objects.filter(plan=plan).first()
+    initial, drafted = {}, False
+    if request.method != "POST" and editable and plan.status == PlanStatus.APPROVED:
+        if analysis is None or not any(getattr(analysis, name) for name in ANALYSIS_TEXTS):
+            # Nothing written yet: the school starts from what its marks say.
+            draft = self_analysis_draft(plan.pk)
+            initial, drafted = dict(draft.texts), True
+            if analysis is None:
+                initial.update(indicators=draft.indicator_ids, campaigns=draft.campaign_ids)
     form = SelfAnalysisForm(
-        request.POST if request.method == "POST" else None, instance=analysis, plan=plan
+        request.POST if request.method == "POST" else None,
+        instance=analysis,
+        plan=plan,
+        initial=initial,
     )
     if request.method == "POST":
         if not editable:
@@ -405,7 +459,14 @@ def self_analysis(request, plan_id):
     return render(
         request,
         "monitoring/self_analysis.html",
-        {"plan": plan, "form": form, "editable": editable, "analysis": analysis},
+        {
+            "plan": plan,
+            "form": form,
+            "editable": editable,
+            "analysis": analysis,
+            "drafted": drafted,
+            "draft_notice": DRAFT_NOTICE,
+        },
     )
 
 

@@ -39,9 +39,13 @@ def execution(request, pk):
 
 
 def execution_context(plan, lines, executions, today) -> dict:
-    """What the execution page, the editor and the review page show of the execution."""
+    """What the execution page, the editor and the review page show of the execution.
+    `bundle` and `executions` are for what other apps add (monitoring's indicators of
+    section II counted from the execution: `{% executed_indicators %}`)."""
     markable = markable_lines(lines)
     return {
+        "bundle": plan,
+        "executions": executions,
         "delivery": delivery_by_grade(plan, executions),
         "overdue": overdue_lines(lines, executions, today),
         "marked_count": sum(1 for line in markable if line.row.pk in executions),
