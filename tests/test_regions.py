@@ -117,7 +117,9 @@ def test_the_same_year_title_may_exist_once_per_region(region_b, year):
         ).full_clean()
 
 
-def test_querysets_keep_each_region_to_itself(region_b, plan_b, plan, centre_a, superuser):
+def test_querysets_keep_each_region_to_itself(
+    region_b, plan_b, plan, centre_a, superuser, coordinator
+):
     assert set(Plan.objects.for_user(centre_a)) == {plan}
     assert set(Plan.objects.for_user(region_b.centre)) == {plan_b}
     assert set(Plan.objects.for_user(region_b.deputy)) == {plan_b}
@@ -125,6 +127,8 @@ def test_querysets_keep_each_region_to_itself(region_b, plan_b, plan, centre_a, 
     assert set(SchoolYear.objects.for_user(centre_a)) == {plan.year}
     assert set(SchoolYear.objects.for_user(region_b.centre)) == {region_b.year}
     assert set(SchoolYear.objects.for_user(region_b.deputy)) == {region_b.year}
+    assert set(SchoolYear.objects.for_user(coordinator)) == {plan.year}
+    assert set(Municipality.objects.for_user(region_b.centre)) == {region_b.municipality}
     assert region_b.school not in School.objects.for_user(centre_a)
     assert plan.school not in School.objects.for_user(region_b.centre)
 
@@ -373,3 +377,30 @@ def test_ensure_roles_gives_a_centre_member_a_region(region_b):
     call_command("ensure_roles", regional=["metodist_a"], stdout=io.StringIO())
     kbr_member.refresh_from_db()
     assert kbr_member.region == Region.objects.get(code="kbr")
+
+
+def test_an_account_added_by_a_regions_administrator_belongs_to_that_region(client, region_b):
+    """Adding an account by hand takes the right to change accounts: a superuser's. One
+    given a region administers that region only, and its new accounts stay in it."""
+    admin_b = UserFactory(
+        username="admin_b", is_staff=True, is_superuser=True, region=region_b.region
+    )
+    assert not access.is_unconfined(admin_b)
+    client.force_login(admin_b)
+    add = reverse("admin:accounts_user_add")
+    assert client.get(add).status_code == 200
+    response = client.post(
+        add,
+        {
+            "username": "new_b",
+            "password1": "Длинный-пароль-2024",
+            "password2": "Длинный-пароль-2024",
+            "usable_password": "true",
+            "position": "методист",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    created = type(region_b.centre).objects.get(username="new_b")
+    assert created.region == region_b.region
+    listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert reverse("admin:accounts_user_change", args=[created.pk]) in listing
