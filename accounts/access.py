@@ -1,12 +1,19 @@
 """Who may see or change what: the one place that reads a user's role.
 
 Roles (accounts/roles.py) follow from three things on the user:
-- `is_staff` (or `is_superuser`): the regional centre. It sees every school of the
-  region, reviews plans, reopens approved ones and sends recommendations.
+- `is_staff` (or `is_superuser`): a regional centre. It sees every school of its
+  `region`, reviews plans, reopens approved ones, sends recommendations and writes
+  the region's templates. Staff without a region see nothing of any region; only a
+  superuser without a region sees them all.
 - `municipality`: a municipal coordinator. Reads the schools of the municipality.
 - `school`: a school's deputy director. Sees the own school and is the only one
   who writes its plan, answers remarks and recommendations, fills in its reports.
 An inactive or anonymous user sees nothing.
+
+Regions: a school, its plans, reports and recommendations belong to the region of
+its municipality; a year's template (SchoolYear), its campaigns and their documents
+to the year's region. Nobody sees another region's data; a school and a coordinator
+see the templates and campaigns of their own region.
 
 Two kinds of answer:
 - scopes narrow a queryset to what the user may see (`scope`) or change
@@ -82,8 +89,13 @@ def may_answer_recommendation(user, recommendation) -> bool:
 
 def may_import_plan(user, school_id) -> bool:
     """Bring a plan in from a Word file: the school itself (on the site), or the regional
-    centre for a chosen school (in the admin, for its bulk migration)."""
-    return belongs_to(user, school_id) or sees_region(user)
+    centre for a chosen school of its region (in the admin, for its bulk migration).
+    One query for the centre's staff."""
+    from plans.models import School
+
+    if belongs_to(user, school_id):
+        return True
+    return sees_region(user) and scope(School.objects, user, "").filter(pk=school_id).exists()
 
 
 def may_review(user) -> bool:
@@ -123,28 +135,74 @@ def may_fetch_document(user, document) -> bool:
     if not signed_in(user):
         return False
     if document.kind in ("template_pdf", "template_docx"):
-        return may_author_templates(user)
+        return may_author_templates(user) and _sees_year(user, document.year_id)
     if document.plan_id:
         return Plan.objects.for_user(user).filter(pk=document.plan_id).exists()
     if document.plan_ids:
         return document.requested_by_id == user.pk
     if sees_region(user):
-        return True
+        return _sees_year(user, document.year_id)
     return sees_municipality(user) and document.municipality_id == user.municipality_id
+
+
+def _sees_year(user, year_id) -> bool:
+    """The year (and so its region) is the user's. One query, none for a superuser
+    without a region."""
+    from plans.models import SchoolYear
+
+    if is_unconfined(user):
+        return True
+    return year_id is not None and SchoolYear.objects.for_user(user).filter(pk=year_id).exists()
 
 
 # --- Scopes ------------------------------------------------------------------
 
 
+def is_unconfined(user) -> bool:
+    """A superuser without a region: every region's data (the site's administrator)."""
+    return signed_in(user) and user.is_superuser and getattr(user, "region_id", None) is None
+
+
+def scope_region(queryset, user, region_field: str):
+    """`queryset` narrowed to the region the user works in; `region_field` is the lookup
+    that leads from its model to Region ("region", "year__region",
+    "school__municipality__region"; "" for Region itself). The centre's region is
+    `User.region`; a school's and a coordinator's follow from their municipality, by a
+    join (no query of its own)."""
+    key = region_field or "pk"
+    prefix = f"{region_field}__" if region_field else ""
+    if is_unconfined(user):
+        return queryset
+    if sees_region(user):
+        region_id = getattr(user, "region_id", None)
+        if region_id is None:  # staff not yet given a region: nothing, not everything
+            return queryset.none()
+        return queryset.filter(**{key: region_id})
+    if is_school_user(user):
+        return queryset.filter(**{f"{prefix}municipalities__schools": user.school_id})
+    if sees_municipality(user):
+        return queryset.filter(**{f"{prefix}municipalities": user.municipality_id})
+    return queryset.none()
+
+
+def in_region(user, region_id) -> bool:
+    """The centre's staff member works in this region (a superuser without one: in all)."""
+    return is_unconfined(user) or (
+        sees_region(user) and region_id is not None and user.region_id == region_id
+    )
+
+
 def scope(queryset, user, school_field: str = "school"):
     """`queryset` narrowed to the schools `user` may see; `school_field` is the lookup
-    that leads from its model to School ("school", "plan__school", "report__school")."""
+    that leads from its model to School ("school", "plan__school", "report__school";
+    "" for School itself)."""
+    prefix = f"{school_field}__" if school_field else ""
     if sees_region(user):
-        return queryset
+        return scope_region(queryset, user, f"{prefix}municipality__region")
     if is_school_user(user):
-        return queryset.filter(**{f"{school_field}_id": user.school_id})
+        return queryset.filter(**{f"{school_field}_id" if school_field else "pk": user.school_id})
     if sees_municipality(user):
-        return queryset.filter(**{f"{school_field}__municipality_id": user.municipality_id})
+        return queryset.filter(**{f"{prefix}municipality_id": user.municipality_id})
     return queryset.none()
 
 
@@ -156,22 +214,42 @@ def scope_own_school(queryset, user, school_field: str = "school"):
 
 
 def scope_campaigns(queryset, user):
-    """Monitoring campaigns are regional and public to everyone who signs in; a
-    school sees the campaigns it reports in."""
+    """Monitoring campaigns are regional and public to everyone of the region who
+    signs in; a school sees the campaigns it reports in."""
     if not signed_in(user):
         return queryset.none()
     if is_school_user(user) and not sees_region(user):
         return queryset.filter(reports__school_id=user.school_id)
-    return queryset
+    return scope_region(queryset, user, "year__region")
 
 
-def reviewers():
-    """Active members of the regional centre who get its e-mail."""
+def scope_users(queryset, user):
+    """The accounts a centre's staff member manages in the admin: the region's centre
+    staff, its coordinators and its schools' people; every account for a superuser
+    without a region."""
+    from django.db.models import Q
+
+    if is_unconfined(user):
+        return queryset
+    region_id = getattr(user, "region_id", None)
+    if not sees_region(user) or region_id is None:
+        return queryset.none()
+    return queryset.filter(
+        Q(region_id=region_id)
+        | Q(municipality__region_id=region_id)
+        | Q(school__municipality__region_id=region_id)
+    )
+
+
+def reviewers(region_id=None):
+    """Active members of a regional centre who get its e-mail: of the region
+    `region_id` when given."""
     from django.contrib.auth import get_user_model
 
     from .roles import REGIONAL
 
-    return get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=REGIONAL)
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True, groups__name=REGIONAL)
+    return staff if region_id is None else staff.filter(region_id=region_id)
 
 
 # --- Templates -----------------------------------------------------------------

@@ -8,6 +8,9 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
+from plans.admin import RegionScoped
+
+from . import access
 from .models import User
 from .onboarding import MAX_FILE_BYTES, MAX_ROWS, ImportFileError, ImportRejected, read_rows
 from .services import schools_import, user_invite_send
@@ -31,27 +34,46 @@ class SchoolsImportForm(forms.Form):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(RegionScoped, BaseUserAdmin):
+    """Accounts of the user's region (`access.scope_users`); a staff member's region is
+    set by a superuser only."""
+
+    region_field = None  # the accounts' own rule, below; choices of users stay as they were
     list_display = [
         "username",
         "last_name",
         "first_name",
         "school",
         "municipality",
+        "region",
         "is_staff",
         "is_active",
     ]
-    list_filter = ["is_staff", "is_active", "groups", "school__municipality"]
-    list_select_related = ["school", "municipality"]
+    list_filter = ["is_staff", "is_active", "groups", "region", "school__municipality"]
+    list_select_related = ["school", "municipality", "region"]
     search_fields = ["username", "first_name", "last_name", "email", "school__short_name"]
     autocomplete_fields = ["school", "municipality"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Профплан", {"fields": ("position", "school", "municipality")}),
+        ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        ("Профплан", {"fields": ("position", "school", "municipality")}),
+        ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
     )
     actions = ["send_password_link"]
+
+    def get_queryset(self, request):
+        return access.scope_users(BaseUserAdmin.get_queryset(self, request), request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "region"]
+
+    def save_model(self, request, obj, form, change):
+        # An account a centre's member adds is of that member's region, so that it
+        # stays in the member's list before a school or municipality is given.
+        if not change and obj.region_id is None and not access.is_unconfined(request.user):
+            obj.region_id = request.user.region_id
+        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         return [

@@ -4,7 +4,7 @@ from django.db import models
 
 class User(AbstractUser):
     """A person who signs in: a school's deputy director, a municipal coordinator
-    or a member of the regional centre.
+    or a member of a region's centre (`region`).
 
     What a user may see or change follows from these links and from the staff
     flag: accounts/access.py is the one place that reads them.
@@ -27,6 +27,16 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="coordinators",
+    )
+    region = models.ForeignKey(
+        "plans.Region",
+        verbose_name="регион",
+        help_text="Для сотрудника регионального центра: школы, планы и примерные планы "
+        "какого региона он видит. Пусто – только у суперпользователя: он видит все регионы.",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="centre_staff",
     )
     position = models.CharField("должность", max_length=200, blank=True)
 

@@ -386,20 +386,27 @@ def is_same_person(user, row: SchoolRow) -> bool:
     )
 
 
-def validate_rows(rows: list[SchoolRow]) -> list[str]:
+def validate_rows(rows: list[SchoolRow], municipalities=None) -> list[str]:
     """Every problem of every row, in Russian, «Строка N: …». Empty when all is well.
 
     Also notes on each row what it refers to in the database (municipality,
-    existing school, existing user), for schools_import(). Query cost: two queries,
+    existing school, existing user), for schools_import(). `municipalities`: those a
+    row may name (the importer's region's; by default the default region's): a school
+    of another region is refused. Query cost: two queries,
     plus one per QUERY_CHUNK logins and e-mails (a handful for a region's list).
     """
-    from plans.models import Municipality, School
+    from plans.models import Municipality, Region, School
 
     User = get_user_model()
-    municipalities = {municipality_key(m.name): m for m in Municipality.objects.all()}
+    if municipalities is None:
+        municipalities = Municipality.objects.filter(region=Region.objects.default())
+    municipalities = {municipality_key(m.name): m for m in municipalities}
+    own = {m.pk for m in municipalities.values()}
     schools = {
         s.inn: s
-        for s in School.objects.filter(inn__in=[r.inn for r in rows if r.inn]).only("pk", "inn")
+        for s in School.objects.filter(inn__in=[r.inn for r in rows if r.inn]).only(
+            "pk", "inn", "municipality_id"
+        )
     }
     # Existing accounts that a row may meet: its given login, its derived login
     # with the suffixes it may take, and its e-mail.
@@ -470,6 +477,8 @@ def validate_rows(rows: list[SchoolRow]) -> list[str]:
                 seen_inn[row.inn] = row.line
                 school = schools.get(row.inn)
                 row.school_id = school.pk if school else None
+                if school and school.municipality_id not in own:
+                    problems.append(f"школа с ИНН {row.inn} уже есть в другом регионе")
 
         if row.deputy_name and len(row.deputy_name.split()) < 2:
             problems.append(f"ФИО заместителя «{row.deputy_name}»: укажите хотя бы фамилию и имя")

@@ -84,7 +84,10 @@ def schools_import(
     in the deputy role group and get an e-mail with a link to set the password,
     sent after the transaction commits. `by` is who imports (for the log).
     """
-    errors = validate_rows(rows)
+    from plans.models import Municipality
+
+    # The importer's region's municipalities; a command (`by` None): the default region's.
+    errors = validate_rows(rows, Municipality.objects.for_user(by) if by is not None else None)
     if errors:
         raise ImportRejected(errors)
     result = ImportResult(dry_run=dry_run)

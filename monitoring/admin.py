@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from plans.admin import PlanPartAdmin
+from plans.admin import PlanPartAdmin, RegionScoped
 
 from .models import (
     Campaign,
@@ -20,7 +20,8 @@ from .services import campaign_open
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(admin.ModelAdmin):
+class IndicatorAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = [
         "name",
         "code",
@@ -45,7 +46,8 @@ class SectorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = ["name", "period", "opens", "closes", "year", "reports_link"]
     list_filter = ["year"]
     list_select_related = ["year"]
@@ -92,7 +94,8 @@ class SurveyCountInline(admin.TabularInline):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "school__municipality__region"
     list_display = ["school", "municipality", "campaign", "status", "status_now", "submitted_at"]
     list_filter = ["campaign", "status", "school__municipality"]
     list_select_related = ["school__municipality", "campaign"]
@@ -111,7 +114,8 @@ class ReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportValue)
-class ReportValueAdmin(admin.ModelAdmin):
+class ReportValueAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "report__school__municipality__region"
     list_display = ["report", "indicator", "value"]
     list_filter = ["report__campaign", "indicator"]
     list_select_related = ["report__school", "report__campaign", "indicator"]
@@ -125,7 +129,8 @@ class SurveySectorCountInline(admin.TabularInline):
 
 
 @admin.register(SurveyCount)
-class SurveyCountAdmin(admin.ModelAdmin):
+class SurveyCountAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "report__school__municipality__region"
     list_display = [
         "report",
         "grade",
@@ -144,7 +149,8 @@ class SurveyCountAdmin(admin.ModelAdmin):
 
 
 @admin.register(SurveySectorCount)
-class SurveySectorCountAdmin(admin.ModelAdmin):
+class SurveySectorCountAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "survey__report__school__municipality__region"
     list_display = ["survey", "sector", "count"]
     list_filter = ["sector", "survey__grade"]
     list_select_related = ["survey__report__school", "survey__report__campaign", "sector"]
@@ -163,7 +169,8 @@ class PlanIndicatorAdmin(PlanPartAdmin):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "school__municipality__region"
     list_display = [
         "school",
         "short_text",

@@ -16,6 +16,10 @@ from accounts import access
 
 
 class IndicatorQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The indicators of the years of the user's region."""
+        return access.scope_region(self, user, "year__region")
+
     def for_year(self, year):
         return self.filter(year=year)
 

@@ -33,9 +33,10 @@ from .models import (
 
 @transaction.atomic
 def campaign_open(*, campaign: Campaign, schools=None) -> int:
-    """Give every school (or the given ones) a report to fill; idempotent. Returns how
-    many reports were created."""
-    schools = School.objects.all() if schools is None else schools
+    """Give every school of the campaign's region (or the given ones) a report to fill;
+    idempotent. Returns how many reports were created."""
+    if schools is None:
+        schools = School.objects.filter(municipality__region__years=campaign.year_id)
     have = set(Report.objects.filter(campaign=campaign).values_list("school_id", flat=True))
     new = [
         Report(campaign=campaign, school_id=pk)
@@ -175,13 +176,19 @@ def recommendation_send(
     campaign: Campaign | None = None,
 ) -> list[Recommendation]:
     """Send a recommendation to one school or to each of `schools` (e.g. the result of
-    `querysets.schools_matching()`). Returns the recommendations created."""
+    `querysets.schools_matching()`). Returns the recommendations created. Only to the
+    schools `by` sees (a centre: its region's): another's are refused."""
     text = text.strip()
     if not text:
         raise ValidationError("Напишите текст рекомендации.")
     targets = [school] if school is not None else list(schools or [])
     if not targets:
         raise ValidationError("Нет ни одной школы, которой направить рекомендацию.")
+    if by is not None:
+        wanted = {target.pk for target in targets}
+        seen = set(School.objects.for_user(by).filter(pk__in=wanted).values_list("pk", flat=True))
+        if wanted - seen:
+            raise ValidationError("Рекомендация направляется только школам своего региона.")
     return Recommendation.objects.bulk_create(
         Recommendation(
             school=target, text=text, indicator=indicator, campaign=campaign, created_by=by

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from plans.execution import executions_for
 from plans.forms import posted_version
-from plans.models import Plan, PlanStatus
+from plans.models import Municipality, Plan, PlanStatus, School
 from plans.services import PlanConflict, PlanNotEditable
 from profplan.ids import parse_id
 
@@ -32,6 +32,7 @@ from .forms import (
 )
 from .models import (
     SURVEY_GRADES,
+    Campaign,
     Indicator,
     PlanIndicator,
     Recommendation,
@@ -298,11 +299,21 @@ def recommendation_answer(request, pk):
     return redirect(f"{reverse('monitoring:recommendations')}#r{recommendation.pk}")
 
 
+def _own_region_choices(form, user) -> None:
+    """The campaigns, schools, municipalities and indicators of the user's region only."""
+    fields = form.fields
+    fields["campaign"].queryset = Campaign.objects.for_user(user)
+    fields["school"].queryset = School.objects.for_user(user).select_related("municipality")
+    fields["municipality"].queryset = Municipality.objects.for_user(user)
+    fields["indicator"].queryset = Indicator.objects.for_user(user).select_related("year")
+
+
 @login_required
 def recommendation_send(request):
     if not access.may_review(request.user):
         raise PermissionDenied("Рекомендации направляет региональный центр.")
     form = RecommendationSendForm(request.POST or None, initial=request.GET.dict() or None)
+    _own_region_choices(form, request.user)
     matching = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

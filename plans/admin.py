@@ -2,9 +2,11 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts import access
 from profplan.forms import PlainTextField
 
 from . import documents, review, services
@@ -28,6 +31,7 @@ from .models import (
     PlanGrade,
     PlanRow,
     PlanSubmission,
+    Region,
     School,
     SchoolYear,
     TemplateItem,
@@ -36,11 +40,89 @@ from .numbering import number_lines
 from .plurals import COUNTED, ru_plural
 from .services import school_year_copy, school_year_next_title, shift_date
 
+# --- Regions: a centre's staff see only their region's rows (accounts/access.py) ------
 
-class PlanPartAdmin(admin.ModelAdmin):
+
+def _region_field(model_admin, model) -> str | None:
+    """The lookup from `model` to Region, as its admin declares it; None: not regional."""
+    related = model_admin.admin_site._registry.get(model)
+    return getattr(related, "region_field", None)
+
+
+def _in_region(model_admin, request, model):
+    """`model`'s rows of the user's region, or None when `model` is not regional."""
+    field = _region_field(model_admin, model)
+    if field is None:
+        return None
+    return access.scope_region(model._default_manager.all(), request.user, field)
+
+
+class RegionRelatedFilter(admin.RelatedFieldListFilter):
+    """A filter by a related object (year, municipality, campaign) that offers only the
+    user's region's objects: another region's names are not listed either."""
+
+    def field_choices(self, field, request, model_admin):
+        scoped = _in_region(model_admin, request, field.related_model)
+        if scoped is None or access.is_unconfined(request.user):
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        return field.get_choices(
+            include_blank=False,
+            ordering=ordering,
+            limit_choices_to=Q(pk__in=scoped.values("pk")),
+        )
+
+
+class RegionScoped:
+    """Admin of a region's data: the list, the pages and the choices of related objects
+    are the user's region's (`access.scope_region`); another region's object is a 404.
+    `region_field` is the lookup from the model to Region ("" for Region itself)."""
+
+    region_field = "region"
+
+    def get_queryset(self, request):
+        return access.scope_region(super().get_queryset(request), request.user, self.region_field)
+
+    def get_object(self, request, object_id, from_field=None):
+        found = super().get_object(request, object_id, from_field)
+        if found is None:  # not there, or another region's: the same answer
+            raise Http404("Такого объекта нет.")
+        return found
+
+    def get_list_filter(self, request):
+        filters = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str):
+                try:
+                    last = get_fields_from_path(self.model, entry)[-1]
+                except (FieldDoesNotExist, NotRelationField):
+                    last = None
+                if last is not None and last.is_relation and last.many_to_one:
+                    entry = (entry, RegionRelatedFilter)
+            filters.append(entry)
+        return filters
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            scoped = _in_region(self, request, db_field.related_model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            scoped = _in_region(self, request, db_field.related_model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+class PlanPartAdmin(RegionScoped, admin.ModelAdmin):
     """The admin of something that hangs on a plan (a remark, a submission, section II,
     the self-analysis): a save or a delete here moves the plan's version on, as the
     services do, so that the editor page cached under the old version is not served."""
+
+    region_field = "plan__school__municipality__region"
 
     @staticmethod
     def _touch(plan_ids) -> None:
@@ -62,9 +144,28 @@ class PlanPartAdmin(admin.ModelAdmin):
         self._touch(plan_ids)
 
 
+@admin.register(Region)
+class RegionAdmin(RegionScoped, admin.ModelAdmin):
+    """Regions are added by the site's administrator (a superuser): a new region joins
+    with its municipalities, its year's template and its centre's staff."""
+
+    region_field = ""
+    list_display = ["name", "short_name", "code", "order"]
+    search_fields = ["name", "short_name", "code"]
+
+
 @admin.register(SchoolYear)
-class SchoolYearAdmin(admin.ModelAdmin):
-    list_display = ["title", "start_date", "end_date", "submission_opens", "submission_closes"]
+class SchoolYearAdmin(RegionScoped, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "region",
+        "start_date",
+        "end_date",
+        "submission_opens",
+        "submission_closes",
+    ]
+    list_filter = ["region"]
+    list_select_related = ["region"]
     search_fields = ["title"]
     actions = ["copy_to_next_year"]
 
@@ -94,14 +195,16 @@ class SchoolYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(Level)
-class LevelAdmin(admin.ModelAdmin):
+class LevelAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = ["name", "min_hours", "year", "order"]
     list_filter = ["year"]
     list_select_related = ["year"]
 
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = ["name", "code", "year", "order"]
     list_filter = ["year"]
     list_select_related = ["year"]
@@ -109,7 +212,8 @@ class DirectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplateItem)
-class TemplateItemAdmin(admin.ModelAdmin):
+class TemplateItemAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = ["code", "title", "kind", "level", "direction", "accepts_rows", "year"]
     list_filter = ["year", "kind", "level", "accepts_rows"]
     list_select_related = ["year", "level", "direction"]
@@ -119,7 +223,8 @@ class TemplateItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityTemplate)
-class ActivityTemplateAdmin(admin.ModelAdmin):
+class ActivityTemplateAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "year__region"
     list_display = ["title", "direction", "level", "typical_hours", "year", "order"]
     list_filter = ["year", "direction", "level"]
     list_select_related = ["year", "direction", "level"]
@@ -127,14 +232,16 @@ class ActivityTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "order"]
-    list_filter = ["kind"]
+class MunicipalityAdmin(RegionScoped, admin.ModelAdmin):
+    list_display = ["name", "kind", "region", "order"]
+    list_filter = ["region", "kind"]
+    list_select_related = ["region"]
     search_fields = ["name"]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(RegionScoped, admin.ModelAdmin):
+    region_field = "municipality__region"
     list_display = ["short_name", "municipality", "inn", "director_name"]
     list_filter = ["municipality"]
     list_select_related = ["municipality"]
@@ -219,7 +326,8 @@ class LevelUsedFilter(admin.SimpleListFilter):
     parameter_name = "level"
 
     def lookups(self, request, model_admin):
-        return [(code, name) for code, name in Level.objects.values_list("code", "name").distinct()]
+        levels = access.scope_region(Level.objects.all(), request.user, "year__region")
+        return [(code, name) for code, name in levels.values_list("code", "name").distinct()]
 
     def queryset(self, request, queryset):
         if self.value():
@@ -255,8 +363,10 @@ RETURNED_WORDS = ("Возвращён на доработку", "Возвращ�
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(RegionScoped, admin.ModelAdmin):
     """The reviewers' main screen: who submitted, who is late, who passes the check."""
+
+    region_field = "school__municipality__region"
 
     list_display = [
         "school_link",

@@ -6,6 +6,7 @@ class PlansConfig(AppConfig):
     verbose_name = "Планы профориентации"
     # Loaded by `manage.py load_reference`, each while its model is still empty.
     reference_fixtures = [
+        ("fixtures/regions.json", "plans.Region"),
         ("fixtures/municipalities.json", "plans.Municipality"),
         ("fixtures/template_2023_2024.json", "plans.SchoolYear"),
     ]

@@ -104,8 +104,10 @@ def _year_and_scope(request):
     user = request.user
     if not access.may_export_consolidated(user):
         raise PermissionDenied
-    year = SchoolYear.objects.requested_or_current(
-        request.POST.get("year") or request.GET.get("year")
+    year = (
+        SchoolYear.objects.for_user(user)
+        .select_related("region")
+        .requested_or_current(request.POST.get("year") or request.GET.get("year"))
     )
     municipality = user.municipality if access.sees_municipality(user) else None
     return year, municipality, Plan.objects.for_user(user).filter(year=year)

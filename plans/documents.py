@@ -136,7 +136,8 @@ def render_template_bytes(year: SchoolYear, fmt: str) -> bytes:
     return template_docx(context)
 
 
-# The documents of many plans: what each is called («… КБР 2023-2024.zip»).
+# The documents of many plans: what each is called («… КБР 2023-2024.zip», the year's
+# region's short name).
 MANY_PLANS = {
     DocumentKind.ARCHIVE: ("Планы профориентации", "zip"),
     DocumentKind.CONSOLIDATED: ("Сводная таблица планов", "xlsx"),
@@ -153,7 +154,7 @@ def plans_document(kind, *, plans, by, year=None, municipality=None, selected=Fa
     if selected:
         name = f"выбранные {timezone.localdate():%Y-%m-%d}"
     else:
-        name = f"{municipality.name if municipality else 'КБР'} {year.title}"
+        name = f"{municipality.name if municipality else year.region.short_name} {year.title}"
     stem, extension = MANY_PLANS[kind]
     return _request(
         key=_key(kind, year.pk if year else "", scope, versions, code_version()),

@@ -1,7 +1,9 @@
 """Table 1 of the regional template, as data.
 
-Reference data (per school year, edited by the regional centre): SchoolYear,
-Level, Direction, TemplateItem (the tree of Table 1), ActivityTemplate.
+Reference data (per region and school year, edited by the region's centre):
+SchoolYear, Level, Direction, TemplateItem (the tree of Table 1), ActivityTemplate.
+A Region holds its municipalities (and so its schools) and its years' templates;
+another region joins by data alone (accounts/access.py keeps them apart).
 A school's document: Plan, its PlanGrade levels and its PlanRow rows.
 Numbers are never stored: plans/numbering.py derives them from positions.
 """
@@ -26,7 +28,13 @@ from .fields import (
     GradesField,
     format_grades,
 )
-from .querysets import PlanQuerySet, SchoolYearQuerySet
+from .querysets import (
+    MunicipalityQuerySet,
+    PlanQuerySet,
+    RegionQuerySet,
+    SchoolQuerySet,
+    SchoolYearQuerySet,
+)
 
 
 def validate_links(value: str) -> None:
@@ -82,10 +90,43 @@ def hours_grades_dates_constraints(prefix: str) -> list[models.CheckConstraint]:
     ]
 
 
-class SchoolYear(models.Model):
-    title = models.CharField(
-        "учебный год", max_length=9, unique=True, help_text="Например: 2023-2024."
+class Region(models.Model):
+    """A subject of the Federation whose centre runs its own template for its schools.
+    Kabardino-Balkaria is the only one today; another joins by data alone."""
+
+    name = models.CharField(
+        "наименование", max_length=200, unique=True, help_text="Кабардино-Балкарская Республика."
     )
+    short_name = models.CharField(
+        "краткое наименование", max_length=50, help_text="Например: КБР (в названиях файлов)."
+    )
+    code = models.SlugField(
+        "код",
+        max_length=20,
+        unique=True,
+        help_text="Латиницей, для команд управления (--region): kbr.",
+    )
+    order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "регион"
+        verbose_name_plural = "регионы"
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SchoolYear(models.Model):
+    """The template of one region for one school year: its levels, directions, Table 1,
+    preamble and catalogue hang from it."""
+
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="years"
+    )
+    title = models.CharField("учебный год", max_length=9, help_text="Например: 2023-2024.")
     start_date = models.DateField("начало учебного года")
     end_date = models.DateField("окончание учебного года")
     plan_title = models.TextField(
@@ -132,6 +173,11 @@ class SchoolYear(models.Model):
         verbose_name_plural = "учебные годы"
         ordering = ["-start_date"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["region", "title"],
+                name="plans_schoolyear_unique_title",
+                violation_error_message="Этот учебный год в регионе уже есть.",
+            ),
             models.CheckConstraint(
                 condition=models.Q(start_date__lt=models.F("end_date")),
                 name="plans_schoolyear_start_before_end",
@@ -481,14 +527,26 @@ class Municipality(models.Model):
         URBAN = "urban", "городской округ"
         DISTRICT = "district", "муниципальный район"
 
-    name = models.CharField("наименование", max_length=100, unique=True)
+    region = models.ForeignKey(
+        Region, verbose_name="регион", on_delete=models.PROTECT, related_name="municipalities"
+    )
+    name = models.CharField("наименование", max_length=100)
     kind = models.CharField("вид", max_length=10, choices=Kind.choices)
     order = models.PositiveSmallIntegerField("порядок", default=0)
+
+    objects = MunicipalityQuerySet.as_manager()
 
     class Meta:
         verbose_name = "муниципалитет"
         verbose_name_plural = "муниципалитеты"
         ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="plans_municipality_unique_name",
+                violation_error_message="Муниципалитет с таким наименованием в регионе уже есть.",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -512,6 +570,8 @@ class School(models.Model):
         blank=True,
         validators=[RegexValidator(r"^(\d{10}|\d{12})$", "ИНН состоит из 10 или 12 цифр.")],
     )
+
+    objects = SchoolQuerySet.as_manager()
 
     class Meta:
         verbose_name = "общеобразовательная организация"

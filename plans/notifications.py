@@ -22,8 +22,10 @@ def _school_addresses(plan) -> list[str]:
     )
 
 
-def _regional_addresses() -> list[str]:
-    return list(access.reviewers().exclude(email="").values_list("email", flat=True).distinct())
+def _regional_addresses(plan) -> list[str]:
+    """The centre of the plan's region (its year's): another region's centre is not told."""
+    reviewers = access.reviewers(region_id=plan.year.region_id)
+    return list(reviewers.exclude(email="").values_list("email", flat=True).distinct())
 
 
 def _send(subject: str, body: str, recipients: list[str], what: str) -> None:
@@ -37,7 +39,7 @@ def plan_status_changed(*, plan, action: str, comment: str = "") -> None:
             f"Профплан: {plan.school.short_name} сдала план на {plan.year}",
             f"План {plan.school.full_name} на {plan.year} учебный год сдан на рассмотрение.\n\n"
             f"Открыть: {site_url()}{reverse('admin:plans_plan_review', args=[plan.pk])}\n",
-            _regional_addresses(),
+            _regional_addresses(plan),
             "plan-submitted",
         )
     elif action in ("return", "reopen"):
@@ -63,7 +65,7 @@ def comment_added(*, comment) -> None:
     plan = comment.plan
     where = f"к строке {comment.row_number}" if comment.row_number else "к плану"
     if comment.author and access.belongs_to(comment.author, plan.school_id):
-        recipients = _regional_addresses()
+        recipients = _regional_addresses(plan)
         link = site_url() + reverse("admin:plans_plan_review", args=[plan.pk])
     else:
         recipients = _school_addresses(plan)

@@ -14,7 +14,47 @@ def deadline_end(last_day: date) -> datetime:
     return timezone.make_aware(datetime.combine(last_day + timedelta(days=1), time.min))
 
 
+class RegionQuerySet(models.QuerySet):
+    def default(self):
+        """The region meant where none is named (a command without --region, a
+        fixture): the first one, today the only one. None when there is none."""
+        return self.order_by("order", "pk").first()
+
+    def by_code(self, code: str | None):
+        """The region with this code, or the default one for an empty code; raises
+        DoesNotExist when there is no such region."""
+        if not code:
+            region = self.default()
+            if region is None:
+                raise self.model.DoesNotExist("Регионов нет: загрузите справочники.")
+            return region
+        return self.get(code=code)
+
+    def for_user(self, user):
+        return access.scope_region(self, user, "")
+
+
+class MunicipalityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The municipalities of the user's region."""
+        return access.scope_region(self, user, "region")
+
+
+class SchoolQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The schools the user may see (the rule: accounts/access.py)."""
+        return access.scope(self, user, "")
+
+
 class SchoolYearQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The years (templates) of the user's region: the centre's own, a school's or
+        a coordinator's region; all of them for a superuser without a region."""
+        return access.scope_region(self, user, "region")
+
+    def for_region(self, region):
+        return self.filter(region=region)
+
     def current(self, today: date | None = None):
         """The school year that contains today; between years, the next one to start,
         else the latest. None when there is no year at all."""

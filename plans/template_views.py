@@ -39,14 +39,14 @@ def _author(request) -> None:
 def template_list(request):
     """/templates/: every year's template, newest first."""
     _author(request)
-    return render(request, "plans/templates/list.html", {"years": SchoolYear.objects.all()})
+    years = SchoolYear.objects.for_user(request.user)
+    return render(request, "plans/templates/list.html", {"years": years})
 
 
 @login_required
 def template_export(request, pk, fmt):
     """/templates/<pk>/export.docx|pdf: the regional примерный план of the year as it is now."""
-    _author(request)
-    year = get_object_or_404(SchoolYear, pk=pk)
+    year = _year(request, pk)
     document = documents.template_document(year=year, fmt=fmt, by=request.user)
     if document.status == DocumentStatus.READY:
         documents.document_used(document)
@@ -55,8 +55,9 @@ def template_export(request, pk, fmt):
 
 
 def _year(request, pk) -> SchoolYear:
+    """The year's template, if it is of the author's region; another region's is a 404."""
     _author(request)
-    return get_object_or_404(SchoolYear, pk=pk)
+    return get_object_or_404(SchoolYear.objects.for_user(request.user), pk=pk)
 
 
 @login_required
@@ -189,7 +190,10 @@ def template_new_year(request):
     """«Начать следующий учебный год»: a draft copy of the latest year."""
     _author(request)
     try:
-        year = services.school_year_start_next()
+        year = services.school_year_start_next(
+            source=SchoolYear.objects.for_user(request.user).order_by("-start_date").first(),
+            region=request.user.region,  # a region without a year yet: nothing to copy
+        )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("plans:templates")

@@ -51,7 +51,7 @@ def home(request):
     plans = list(Plan.objects.for_user(user).for_list())
     context = {"plans": plans}
     if access.is_school_user(user):
-        year = SchoolYear.objects.current()
+        year = SchoolYear.objects.for_user(user).current()  # the school's region's
         context["current_year"] = year
         context["can_start"] = (
             year is not None and year.is_published and not any(p.year_id == year.pk for p in plans)
@@ -73,7 +73,10 @@ def home(request):
 def plan_start(request):
     if not access.is_school_user(request.user):
         raise PermissionDenied
-    year = get_object_or_404(SchoolYear, pk=id_or_404(request.POST.get("year")))
+    # Only a template of the school's own region: another region's year is not found.
+    year = get_object_or_404(
+        SchoolYear.objects.for_user(request.user), pk=id_or_404(request.POST.get("year"))
+    )
     existing = Plan.objects.filter(school_id=request.user.school_id, year=year).first()
     if existing:  # a second click or a second tab: open the plan the first one made
         return redirect("plans:edit", existing.pk)

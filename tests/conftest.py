@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.http import HttpResponse
 
-from plans.models import Level, SchoolYear
+from plans.models import Level, Region, SchoolYear
 
 from .factories import SchoolFactory, UserFactory, make_plan
 
@@ -30,12 +30,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def reference(db):
     """For transactional tests, whose flush removes the reference data."""
     load_reference()
-    return SchoolYear.objects.get(title="2023-2024")
+    return SchoolYear.objects.get(region=Region.objects.default(), title="2023-2024")
 
 
 @pytest.fixture
 def year(db):
-    return SchoolYear.objects.get(title="2023-2024")
+    return SchoolYear.objects.get(region=Region.objects.default(), title="2023-2024")
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ from datetime import date
 import factory
 from django.contrib.auth import get_user_model
 
-from plans.models import Municipality, Plan, PlanRow, School, SchoolYear, TemplateItem
+from plans.models import Municipality, Plan, PlanRow, Region, School, SchoolYear, TemplateItem
 from plans.services import plan_create
 
 
@@ -30,13 +30,20 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = "Анна"
     last_name = "Петрова"
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    is_staff = False
+    is_superuser = False
+    # Centre staff work in a region: Kabardino-Balkaria, the reference data's only one.
+    # A superuser has none and sees every region.
+    region = factory.LazyAttribute(
+        lambda u: Region.objects.default() if u.is_staff and not u.is_superuser else None
+    )
 
 
 def make_plan(school=None, levels=None, year=None) -> Plan:
     """A new plan as the service makes it: the seed's rows, grades 6–11."""
     return plan_create(
         school=school or SchoolFactory(),
-        year=year or SchoolYear.objects.get(title="2023-2024"),
+        year=year or SchoolYear.objects.get(region=Region.objects.default(), title="2023-2024"),
         levels=levels,
     )
 

@@ -25,9 +25,17 @@ class DocxImportForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
+        """`user`: who imports; the years (and, in the admin, the schools) are those of
+        the user's region."""
         super().__init__(*args, **kwargs)
-        current = SchoolYear.objects.current()
+        years = SchoolYear.objects.for_user(user) if user is not None else SchoolYear.objects
+        self.fields["year"].queryset = years.order_by("-start_date")
+        if "school" in self.fields and user is not None:
+            self.fields["school"].queryset = School.objects.for_user(user).select_related(
+                "municipality"
+            )
+        current = years.current()
         if current is not None and not self.is_bound:
             self.fields["year"].initial = current.pk
 
@@ -39,6 +47,13 @@ class AdminDocxImportForm(DocxImportForm):
         help_text="Чей это план.",
     )
     field_order = ["school", "year", "file"]
+
+    def clean(self):
+        data = super().clean()
+        school, year = data.get("school"), data.get("year")
+        if school and year and school.municipality.region_id != year.region_id:
+            self.add_error("year", "Учебный год – другого региона, чем школа.")
+        return data
 
 
 class XlsxImportForm(forms.Form):

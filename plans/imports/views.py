@@ -65,7 +65,7 @@ def _kept(request, token: str) -> tuple[dict, Placement, School, SchoolYear]:
         raise Http404("Проверка файла не найдена")
     placement = Placement.from_json(data["placement"])
     school = get_object_or_404(School.objects.select_related("municipality"), pk=data["school"])
-    year = get_object_or_404(SchoolYear, pk=placement.year_id)
+    year = get_object_or_404(SchoolYear.objects.for_user(request.user), pk=placement.year_id)
     return data, placement, school, year
 
 
@@ -106,7 +106,7 @@ def docx_upload(request):
     if not access.is_school_user(request.user):
         raise PermissionDenied
     school = request.user.school
-    form = DocxImportForm(request.POST or None, request.FILES or None)
+    form = DocxImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         placement = _read_upload(form)
         if placement is not None:
@@ -143,7 +143,7 @@ def admin_docx_import(model_admin, request):
     """Upload a school's plan in Word for the school chosen in the form."""
     if not (access.may_review(request.user) and model_admin.has_change_permission(request)):
         raise PermissionDenied
-    form = AdminDocxImportForm(request.POST or None, request.FILES or None)
+    form = AdminDocxImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         school = form.cleaned_data["school"]
         placement = _read_upload(form)

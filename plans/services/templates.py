@@ -252,9 +252,14 @@ def plan_template_acknowledge(*, plan: Plan) -> Plan:
 
 
 @transaction.atomic
-def school_year_start_next(*, source: SchoolYear | None = None) -> SchoolYear:
-    """Next year's template as a draft copy of the latest year (of `source` if given)."""
-    source = source or SchoolYear.objects.order_by("-start_date").first()
+def school_year_start_next(*, source: SchoolYear | None = None, region=None) -> SchoolYear:
+    """Next year's template as a draft copy of `source`, else of the latest year of
+    `region` (the default region when none is given). The copy is of the same region."""
+    from ..models import Region
+
+    if source is None:
+        region = region or Region.objects.default()
+        source = SchoolYear.objects.filter(region=region).order_by("-start_date").first()
     if source is None:
         raise ValidationError("Нет учебного года, с которого можно скопировать примерный план.")
     try:

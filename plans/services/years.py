@@ -108,11 +108,12 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
     level); texts that name the source year get the new one. Plans stay with their
     own year: nothing of the source year changes. The submission window moves by as
     many whole years as the start does; the regional centre edits it afterwards.
-    A title that already exists is refused (ValidationError, in Russian).
+    The copy belongs to `source`'s region; a title that the region already has is
+    refused (ValidationError, in Russian).
     Query cost: a constant number of inserts (one per tree depth), not one per item.
     """
     title = title.strip()
-    if SchoolYear.objects.filter(title=title).exists():
+    if SchoolYear.objects.filter(region_id=source.region_id, title=title).exists():
         raise ValidationError(
             f"Учебный год «{title}» уже есть: второй раз его не создать. "
             "Выберите другое название или отредактируйте существующий год."
@@ -124,6 +125,7 @@ def school_year_copy(*, source: SchoolYear, title: str, start_date, end_date) ->
     years = start_date.year - source.start_date.year
 
     year = SchoolYear(
+        region_id=source.region_id,
         title=title,
         start_date=start_date,
         end_date=end_date,
@@ -266,7 +268,13 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
 
 def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False) -> Plan:
     """The school's plan for `year`: a copy of its latest earlier plan, or a new one.
-    Only from a published template: a draft is refused (ValidationError, in Russian)."""
+    Only from a published template of the school's own region: a draft or another
+    region's template is refused (ValidationError, in Russian)."""
+    if year.region_id != school.municipality.region_id:
+        raise ValidationError(
+            f"Примерный план на {year.title} учебный год – другого региона: "
+            "план школы начинается только с примерного плана своего региона."
+        )
     if not year.is_published:
         from .templates import NOT_PUBLISHED
 

@@ -17,7 +17,7 @@ def seed(schools: int, rows_per_plan: int, reviewers: int) -> dict:
 
     from accounts.models import User
     from accounts.roles import REGIONAL, ensure_roles
-    from plans.models import Level, Municipality, PlanRow, School, SchoolYear
+    from plans.models import Level, Municipality, PlanRow, Region, School, SchoolYear
     from plans.services import plan_create
     from tests.plans.export_data import fill_rows
 
@@ -52,7 +52,10 @@ def seed(schools: int, rows_per_plan: int, reviewers: int) -> dict:
     staff = []
     for index in range(reviewers):
         user = User.objects.create(
-            username=f"load-reviewer-{index + 1}", is_staff=True, password=password
+            username=f"load-reviewer-{index + 1}",
+            is_staff=True,
+            password=password,
+            region=Region.objects.default(),
         )
         user.groups.add(groups[REGIONAL])
         staff.append({"username": user.username})

@@ -188,7 +188,9 @@ def test_done_percent_counts_only_approved_plans(reviewer):
         assert row[done] == _percent(approved, plans.count()), name
     submitted = Plan.objects.select_related("school").first()
     Plan.objects.filter(pk=submitted.pk).update(status=PlanStatus.SUBMITTED)
-    alone = Municipality.objects.create(name="Только на рассмотрении", kind="district", order=99)
+    alone = Municipality.objects.create(
+        region=reviewer.region, name="Только на рассмотрении", kind="district", order=99
+    )
     submitted.school.municipality = alone
     submitted.school.save()
     table = dashboard_bundle(user=reviewer, today=date(2024, 1, 10)).table("plans")

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from plans.models import Plan, PlanGrade, PlanRow, SchoolYear, TemplateItem
+from plans.models import Plan, PlanGrade, PlanRow, Region, SchoolYear, TemplateItem
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +83,10 @@ def test_one_row_per_fixed_activity(plan):
 def test_school_year_starts_before_it_ends(db):
     rejected_by_database(
         lambda: SchoolYear.objects.create(
-            title="2030-2031", start_date=date(2031, 9, 1), end_date=date(2030, 9, 1)
+            region=Region.objects.default(),  # so that only the dates are wrong
+            title="2030-2031",
+            start_date=date(2031, 9, 1),
+            end_date=date(2030, 9, 1),
         )
     )
 

@@ -28,7 +28,7 @@ from monitoring.models import (
     SelfAnalysis,
     SurveyCount,
 )
-from plans.models import Plan, School, SchoolYear
+from plans.models import Plan, Region, School, SchoolYear
 from profplan.site import site_url
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
@@ -58,7 +58,8 @@ class Command(BaseCommand):
             raise CommandError(
                 "Демо-данные мониторинга не загружаются в рабочей системе (DJANGO_DEBUG выключен)."
             )
-        year = SchoolYear.objects.filter(title="2023-2024").first()
+        # The demo's region: the default one (Kabardino-Balkaria, the only one so far).
+        year = SchoolYear.objects.filter(region=Region.objects.default(), title="2023-2024").first()
         if year is None:
             raise CommandError("Нет учебного года 2023-2024: выполните manage.py load_reference.")
         if not School.objects.exists():
@@ -78,7 +79,12 @@ class Command(BaseCommand):
     def _load(self, year, data) -> int:
         figures = data["indicators"]
         indicators = {i.code: i for i in Indicator.objects.filter(year=year)}
-        reviewer = get_user_model().objects.filter(is_staff=True).order_by("pk").first()
+        reviewer = (
+            get_user_model()
+            .objects.filter(is_staff=True, region=year.region)
+            .order_by("pk")
+            .first()
+        )
         for plan in Plan.objects.filter(year=year).select_related("school"):
             if PlanIndicator.objects.filter(plan=plan).exists():
                 continue

@@ -3,7 +3,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.models import SchoolYear
+from plans.management.regions import add_region_argument, year_or_error
 from plans.services import school_year_copy, shift_date
 
 
@@ -24,12 +24,10 @@ class Command(BaseCommand):
             "на столько лет, на сколько отличаются названия.",
         )
         parser.add_argument("--end", type=date.fromisoformat, help="Окончание (ГГГГ-ММ-ДД).")
+        add_region_argument(parser)
 
-    def handle(self, *args, source, title, start, end, **options):
-        try:
-            source_year = SchoolYear.objects.get(title=source)
-        except SchoolYear.DoesNotExist:
-            raise CommandError(f"Учебного года «{source}» нет.") from None
+    def handle(self, *args, source, title, start, end, region=None, **options):
+        source_year = year_or_error(source, region)  # the copy is of the same region
         if start is None or end is None:
             try:
                 years = int(title[:4]) - int(source_year.title[:4])

@@ -1,9 +1,9 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from plans.documents import TEMPLATE_FORMATS, render_template_bytes
-from plans.models import SchoolYear
+from plans.management.regions import add_region_argument, year_or_error
 
 
 class Command(BaseCommand):
@@ -16,11 +16,10 @@ class Command(BaseCommand):
         parser.add_argument("--year", required=True, help="Учебный год, например 2023-2024.")
         parser.add_argument("--format", required=True, choices=sorted(TEMPLATE_FORMATS))
         parser.add_argument("--output", required=True, help="Имя файла.")
+        add_region_argument(parser)
 
-    def handle(self, *args, year, format, output, **options):
-        school_year = SchoolYear.objects.filter(title=year.strip()).first()
-        if school_year is None:
-            raise CommandError(f"Учебного года «{year}» нет.")
+    def handle(self, *args, year, format, output, region=None, **options):
+        school_year = year_or_error(year, region)
         data = render_template_bytes(school_year, format)
         Path(output).write_bytes(data)
         self.stdout.write(f"{output}: {len(data)} байт")

@@ -34,10 +34,13 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"Файла {path} нет.")
-        found = School.objects.filter(inn=school.strip()).first()
+        found = School.objects.filter(inn=school.strip()).select_related("municipality").first()
         if found is None:
             raise CommandError(f"Школы с ИНН {school} нет.")
-        school_year = SchoolYear.objects.filter(title=year.strip()).first()
+        # The year of the school's own region: titles repeat across regions.
+        school_year = SchoolYear.objects.filter(
+            region_id=found.municipality.region_id, title=year.strip()
+        ).first()
         if school_year is None:
             raise CommandError(f"Учебного года «{year}» нет.")
         try:

@@ -23,6 +23,7 @@ from plans.models import (
     PlanEvent,
     PlanRow,
     PlanSubmission,
+    Region,
     School,
     SchoolYear,
     TemplateItem,
@@ -73,7 +74,11 @@ class Command(BaseCommand):
         )
 
     def _load(self, data):
-        year = SchoolYear.objects.get(title=data["year"])
+        # The demo is Kabardino-Balkaria's: the default region (the only one a fresh
+        # database has), unless the data names another by its code.
+        region = Region.objects.by_code(data.get("region"))
+        year = SchoolYear.objects.get(region=region, title=data["year"])
+        municipalities = {m.name: m for m in Municipality.objects.filter(region=region)}
         groups = ensure_roles()
         schools = {}
         for key, school in data["schools"].items():
@@ -82,7 +87,7 @@ class Command(BaseCommand):
                 defaults={
                     "full_name": school["full_name"],
                     "short_name": school["short_name"],
-                    "municipality": Municipality.objects.get(name=school["municipality"]),
+                    "municipality": municipalities[school["municipality"]],
                     "director_name": school["director_name"],
                 },
             )
@@ -119,7 +124,9 @@ class Command(BaseCommand):
             if "school" in account:
                 fields["school"] = schools[account["school"]]
             if "municipality" in account:
-                fields["municipality"] = Municipality.objects.get(name=account["municipality"])
+                fields["municipality"] = municipalities[account["municipality"]]
+            if account.get("is_staff"):
+                fields["region"] = region
             user, created = User.objects.get_or_create(
                 username=account["username"], defaults=fields
             )
