@@ -7,6 +7,7 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - rows.py: the editor's row edits and `plan_touch`, the version check they start with;
 - years.py: a new plan (from the template or last year's), a new school year;
 - templates.py: the regional template written by the centre, publishing, next year;
+- note.py: the plan's пояснительная записка (prefilled from the template, edited);
 - comments.py: remarks of the regional centre and the school's answers;
 - execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
@@ -17,6 +18,7 @@ The names below are the package's public face: `from plans.services import plan_
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
 from .execution import evidence_add, evidence_delete, row_execution_record
+from .note import note_from_template, plan_note_update
 from .rows import (
     activity_prefill,
     add_slot_anchor,
@@ -31,7 +33,8 @@ from .rows import (
 )
 from .templates import (
     level_hours_set,
-    plan_template_acknowledge,
+    plan_template_accept,
+    plan_template_keep,
     school_year_start_next,
     template_block_edit,
     template_changes,
@@ -75,7 +78,9 @@ __all__ = [
     "evidence_add",
     "evidence_delete",
     "fixed_rows",
+    "note_from_template",
     "plan_approve",
+    "plan_note_update",
     "plan_comment_add",
     "plan_comment_resolve",
     "plan_copy",
@@ -100,7 +105,8 @@ __all__ = [
     "shift_date",
     "template_row_positions",
     "level_hours_set",
-    "plan_template_acknowledge",
+    "plan_template_accept",
+    "plan_template_keep",
     "school_year_start_next",
     "template_block_edit",
     "template_changes",
