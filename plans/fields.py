@@ -101,3 +101,5 @@ CELL_MAX_LENGTH = 2000
 PERIOD_MAX_LENGTH = 500
 NOTE_MAX_LENGTH = 4000  # a remark, an answer, a recommendation
 ANALYSIS_MAX_LENGTH = 8000  # a part of the self-analysis (section V)
+# The plan's пояснительная записка: a page before Table 1, not a second preamble.
+EXPLANATORY_NOTE_MAX_LENGTH = 4000

@@ -2,9 +2,9 @@
 
 from django import forms
 
-from profplan.forms import model_formfield
+from profplan.forms import PlainTextField, limit_text, model_formfield
 
-from .fields import GRADES, format_hours
+from .fields import EXPLANATORY_NOTE_MAX_LENGTH, GRADES, format_hours
 from .models import ActivityTemplate, Direction, ExecutionStatus, Level, PlanRow, RowExecution
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
@@ -18,6 +18,28 @@ def posted_version(data) -> int:
         return int(data.get("version", ""))
     except ValueError:
         return -1
+
+
+class PlanNoteForm(forms.Form):
+    """The plan's пояснительная записка, printed before Table 1."""
+
+    explanatory_note = PlainTextField(
+        label="Пояснительная записка",
+        required=False,
+        max_length=EXPLANATORY_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 8,
+                "class": "form-control",
+                "aria-describedby": "id_explanatory_note-help",
+            }
+        ),
+        help_text="Печатается в PDF, Word и Excel перед Таблицей 1. Каждая строка — абзац.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit_text(self.fields["explanatory_note"], EXPLANATORY_NOTE_MAX_LENGTH)
 
 
 class PlanRowForm(forms.ModelForm):

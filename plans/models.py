@@ -21,6 +21,7 @@ from simple_history.models import HistoricalRecords
 from .fields import (
     ALL_GRADES_MASK,
     CELL_MAX_LENGTH,
+    EXPLANATORY_NOTE_MAX_LENGTH,
     GRADE_CHOICES,
     GRADES,
     NOTE_MAX_LENGTH,
@@ -627,7 +628,14 @@ class Plan(models.Model):
         "редакция примерного плана",
         default=0,
         help_text="Редакция примерного плана, по которой начат план (или изменения которой "
-        "школа приняла к сведению).",
+        "школа приняла или оставила без применения).",
+    )
+    explanatory_note = models.TextField(
+        "пояснительная записка",
+        blank=True,
+        max_length=EXPLANATORY_NOTE_MAX_LENGTH,
+        help_text="Печатается перед Таблицей 1. Новый план получает её из вводной части "
+        "примерного плана; школа её правит.",
     )
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -872,7 +880,9 @@ class PlanSubmission(models.Model):
 
 
 class PlanEvent(models.Model):
-    """One step of a plan's workflow: who moved it from which status to which, and why."""
+    """One step of a plan's workflow: who moved it from which status to which, and why.
+    A step that keeps the status (the school took or left the template's changes) has
+    from_status == to_status and says what in its comment."""
 
     plan = models.ForeignKey(
         Plan, verbose_name="план", on_delete=models.CASCADE, related_name="events"
@@ -895,7 +905,15 @@ class PlanEvent(models.Model):
         ordering = ["plan", "at", "pk"]
 
     def __str__(self):
+        if not self.is_transition:
+            return f"{self.plan}: {self.comment[:80]}"
         return f"{self.plan}: {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+    @property
+    def is_transition(self) -> bool:
+        """False for an entry that records a step without a change of status (changes
+        of the template taken or left by the school): its comment says what."""
+        return self.from_status != self.to_status
 
 
 class PlanComment(models.Model):

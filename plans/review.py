@@ -20,7 +20,7 @@ from profplan.ids import id_or_404, parse_id
 
 from . import services
 from .diff import diff_snapshots
-from .exports.rows import plan_appendices, table_rows
+from .exports.rows import plan_appendices, plan_note, table_rows
 from .models import Plan, PlanComment, PlanRow, PlanStatus
 from .numbering import plan_lines
 from .profminimum import check_plan
@@ -62,6 +62,7 @@ def review_view(model_admin, request, object_id):
         "can_change": model_admin.has_change_permission(request, plan),
         "plan_indicators": plan.indicators.all(),
         "appendices": plan_appendices(plan),
+        "note": plan_note(plan),
     }
     if plan.status == PlanStatus.APPROVED:
         from .execution import executions_for

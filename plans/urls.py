@@ -64,6 +64,8 @@ urlpatterns = [
         name="import-xlsx-preview",
     ),
     path("plans/<int:pk>/template-seen/", views.plan_template_seen, name="template-seen"),
+    path("plans/<int:pk>/template-accept/", views.plan_template_accept, name="template-accept"),
+    path("plans/<int:pk>/note/", views.plan_note_edit, name="note"),
     path("plans/<int:pk>/levels/", views.plan_levels, name="levels"),
     path("plans/<int:pk>/submit/", views.plan_submit, name="submit"),
     path(

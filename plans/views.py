@@ -23,9 +23,11 @@ from profplan.ids import id_or_404
 
 from . import services
 from .editor import editor_entries, open_comments
+from .exports.rows import plan_note
 from .forms import (
     FixedRowForm,
     LevelsForm,
+    PlanNoteForm,
     PlanRowForm,
     StartPlanForm,
     catalogue_groups,
@@ -180,8 +182,14 @@ EDITOR_CODE = source_digest(
 
 @login_required
 def plan_edit(request, pk):
+    plan = get_object_or_404(Plan.objects.for_user(request.user).for_list(), pk=pk)
+    return _editor_page(request, plan)
+
+
+def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, status: int = 200):
+    """The editor of `plan` (from `for_list()`); `note_form` bound after a refused save
+    of the note, so the text typed stays in its form."""
     user = request.user
-    plan = get_object_or_404(Plan.objects.for_user(user).for_list(), pk=pk)
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
     key = (
@@ -201,12 +209,17 @@ def plan_edit(request, pk):
         "submit_problems": _submit_problems(request),
         # No query unless the template has a revision the plan has not seen.
         "template_changes": services.template_changes(plan) if can_answer else [],
+        "note": plan_note(plan),
+        "note_form": note_form
+        or (
+            PlanNoteForm(initial={"explanatory_note": plan.explanatory_note}) if can_edit else None
+        ),
     }
     if plan.status == PlanStatus.APPROVED:
         # The execution changes without the plan's version: never inside the cached part.
         context.update(editor_execution_context(plan.pk))
         context["can_record"] = access.may_record_execution(user, plan)
-    return render(request, "plans/edit.html", context)
+    return render(request, "plans/edit.html", context, status=status)
 
 
 def _submit_problems(request) -> list[tuple[str, str]]:
@@ -233,12 +246,60 @@ def editor_execution_context(plan_pk: int) -> dict:
 @login_required
 @require_POST
 def plan_template_seen(request, pk):
-    """The school has read what changed in the template: the notice goes away."""
+    """«Оставить как есть»: the school leaves the template's changes; the notice goes."""
     plan = get_object_or_404(Plan.objects.for_user(request.user).select_related("year"), pk=pk)
     if not access.may_answer_comments(request.user, plan):
         raise Http404
-    services.plan_template_acknowledge(plan=plan)
+    services.plan_template_keep(plan=plan, by=request.user)
+    messages.success(request, "План оставлен как есть; изменения примерного плана не применены.")
     return redirect("plans:edit", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_template_accept(request, pk):
+    """«Принять изменения»: what the template's new revision added gets into the plan."""
+    plan = get_object_or_404(Plan.objects.editable_by(request.user).select_related("year"), pk=pk)
+    try:
+        added = services.plan_template_accept(plan=plan, by=request.user, version=_version(request))
+    except services.PlanConflict:
+        messages.error(
+            request,
+            "План изменился в другой вкладке, пока была открыта эта страница: посмотрите "
+            "изменения примерного плана ещё раз и примите их.",
+        )
+        return redirect("plans:edit", plan.pk)
+    except services.PlanNotEditable as error:
+        messages.error(request, error.message)
+        return redirect("plans:edit", plan.pk)
+    messages.success(
+        request,
+        "Изменения примерного плана приняты"
+        + (f": добавлено строк — {len(added)}." if added else "."),
+    )
+    return redirect("plans:edit", plan.pk)
+
+
+@login_required
+@require_POST
+def plan_note_edit(request, pk):
+    """«Пояснительная записка»: the school's own text before Table 1. A refused save
+    (too long, the plan changed or was submitted meanwhile) shows the editor again
+    with the text in the form and the reason above it."""
+    plan = get_object_or_404(Plan.objects.editable_by(request.user).for_list(), pk=pk)
+    form = PlanNoteForm(request.POST)
+    if not form.is_valid():
+        return _editor_page(request, plan, note_form=form, status=422)
+    try:
+        services.plan_note_update(
+            plan=plan, text=form.cleaned_data["explanatory_note"], version=_version(request)
+        )
+    except (services.PlanConflict, services.PlanNotEditable) as error:
+        form.add_error(None, error.message)
+        plan.refresh_from_db()
+        return _editor_page(request, plan, note_form=form, status=409)
+    messages.success(request, "Пояснительная записка сохранена.")
+    return redirect(reverse("plans:edit", args=[plan.pk]) + "#plan-note")
 
 
 def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:

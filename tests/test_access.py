@@ -271,6 +271,14 @@ SITE = {
         lambda w: reverse("plans:template-seen", args=[w["plan"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    "plans:template-accept": (
+        lambda w: reverse("plans:template-accept", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
+    "plans:note": (
+        lambda w: reverse("plans:note", args=[w["plan"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "monitoring:home": (lambda w: reverse("monitoring:home"), [R, S, S, R, R, R, R]),
     "monitoring:report": (
         lambda w: reverse("monitoring:report", args=[w["report"].pk]),
@@ -325,6 +333,8 @@ POSTS = [
     "plans:execution-row",
     "plans:evidence-delete",
     "plans:template-seen",
+    "plans:template-accept",
+    "plans:note",
 ]
 
 

@@ -272,6 +272,18 @@ def editor_requests(world):
             {"version": version, **levels},
             ["version", *levels],
         ),
+        (
+            "post",
+            reverse("plans:note", args=[plan.pk]),
+            {"version": version, "explanatory_note": "Записка"},
+            ["version"],
+        ),
+        (
+            "post",
+            reverse("plans:template-accept", args=[plan.pk]),
+            {"version": version},
+            ["version"],
+        ),
         ("post", reverse("plans:submit", args=[plan.pk]), {"version": version}, ["version"]),
         *catalogue_requests(world),
         ("get", reverse("monitoring:dashboard"), dashboard, list(dashboard)),

@@ -30,8 +30,10 @@ from .cells import strip_control
 from .rows import (
     COLUMN_SHARES,
     COLUMN_TITLES,
+    NOTE_TITLE,
     approval_date_line,
     plan_appendices,
+    plan_note,
     signature_name,
     table_rows,
 )
@@ -75,6 +77,8 @@ STYLES = {
     "label": "Номер таблицы",
     "appendix": "Заголовок раздела",
     "analysis": "Текст самоанализа",
+    "note_title": "Заголовок пояснительной записки",
+    "note": "Текст пояснительной записки",
     "footer": "Номер страницы",
 }
 INDICATOR_TITLES = ("№", "Показатель", "Ед. изм.", "Исходное значение", "Целевое значение")
@@ -90,6 +94,7 @@ def plan_docx(plan: Plan) -> bytes:
 
     _approval_block(document, plan)
     _title(document, plan)
+    _note(document, plan)
     label = document.add_paragraph(style=STYLES["label"])
     label.add_run("Таблица 1")
 
@@ -252,6 +257,22 @@ def _add_styles(document) -> None:
         keep_with_next=True,
     )
     paragraph_style(STYLES["analysis"], size=TABLE_PT, space_after=Pt(6))
+    paragraph_style(
+        STYLES["note_title"],
+        size=12,
+        bold=True,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        space_before=Pt(10),
+        space_after=Pt(4),
+        keep_with_next=True,
+    )
+    paragraph_style(
+        STYLES["note"],
+        size=12,
+        align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+        first_line_indent=Mm(12.5),
+        space_after=Pt(4),
+    )
     paragraph_style(STYLES["footer"], size=9, align=WD_ALIGN_PARAGRAPH.RIGHT)
 
 
@@ -274,6 +295,15 @@ def _approval_block(document, plan: Plan) -> None:
 def _title(document, plan: Plan) -> None:
     for text in (plan.year.plan_title, plan.school.full_name, f"на {plan.year.title} учебный год"):
         document.add_paragraph(_text(text), style=STYLES["title"])
+
+
+def _note(document, plan: Plan) -> None:
+    """The plan's пояснительная записка between the title and «Таблица 1»; none: nothing."""
+    paragraphs = plan_note(plan)
+    if paragraphs:
+        document.add_paragraph(NOTE_TITLE, style=STYLES["note_title"])
+        for text in paragraphs:
+            document.add_paragraph(_text(text), style=STYLES["note"])
 
 
 def _page_numbers(footer) -> None:

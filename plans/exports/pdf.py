@@ -24,6 +24,7 @@ from .rows import (
     TableRow,
     approval_date_line,
     plan_appendices,
+    plan_note,
     signature_name,
     table_rows,
 )
@@ -98,6 +99,7 @@ def plan_print_context(plan: Plan, lines=None) -> dict:
         "status": plan.get_status_display(),
         "approved_on": plan.approved_at.date() if plan.approved_at else None,
         "signature": signature_name(plan.school.director_name),
+        "note": plan_note(plan),
         "rows": list(table_rows(plan, lines)),
         "appendices": plan_appendices(plan),
     }
@@ -160,6 +162,8 @@ def render_html(context: dict) -> str:
             **context,
             "date_line": approval_date_line(context["approved_on"]),
             "rows": [_breakable_row(row) for row in context["rows"]],
+            # A submission frozen before the note existed has none.
+            "note": [_breakable(paragraph) for paragraph in context.get("note", ())],
         },
     )
 

@@ -37,6 +37,8 @@ LOAD_TITLES = ("Часов", "Классы")
 SECTION_II_TITLE = "К разделу II. Показатели оценки системы работы и их целевые значения"
 SECTION_V_TITLE = "К разделу V. Самоанализ профориентационной деятельности"
 INDICATOR_TITLES = ("№", "Показатель", "Ед. изм.", "Исходное значение", "Целевое значение")
+# The plan's own preamble, before «Таблица 1» (plan_note).
+NOTE_TITLE = "Пояснительная записка"
 
 # For templates, through {% document_titles as titles %} (plans/templatetags/plan_table.py).
 # Shares of the table's width per column, as the Word document lays them out on an A4
@@ -49,6 +51,7 @@ DOCUMENT_TITLES = {
     "section_ii": SECTION_II_TITLE,
     "section_v": SECTION_V_TITLE,
     "indicators": INDICATOR_TITLES,
+    "note": NOTE_TITLE,
 }
 
 SPANNING_KINDS = frozenset({"section", "heading"})
@@ -212,6 +215,14 @@ def table_rows(plan: Plan, lines: list[Line] | None = None) -> Iterator[TableRow
             item_code=item.code,
             row_id=row.pk,
         )
+
+
+def plan_note(plan: Plan) -> list[str]:
+    """The plan's пояснительная записка as printed before Table 1, under NOTE_TITLE:
+    its paragraphs (a line each in the school's text), blank lines dropped. Empty:
+    nothing is printed, not even the title. The editor, the review page and every
+    document print these; no queries."""
+    return [" ".join(line.split()) for line in plan.explanatory_note.splitlines() if line.strip()]
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,11 @@ from .rows import (
     COLUMN_TITLES,
     INDICATOR_TITLES,
     LOAD_TITLES,
+    NOTE_TITLE,
     SECTION_II_TITLE,
     SECTION_V_TITLE,
     plan_appendices,
+    plan_note,
     table_rows,
 )
 
@@ -55,6 +57,7 @@ def plan_xlsx(plan: Plan) -> bytes:
     text_style = make_style(sheet)
     number_style = make_style(sheet, horizontal="center")
     hours_style = make_style(sheet, horizontal="center")
+    note_style = make_style(sheet, border=False)
 
     width = len(WIDTHS)
     table = len(COLUMN_TITLES)
@@ -63,7 +66,9 @@ def plan_xlsx(plan: Plan) -> bytes:
     titles = [year.plan_title, school.full_name, f"на {year.title} учебный год"]
     if draft:
         titles.append(f"ПРОЕКТ (статус плана: {plan.get_status_display()})")
-    header_row = len(titles) + 2
+    note = plan_note(plan)
+    # The note's title, its paragraphs and a blank line stand between the titles and the table.
+    header_row = len(titles) + 2 + (len(note) + 2 if note else 0)
     sheet.freeze_panes = f"A{header_row + 2}"
     sheet.print_title_rows = f"{header_row}:{header_row + 1}"
     setup_print(sheet, draft=draft)
@@ -72,6 +77,11 @@ def plan_xlsx(plan: Plan) -> bytes:
     for text in titles:
         rows.append([cell(sheet, text, title_style)], merge=(1, table))
     rows.append([])
+    if note:
+        rows.append([cell(sheet, NOTE_TITLE, title_style)], merge=(1, table))
+        for paragraph in note:
+            rows.append([cell(sheet, paragraph, note_style)], merge=(1, table))
+        rows.append([])
 
     rows.append([cell(sheet, title, header_style) for title in COLUMN_TITLES + LOAD_TITLES])
     rows.append(

@@ -8,6 +8,7 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - years.py: a new plan (from the template or last year's), a new school year;
 - templates.py: the regional template written by the centre, publishing, next year;
 - catalogue.py: the catalogue of typical activities, the names of levels and directions;
+- note.py: the plan's пояснительная записка (prefilled from the template, edited);
 - comments.py: remarks of the regional centre and the school's answers;
 - execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
@@ -26,6 +27,7 @@ from .catalogue import (
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
 from .execution import evidence_add, evidence_delete, row_execution_record
+from .note import note_from_template, plan_note_update
 from .rows import (
     activity_prefill,
     add_slot_anchor,
@@ -40,7 +42,8 @@ from .rows import (
 )
 from .templates import (
     level_hours_set,
-    plan_template_acknowledge,
+    plan_template_accept,
+    plan_template_keep,
     school_year_start_next,
     template_block_edit,
     template_changes,
@@ -90,7 +93,9 @@ __all__ = [
     "evidence_add",
     "evidence_delete",
     "fixed_rows",
+    "note_from_template",
     "plan_approve",
+    "plan_note_update",
     "plan_comment_add",
     "plan_comment_resolve",
     "plan_copy",
@@ -115,7 +120,8 @@ __all__ = [
     "shift_date",
     "template_row_positions",
     "level_hours_set",
-    "plan_template_acknowledge",
+    "plan_template_accept",
+    "plan_template_keep",
     "school_year_start_next",
     "template_block_edit",
     "template_changes",

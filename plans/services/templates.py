@@ -13,11 +13,13 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from ..models import (
     ItemKind,
     Level,
     Plan,
+    PlanEvent,
     PlanRow,
     SchoolYear,
     TemplateBlock,
@@ -25,7 +27,9 @@ from ..models import (
     TemplateRevision,
     TemplateStatus,
 )
-from .years import school_year_copy, school_year_next_title
+from .rows import plan_touch
+from .workflow import plan_refresh_check
+from .years import school_year_copy, school_year_next_title, template_row_positions
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 NOT_PUBLISHED = (
@@ -219,11 +223,10 @@ def template_publish(*, year: SchoolYear, by) -> TemplateRevision | None:
     return revision
 
 
-def template_changes(plan: Plan) -> list[tuple[str, str, str]]:
-    """What the template's latest revision changed since the plan's: («добавлен»,
-    number, title), («переименован», number, new title), («удалён», number, title)."""
+def _revisions(plan: Plan) -> tuple[dict, dict] | None:
+    """The items of the plan's revision and of the year's latest, if the plan is behind."""
     if plan.template_revision >= plan.year.template_revision:
-        return []
+        return None
     revisions = {
         revision.number: revision.items
         for revision in TemplateRevision.objects.filter(
@@ -232,22 +235,106 @@ def template_changes(plan: Plan) -> list[tuple[str, str, str]]:
     }
     old, new = revisions.get(plan.template_revision), revisions.get(plan.year.template_revision)
     if old is None or new is None:
-        return []
+        return None
+    return old, new
+
+
+def _changes(old: dict, new: dict) -> list[tuple[str, str, str]]:
     changes = []
-    for pk, (code, title, _) in new.items():
+    for pk, (code, title, *_) in new.items():
         if pk not in old:
             changes.append(("добавлен", code, title))
         elif old[pk][1] != title:
             changes.append(("переименован", code, title))
-    changes += [("удалён", code, title) for pk, (code, title, _) in old.items() if pk not in new]
+    changes += [("удалён", code, title) for pk, (code, title, *_) in old.items() if pk not in new]
     return changes
 
 
-@transaction.atomic
-def plan_template_acknowledge(*, plan: Plan) -> Plan:
-    """The school has seen the template's changes: the notice goes away."""
-    Plan.objects.filter(pk=plan.pk).update(template_revision=plan.year.template_revision)
+def template_changes(plan: Plan) -> list[tuple[str, str, str]]:
+    """What the template's latest revision changed since the plan's: («добавлен»,
+    number, title), («переименован», number, new title), («удалён», number, title).
+    No query unless the year has a revision the plan has not taken or left."""
+    revisions = _revisions(plan)
+    return _changes(*revisions) if revisions else []
+
+
+def _changes_text(changes, limit: int = 30) -> str:
+    lines = [
+        f"{change} пункт {code}" + (f" «{title}»" if title else "")
+        for change, code, title in changes
+    ]
+    if len(lines) > limit:
+        lines = [*lines[:limit], f"и ещё {len(lines) - limit}"]
+    return "\n".join(lines)
+
+
+def _record(*, plan: Plan, by, text: str) -> None:
+    """The plan's revision moves to the year's; the history says what the school did."""
     plan.template_revision = plan.year.template_revision
+    plan.save(update_fields=["template_revision"])  # a historical record too
+    PlanEvent.objects.create(
+        plan=plan,
+        at=timezone.now(),
+        by=by,
+        from_status=plan.status,
+        to_status=plan.status,
+        comment=text,
+    )
+
+
+@transaction.atomic
+def plan_template_accept(*, plan: Plan, by, version: int | None) -> list[PlanRow]:
+    """«Принять изменения»: what the template's latest revision added and the plan
+    does not show live gets into the plan. Titles, numbers and places of items are
+    live already (a renamed heading is renamed in every plan, rows under a moved item
+    move with it; an item with rows in any plan is never removed). What needs rows:
+    each fixed activity of the revision gets its row, to be numbered and filled; a
+    blank line the revision added gets an empty school row where the plan has none
+    in that place yet (a plan started after the change already has it). Only while
+    the plan is editable (PlanNotEditable), from the page's version (PlanConflict).
+    Returns the rows added."""
+    plan.year.refresh_from_db(fields=["template_revision"])  # the latest, whatever was read
+    revisions = _revisions(plan)
+    plan_touch(plan=plan, version=version)
+    old, new = revisions or ({}, None)
+    items = list(TemplateItem.objects.filter(year_id=plan.year_id))
+    published = {int(pk) for pk in new} if new is not None else {item.pk for item in items}
+    added = {int(pk) for pk in (new or {}) if pk not in old}
+    rows = PlanRow.objects.filter(plan=plan)
+    have_fixed = set(rows.exclude(fixed_item=None).values_list("fixed_item_id", flat=True))
+    filled_runs = set(rows.filter(fixed_item=None).values_list("parent_id", "anchor_id"))
+    new_rows = [
+        PlanRow(plan=plan, parent_id=item.parent_id, fixed_item=item)
+        for item in items
+        if item.kind == ItemKind.FIXED and item.pk in published and item.pk not in have_fixed
+    ]
+    for item, anchor, order in template_row_positions(items):
+        run = (item.parent_id, anchor.pk if anchor else None)
+        if item.pk in added and run not in filled_runs:
+            new_rows.append(
+                PlanRow(plan=plan, parent_id=item.parent_id, anchor=anchor, order=order)
+            )
+    PlanRow.objects.bulk_create(new_rows)
+    changes = _changes(old, new) if new is not None else []
+    text = f"Приняты изменения примерного плана (редакция {plan.year.template_revision})"
+    _record(plan=plan, by=by, text=f"{text}:\n{_changes_text(changes)}" if changes else f"{text}.")
+    plan_refresh_check(plan=plan)
+    return new_rows
+
+
+@transaction.atomic
+def plan_template_keep(*, plan: Plan, by) -> Plan:
+    """«Оставить как есть»: the school leaves the plan as it is; the notice goes, and
+    the history says so. Any status: a submitted plan's school may read and leave."""
+    plan.year.refresh_from_db(fields=["template_revision"])
+    changes = template_changes(plan)
+    # The history is part of the editor's cached page: its version must move.
+    plan_touch(plan=plan, version=None, any_status=True)
+    text = (
+        f"Изменения примерного плана (редакция {plan.year.template_revision}) "
+        "не применены: план оставлен как есть"
+    )
+    _record(plan=plan, by=by, text=f"{text}:\n{_changes_text(changes)}" if changes else f"{text}.")
     return plan
 
 

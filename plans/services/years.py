@@ -224,7 +224,13 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
     back to draft. Items that the new template no longer has lose their rows; the
     fixed activities are filled again as the year goes."""
     plan = Plan.objects.create(
-        school=source.school, year=year, template_revision=year.template_revision
+        school=source.school,
+        year=year,
+        template_revision=year.template_revision,
+        # Last year's note, about this year; a plan without one gets the template's.
+        explanatory_note=year_title_substitute(
+            source.explanatory_note, source.year.title, year.title
+        ),
     )
     new_levels = {level.code: level for level in Level.objects.filter(year=year)}
     old_levels = {level.pk: level.code for level in Level.objects.filter(year=source.year)}
@@ -266,10 +272,13 @@ def plan_copy(*, source: Plan, year: SchoolYear) -> Plan:
     return plan
 
 
+@transaction.atomic
 def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False) -> Plan:
-    """The school's plan for `year`: a copy of its latest earlier plan, or a new one.
-    Only from a published template of the school's own region: a draft or another
-    region's template is refused (ValidationError, in Russian)."""
+    """The school's plan for `year`: a copy of its latest earlier plan, or a new one,
+    with its пояснительная записка (last year's, else drawn from the template's
+    preamble: services/note.py). Only from a published template of the school's own
+    region: a draft or another region's template is refused (ValidationError, in
+    Russian)."""
     if year.region_id != school.municipality.region_id:
         raise ValidationError(
             f"Примерный план на {year.title} учебный год – другого региона: "
@@ -279,6 +288,7 @@ def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False
         from .templates import NOT_PUBLISHED
 
         raise ValidationError(NOT_PUBLISHED.format(year=year.title))
+    plan = None
     if copy_last_year:
         source = (
             Plan.objects.filter(school=school, year__start_date__lt=year.start_date)
@@ -286,5 +296,13 @@ def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False
             .first()
         )
         if source is not None:
-            return plan_copy(source=source, year=year)
-    return plan_create(school=school, year=year)
+            plan = plan_copy(source=source, year=year)
+    if plan is None:
+        plan = plan_create(school=school, year=year)
+    if not plan.explanatory_note:
+        from .note import note_from_template
+
+        plan.explanatory_note = note_from_template(year=year, school_name=school.short_name)
+        if plan.explanatory_note:
+            plan.save(update_fields=["explanatory_note"])
+    return plan
