@@ -24,15 +24,16 @@ def _title(row) -> str:
 @transaction.atomic
 def send_execution_digest(*, today: date) -> int:
     """Queue one letter per school with overdue rows; returns how many were queued.
-    Three queries whatever the number of schools: plans, rows, addresses."""
-    year = SchoolYear.objects.current(today)
-    if year is None:
+    Each region in its own current year. Four queries whatever the number of schools
+    and regions: years, plans, rows, addresses."""
+    years = SchoolYear.objects.current_by_region(today).values()
+    if not years:
         return 0
     plans = {
         plan.pk: plan
-        for plan in Plan.objects.filter(year=year, status=PlanStatus.APPROVED).select_related(
-            "school", "year"
-        )
+        for plan in Plan.objects.filter(
+            year__in=list(years), status=PlanStatus.APPROVED
+        ).select_related("school", "year")
     }
     overdue = overdue_rows_by_plan(list(plans), today)
     if not overdue:

@@ -46,6 +46,14 @@ class SchoolQuerySet(models.QuerySet):
         return access.scope(self, user, "")
 
 
+def _current(years: list, today: date):
+    """Of `years` (by start date): the one running today, else the next to start,
+    else the latest; None for none."""
+    running = [year for year in years if year.start_date <= today <= year.end_date]
+    coming = [year for year in years if year.start_date > today]
+    return (running or coming or years[-1:] or [None])[0]
+
+
 class SchoolYearQuerySet(models.QuerySet):
     def for_user(self, user):
         """The years (templates) of the user's region: the centre's own, a school's or
@@ -57,12 +65,17 @@ class SchoolYearQuerySet(models.QuerySet):
 
     def current(self, today: date | None = None):
         """The school year that contains today; between years, the next one to start,
-        else the latest. None when there is no year at all."""
+        else the latest. None when there is no year at all. (Years are few: read them.)"""
+        return _current(list(self.order_by("start_date")), today or timezone.localdate())
+
+    def current_by_region(self, today: date | None = None) -> dict:
+        """`current()` of each region, by region id, in one query: the weekly jobs
+        run over every region, each in its own school year."""
+        by_region: dict = {}
+        for year in self.order_by("start_date"):
+            by_region.setdefault(year.region_id, []).append(year)
         today = today or timezone.localdate()
-        year = self.filter(start_date__lte=today, end_date__gte=today).first()
-        if year is None:
-            year = self.filter(start_date__gt=today).order_by("start_date").first()
-        return year or self.order_by("-start_date").first()
+        return {region: _current(years, today) for region, years in by_region.items()}
 
     def requested_or_current(self, year_id: str | None):
         """The year a page was asked for (`?year=`), else the current one; 404 for a

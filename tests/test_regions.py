@@ -404,3 +404,27 @@ def test_an_account_added_by_a_regions_administrator_belongs_to_that_region(clie
     assert created.region == region_b.region
     listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert reverse("admin:accounts_user_change", args=[created.pk]) in listing
+
+
+def test_the_weekly_digest_reaches_the_schools_of_every_region(
+    region_b, plan_b, plan, deputy, run_worker
+):
+    """Each region's schools are reminded in their own current year (the same title here,
+    two different templates): the digest does not stop at the first region's."""
+    from django.core import mail
+
+    from plans.execution_digest import send_execution_digest
+    from plans.models import PlanStatus
+    from tests.factories import add_row
+
+    region_b.deputy.email = "deputy_b@example.org"
+    region_b.deputy.save()
+    add_row(plan, "3.2.", activity="Экскурсия в Нальчике", start_date=date(2023, 10, 10))
+    add_row(plan_b, "I.", activity="Экскурсия в Майкопе", start_date=date(2023, 10, 10))
+    Plan.objects.filter(pk__in=[plan.pk, plan_b.pk]).update(status=PlanStatus.APPROVED)
+
+    assert send_execution_digest(today=date(2023, 12, 1)) == 2
+    run_worker()
+    letters = {tuple(letter.to): letter.body for letter in mail.outbox}
+    assert "Экскурсия в Нальчике" in letters[(deputy.email,)]
+    assert "Экскурсия в Майкопе" in letters[("deputy_b@example.org",)]
