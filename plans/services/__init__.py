@@ -16,7 +16,13 @@ The names below are the package's public face: `from plans.services import plan_
 
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
-from .execution import evidence_add, evidence_delete, row_execution_record
+from .execution import (
+    evidence_add,
+    evidence_delete,
+    plan_delivery_store,
+    plans_delivery_store,
+    row_execution_record,
+)
 from .rows import (
     activity_prefill,
     add_slot_anchor,
@@ -94,6 +100,8 @@ __all__ = [
     "plan_start",
     "plan_touch",
     "row_execution_record",
+    "plan_delivery_store",
+    "plans_delivery_store",
     "plan_submit",
     "school_year_copy",
     "school_year_next_title",
