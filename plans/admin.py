@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from accounts import access
 from profplan.forms import PlainTextField
 
 from . import documents, review, services
@@ -20,6 +21,7 @@ from .models import (
     ActivityTemplate,
     Direction,
     DocumentKind,
+    Evidence,
     Level,
     Municipality,
     Plan,
@@ -28,6 +30,7 @@ from .models import (
     PlanGrade,
     PlanRow,
     PlanSubmission,
+    RowExecution,
     School,
     SchoolYear,
     TemplateItem,
@@ -513,3 +516,86 @@ class PlanEventAdmin(PlanPartAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- The execution of approved plans: read here, recorded by the school on the site ---
+
+
+class EvidenceInline(admin.TabularInline):
+    """The files of an execution, each opened through the site's scoped download (an
+    attachment with `nosniff`), never through the storage's own address."""
+
+    model = Evidence
+    extra = 0
+    can_delete = False
+    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="файл")
+    def download(self, evidence):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("plans:evidence", args=[evidence.execution.row.plan_id, evidence.pk]),
+            evidence.name,
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("execution__row", "uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RowExecution)
+class RowExecutionAdmin(admin.ModelAdmin):
+    """What schools recorded against their approved plans. Read-only: the school marks
+    its rows on the site (plans/services/execution.py), the centre reads them here.
+    A deleted execution (a superuser's, or with its plan) takes its files along."""
+
+    list_display = ["school", "row", "status", "hours", "pupils", "updated_at", "recorded_by"]
+    list_filter = ["status", "row__plan__year", "row__plan__school__municipality"]
+    list_select_related = ["row__plan__school", "recorded_by"]
+    search_fields = ["row__plan__school__short_name", "row__activity", "result"]
+    fields = [
+        "plan_link",
+        "row",
+        "status",
+        "moved_to",
+        ("start_date", "end_date"),
+        "grades",
+        "pupils",
+        "hours",
+        "result",
+        "links",
+        "recorded_by",
+        "updated_at",
+    ]
+    readonly_fields = [
+        name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))
+    ]
+    inlines = [EvidenceInline]
+    date_hierarchy = "updated_at"
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user, "row__plan__school")
+
+    @admin.display(description="школа", ordering="row__plan__school__short_name")
+    def school(self, execution):
+        return execution.row.plan.school
+
+    @admin.display(description="план")
+    def plan_link(self, execution):
+        plan = execution.row.plan
+        return format_html('<a href="{}">{}</a>', reverse("plans:execution", args=[plan.pk]), plan)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays Django's permission (no role has it; a superuser does): deleting a
+    # plan in the admin deletes its executions, and the admin asks for it.

@@ -59,10 +59,8 @@ def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
 def evidence_delete(*, evidence: Evidence) -> None:
     if evidence.execution.row.plan.status != PlanStatus.APPROVED:
         raise TransitionRefused(NOT_APPROVED)
-    name = evidence.file.name
-    storage = evidence.file.storage
+    # The file leaves the storage when this commits (plans/signals.py: `evidence_deleted`).
     evidence.delete()
-    transaction.on_commit(lambda: storage.delete(name))
 
 
 # --- Hours per grade, stored for the region's dashboard ------------------------------
