@@ -16,6 +16,7 @@ from accounts import access
 from profplan.forms import PlainTextField
 
 from . import documents, review, services
+from .fields import GradesField
 from .imports import views as import_views
 from .models import (
     ActivityTemplate,
@@ -29,6 +30,7 @@ from .models import (
     PlanEvent,
     PlanGrade,
     PlanRow,
+    PlanStatus,
     PlanSubmission,
     RowExecution,
     School,
@@ -200,6 +202,9 @@ class PlanRowInline(admin.StackedInline):
     ]
     readonly_fields = ["number", "place"]
     classes = ["collapse"]
+    # The admin gives every integer field its number input, GradesField too (a bit mask
+    # in the database): the row's grades would show as «()» and never validate.
+    formfield_overrides = {GradesField: {"widget": forms.CheckboxSelectMultiple}}
 
     @admin.display(description="№ п/п")
     def number(self, row):
@@ -326,6 +331,9 @@ class PlanAdmin(admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The reviewer's edits of rows and grades move the version on, as the school's do.
         services.plan_touch(plan=form.instance, version=None, any_status=True)
+        if form.instance.status == PlanStatus.APPROVED:
+            # …and change the hours per grade the region's dashboard adds up.
+            services.plan_delivery_store(plan=form.instance)
 
     @admin.display(description="школа", ordering="school__short_name")
     def school_link(self, plan):
