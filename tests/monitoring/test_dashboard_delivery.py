@@ -116,3 +116,11 @@ def test_excel_has_the_hours_and_the_schools_behind(client, reviewer, campaign, 
     ]
     behind = [[c.value for c in row] for row in workbook["behind"].iter_rows(min_row=4)]
     assert [approved.school.short_name, "8 класс"] == behind[2][1:3]  # after 6 and 7
+
+
+def test_the_execution_list_and_the_dashboard_link_to_each_other(client, reviewer, campaign):
+    client.force_login(reviewer)
+    dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert reverse("plans:execution-region") in dashboard
+    listing = client.get(reverse("plans:execution-region")).content.decode()
+    assert f'href="{reverse("monitoring:dashboard")}#delivery"' in listing
