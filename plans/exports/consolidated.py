@@ -125,6 +125,7 @@ def plans_in_chunks(
         for plan in fetched.values():
             plan.year._prefetched_objects_cache.clear()
             plan._prefetched_objects_cache.clear()
+            plan.executions = None
 
 
 def _day(moment: datetime | None):
