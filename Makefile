@@ -18,6 +18,7 @@ install: $(VENV)/.installed
 
 migrate: install
 	$(MANAGE) migrate --noinput
+	$(MANAGE) recompute_delivery
 
 reference: migrate
 	$(MANAGE) load_reference
@@ -53,6 +54,7 @@ serve: export DJANGO_DEBUG ?= 0
 serve: install
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) migrate --noinput
+	$(MANAGE) recompute_delivery
 	$(PY) scripts/run.py serve
 
 # Django's deployment checks with production-like settings (what .ci/run runs).

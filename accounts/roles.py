@@ -48,6 +48,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             "plans.view_planevent",
             "plans.view_plancomment",
             "plans.add_plancomment",
+            "plans.view_rowexecution",
+            "plans.view_evidence",
             # Onboarding schools: importing deputies creates their accounts.
             "accounts.view_user",
             "accounts.add_user",

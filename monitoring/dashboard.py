@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from accounts import access
@@ -28,7 +29,7 @@ from .models import (
     SurveySectorCount,
     moscow_today,
 )
-from .querysets import levels_by_grade
+from .querysets import delivery_by_municipality, grades_behind, levels_by_grade
 
 # On the region-wide page the per-school table lists only schools below target, and
 # not all of them: the page must stay readable and its cost must not grow with the
@@ -51,6 +52,17 @@ class Table:
     rows: list[list] = field(default_factory=list)
     chart: SafeString | None = None
     note: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A cell that links to a page (the page draws an <a>, Excel writes the text)."""
+
+    text: str
+    url: str
+
+    def __str__(self):
+        return self.text
 
 
 @dataclass
@@ -103,8 +115,10 @@ def dashboard_bundle(
     a coordinator: the own municipality). Queries, whatever the number of schools:
     campaigns (1), the campaign's indicators (2), municipalities (3), plans by status
     (4, 5: the years' deadlines, then the counts), reports by status (6), levels by
-    grade (7), achievement by municipality (8), by school (9), change since the
-    previous campaign (10, only when there is one), survey (11), survey by sector (12).
+    grade (7), hours delivered by municipality and grade (8), grades behind their
+    level's minimum (9), achievement by municipality (10), by school (11), change
+    since the previous campaign (12, only when there is one), survey (13), survey by
+    sector (14).
 
     The page shows the municipal and school tables for the chosen indicator only;
     the Excel download (`all_indicators`) has every indicator."""
@@ -152,6 +166,11 @@ def dashboard_bundle(
         _plans_table(plans, today),
         _status_table(reports.status_by_municipality(today)),
         _levels_table(levels_by_grade(plans)),
+        _delivery_table(delivery_by_municipality(plans), single=municipality is not None),
+        _behind_table(
+            grades_behind(plans),
+            limit=None if municipality is not None else school_rows_limit,
+        ),
         _municipal_table(current.achievement_by_municipality(), by_id, indicator),
         _school_table(
             current,
@@ -276,6 +295,111 @@ def _levels_table(rows) -> Table:
         [row[0] for row in table.rows],
         [(name, [row[1 + index] for row in table.rows]) for index, name in enumerate(names)],
     )
+    return table
+
+
+def _mean(total, count) -> Decimal | None:
+    return _decimal(Decimal(str(total)) / count) if count and total is not None else None
+
+
+def _delivery_table(rows, *, single: bool) -> Table:
+    """Approved plans' grades by municipality: how many met the level's minimum by hours
+    delivered, and the means of hours delivered, of the minimum and of the plan."""
+    table = Table(
+        "delivery",
+        "Проведённые часы профминимума по классам (утверждённые планы)",
+        [
+            "Муниципалитет",
+            "Класс",
+            "Школ (классов с уровнем)",
+            "Достигли минимума уровня",
+            "Достигли, %",
+            "Проведено в среднем, ч",
+            "Минимум уровня, ч",
+            "Запланировано в среднем, ч",
+        ],
+        note="Часы, проведённые по отметкам исполнения, против минимума уровня "
+        "профминимума (40, 60 или 80 ч); минимум – среднее, если у школ разные уровни.",
+    )
+    keys = ("grades", "met", "delivered", "minimum", "planned")
+    by_grade: dict[int, dict[str, Decimal]] = {}
+    for row in rows:
+        sums = by_grade.setdefault(row["grade"], dict.fromkeys(keys, Decimal(0)))
+        for key in keys:
+            sums[key] += Decimal(str(row[key] or 0))
+        table.rows.append(_delivery_line(row["plan__school__municipality__name"], row))
+    if not single and len({row[0] for row in table.rows}) > 1:
+        for grade, sums in sorted(by_grade.items()):
+            table.rows.append(_delivery_line("Вся республика", {"grade": grade, **sums}))
+    table.chart = charts.stacked_bars(
+        "Классы, достигшие минимума уровня по проведённым часам",
+        [f"{grade} класс" for grade in sorted(by_grade)],
+        [
+            ("Достигли минимума", [int(by_grade[g]["met"]) for g in sorted(by_grade)]),
+            (
+                "Ещё нет",
+                [int(by_grade[g]["grades"] - by_grade[g]["met"]) for g in sorted(by_grade)],
+            ),
+        ],
+        colours=["#198754", "#dc3545"],
+    )
+    return table
+
+
+def _delivery_line(name: str, row) -> list:
+    count = int(row["grades"])
+    return [
+        name,
+        f"{row['grade']} класс",
+        count,
+        int(row["met"]),
+        _percent(row["met"], count),
+        _mean(row["delivered"], count),
+        _mean(row["minimum"], count),
+        _mean(row["planned"], count),
+    ]
+
+
+def _behind_table(rows, *, limit) -> Table:
+    """Grades of approved plans below their level's minimum, each linking to the plan's
+    execution; region-wide only the first `limit` (choosing a municipality shows all)."""
+    table = Table(
+        "behind",
+        "Школы, отстающие от минимума часов профминимума",
+        [
+            "Муниципалитет",
+            "Школа",
+            "Класс",
+            "Уровень",
+            "Минимум, ч",
+            "Проведено, ч",
+            "Запланировано, ч",
+            "Не хватает, ч",
+        ],
+    )
+    if limit is not None:
+        rows = rows[:limit]
+        table.note = (
+            f"Показаны первые {limit} строк. Выберите муниципалитет или скачайте Excel, "
+            "чтобы увидеть все школы."
+        )
+    for row in rows:
+        delivered = _decimal(row["hours_delivered"])
+        table.rows.append(
+            [
+                row["plan__school__municipality__name"],
+                Link(
+                    row["plan__school__short_name"],
+                    reverse("plans:execution", args=[row["plan_id"]]),
+                ),
+                f"{row['grade']} класс",
+                row["level__name"],
+                row["level__min_hours"],
+                delivered,
+                _decimal(row["hours_planned"]),
+                Decimal(row["level__min_hours"]) - delivered,
+            ]
+        )
     return table
 
 

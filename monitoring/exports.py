@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from plans.exports.cells import cell
 
-from .dashboard import Dashboard
+from .dashboard import Dashboard, Link
 
 BOLD = Font(bold=True)
 
@@ -40,12 +40,17 @@ def dashboard_xlsx(dashboard: Dashboard, keys: list[str] | None = None) -> bytes
             letter = sheet.cell(row=3, column=column).column_letter
             sheet.column_dimensions[letter].width = 40 if column <= 3 else 16
         for row in table.rows:
-            sheet.append([cell(sheet, value) for value in row])
+            sheet.append([cell(sheet, _plain(value)) for value in row])
     if not workbook.sheetnames:
         workbook.create_sheet("empty")
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _plain(value):
+    # A link's page is of no use in a file sent on: Excel gets its text.
+    return value.text if isinstance(value, Link) else value
 
 
 def _bold(result):

@@ -201,6 +201,60 @@ def levels_by_grade(plans):
     )
 
 
+def delivery_by_municipality(plans):
+    """Hours delivered per grade of the approved plans among `plans`, by municipality and
+    grade: grades with a level, how many met its minimum, and the sums of hours delivered,
+    planned and of the minimums (for means). One query: the figures are stored on the
+    grades by plans/services/execution.py, so nothing is read per plan."""
+    from plans.models import PlanGrade, PlanStatus
+
+    return (
+        _delivered_grades(PlanGrade.objects.filter(plan__in=plans), PlanStatus.APPROVED)
+        .values("plan__school__municipality__name", "plan__school__municipality__order", "grade")
+        .annotate(
+            grades=Count("pk"),
+            met=Count("pk", filter=Q(hours_delivered__gte=F("level__min_hours"))),
+            delivered=Sum("hours_delivered"),
+            planned=Sum("hours_planned"),
+            minimum=Sum("level__min_hours"),
+        )
+        .order_by("plan__school__municipality__order", "plan__school__municipality__name", "grade")
+    )
+
+
+def grades_behind(plans):
+    """Grades of the approved plans among `plans` whose hours delivered are still below
+    their level's minimum, with the school and the figures, in region order. One query."""
+    from plans.models import PlanGrade, PlanStatus
+
+    return (
+        _delivered_grades(PlanGrade.objects.filter(plan__in=plans), PlanStatus.APPROVED)
+        .filter(hours_delivered__lt=F("level__min_hours"))
+        .values(
+            "plan_id",
+            "plan__school__municipality__name",
+            "plan__school__short_name",
+            "grade",
+            "level__name",
+            "level__min_hours",
+            "hours_delivered",
+            "hours_planned",
+        )
+        .order_by(
+            "plan__school__municipality__order",
+            "plan__school__municipality__name",
+            "plan__school__short_name",
+            "plan_id",
+            "grade",
+        )
+    )
+
+
+def _delivered_grades(grades, approved):
+    # A grade without a level has no minimum; figures are empty until the plan is approved.
+    return grades.filter(plan__status=approved, level__isnull=False, hours_delivered__isnull=False)
+
+
 def schools_matching(
     *,
     campaign,

@@ -18,11 +18,13 @@ from accounts import access
 from profplan.forms import PlainTextField
 
 from . import documents, review, services
+from .fields import GradesField
 from .imports import views as import_views
 from .models import (
     ActivityTemplate,
     Direction,
     DocumentKind,
+    Evidence,
     Level,
     Municipality,
     Plan,
@@ -30,8 +32,10 @@ from .models import (
     PlanEvent,
     PlanGrade,
     PlanRow,
+    PlanStatus,
     PlanSubmission,
     Region,
+    RowExecution,
     School,
     SchoolYear,
     TemplateItem,
@@ -304,6 +308,9 @@ class PlanRowInline(admin.StackedInline):
     ]
     readonly_fields = ["number", "place"]
     classes = ["collapse"]
+    # The admin gives every integer field its number input, GradesField too (a bit mask
+    # in the database): the row's grades would show as «()» and never validate.
+    formfield_overrides = {GradesField: {"widget": forms.CheckboxSelectMultiple}}
 
     @admin.display(description="№ п/п")
     def number(self, row):
@@ -433,6 +440,9 @@ class PlanAdmin(RegionScoped, admin.ModelAdmin):
         super().save_related(request, form, formsets, change)
         # The reviewer's edits of rows and grades move the version on, as the school's do.
         services.plan_touch(plan=form.instance, version=None, any_status=True)
+        if form.instance.status == PlanStatus.APPROVED:
+            # …and change the hours per grade the region's dashboard adds up.
+            services.plan_delivery_store(plan=form.instance)
 
     @admin.display(description="школа", ordering="school__short_name")
     def school_link(self, plan):
@@ -623,3 +633,86 @@ class PlanEventAdmin(PlanPartAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- The execution of approved plans: read here, recorded by the school on the site ---
+
+
+class EvidenceInline(admin.TabularInline):
+    """The files of an execution, each opened through the site's scoped download (an
+    attachment with `nosniff`), never through the storage's own address."""
+
+    model = Evidence
+    extra = 0
+    can_delete = False
+    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description="файл")
+    def download(self, evidence):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("plans:evidence", args=[evidence.execution.row.plan_id, evidence.pk]),
+            evidence.name,
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("execution__row", "uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RowExecution)
+class RowExecutionAdmin(admin.ModelAdmin):
+    """What schools recorded against their approved plans. Read-only: the school marks
+    its rows on the site (plans/services/execution.py), the centre reads them here.
+    A deleted execution (a superuser's, or with its plan) takes its files along."""
+
+    list_display = ["school", "row", "status", "hours", "pupils", "updated_at", "recorded_by"]
+    list_filter = ["status", "row__plan__year", "row__plan__school__municipality"]
+    list_select_related = ["row__plan__school", "recorded_by"]
+    search_fields = ["row__plan__school__short_name", "row__activity", "result"]
+    fields = [
+        "plan_link",
+        "row",
+        "status",
+        "moved_to",
+        ("start_date", "end_date"),
+        "grades",
+        "pupils",
+        "hours",
+        "result",
+        "links",
+        "recorded_by",
+        "updated_at",
+    ]
+    readonly_fields = [
+        name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,))
+    ]
+    inlines = [EvidenceInline]
+    date_hierarchy = "updated_at"
+
+    def get_queryset(self, request):
+        return access.scope(super().get_queryset(request), request.user, "row__plan__school")
+
+    @admin.display(description="школа", ordering="row__plan__school__short_name")
+    def school(self, execution):
+        return execution.row.plan.school
+
+    @admin.display(description="план")
+    def plan_link(self, execution):
+        plan = execution.row.plan
+        return format_html('<a href="{}">{}</a>', reverse("plans:execution", args=[plan.pk]), plan)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays Django's permission (no role has it; a superuser does): deleting a
+    # plan in the admin deletes its executions, and the admin asks for it.

@@ -151,13 +151,24 @@ def plans_document(kind, *, plans, by, year=None, municipality=None, selected=Fa
     municipality, or the plans `by` selected in the admin (`selected`)."""
     versions = list(plans.order_by("pk").values_list("pk", "version"))
     scope = f"selected-by-{by.pk}" if selected else municipality.pk if municipality else "region"
+    marks = ""
+    if kind == DocumentKind.CONSOLIDATED:
+        # The workbook shows the execution, which marks change without a new plan
+        # version: the latest mark and their number are part of its content.
+        from django.db.models import Count, Max
+
+        from .models import RowExecution
+
+        marks = RowExecution.objects.filter(row__plan__in=plans).aggregate(
+            latest=Max("updated_at"), count=Count("pk")
+        )
     if selected:
         name = f"выбранные {timezone.localdate():%Y-%m-%d}"
     else:
         name = f"{municipality.name if municipality else year.region.short_name} {year.title}"
     stem, extension = MANY_PLANS[kind]
     return _request(
-        key=_key(kind, year.pk if year else "", scope, versions, code_version()),
+        key=_key(kind, year.pk if year else "", scope, versions, marks, code_version()),
         by=by,
         kind=kind,
         year=year,

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Prefetch
 
@@ -33,6 +34,24 @@ def executions_for(plan: Plan, with_evidence: bool = True) -> dict[int, RowExecu
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
         )
     return {execution.row_id: execution for execution in queryset}
+
+
+class Mark(NamedTuple):
+    """What `delivery_by_grade` and the counts by mark read of an execution: a light
+    record, so that a chunk of the region's plans does not hold thousands of models."""
+
+    status: str
+    grades: tuple
+    hours: Decimal | None
+
+
+def executions_of_plans(plan_ids) -> dict[int, Mark]:
+    """The marks of several plans by row id: one query (row ids are unique across
+    plans, so one dict serves `delivery_by_grade` for each of them)."""
+    marks = RowExecution.objects.filter(row__plan_id__in=list(plan_ids)).values_list(
+        "row_id", "status", "grades", "hours"
+    )
+    return {row_id: Mark(status, grades, hours) for row_id, status, grades, hours in marks}
 
 
 def delivered_hours(row: PlanRow, execution: RowExecution | None, grade: int) -> Decimal:

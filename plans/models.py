@@ -675,6 +675,26 @@ class PlanGrade(models.Model):
     level = models.ForeignKey(
         Level, verbose_name="уровень", on_delete=models.PROTECT, null=True, blank=True
     )
+    # Figures of the execution (`plans.execution.delivery_by_grade`), stored so that the
+    # region's dashboard adds up a small table in the database instead of reading every
+    # plan. Kept by the services (plans/services/execution.py: `plan_delivery_store`) on
+    # approval and on every mark; empty: not computed (a plan not approved yet).
+    hours_planned = models.DecimalField(
+        "запланировано часов в блоке уровня",
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    hours_delivered = models.DecimalField(
+        "проведено часов",
+        max_digits=8,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        editable=False,
+    )
 
     class Meta:
         verbose_name = "уровень класса"

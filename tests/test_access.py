@@ -453,6 +453,7 @@ def test_regional_centre_in_the_admin(client, world):
             "plansubmission",
             "planevent",
             "plancomment",
+            "rowexecution",  # read-only: schools mark on the site
         },
         "accounts": {"user"},
         "monitoring": {

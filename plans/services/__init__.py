@@ -26,7 +26,13 @@ from .catalogue import (
 )
 from .comments import plan_comment_add, plan_comment_resolve
 from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
-from .execution import evidence_add, evidence_delete, row_execution_record
+from .execution import (
+    evidence_add,
+    evidence_delete,
+    plan_delivery_store,
+    plans_delivery_store,
+    row_execution_record,
+)
 from .note import note_from_template, plan_note_update
 from .rows import (
     activity_prefill,
@@ -114,6 +120,8 @@ __all__ = [
     "plan_start",
     "plan_touch",
     "row_execution_record",
+    "plan_delivery_store",
+    "plans_delivery_store",
     "plan_submit",
     "school_year_copy",
     "school_year_next_title",

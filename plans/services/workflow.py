@@ -164,10 +164,13 @@ def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = Non
     """Approve a submitted plan; the approved copy (the last submission, without
     «ПРОЕКТ», with the date of approval) is drawn by the worker and kept beside it."""
     from ..tasks import render_submission
+    from .execution import plan_delivery_store
 
     approved = _transition(
         plan=plan, by=by, action="approve", version=version, comment=comment.strip()
     )
+    # The region's dashboard adds up the hours stored on the grades of approved plans.
+    plan_delivery_store(plan=approved)
     last = approved.submissions.order_by("-number").first()
     if last is not None:
         PlanSubmission.objects.filter(pk=last.pk).update(approved_at=approved.approved_at)

@@ -64,7 +64,13 @@ def test_reviewers_pages_have_no_serious_violations(demo_plan, axe_page, live_se
     sign_in_admin(page, live_server, "reviewer")
     page.goto(f"{live_server.url}/admin/plans/plan/{submitted.pk}/review/")
     assert violations(page) == [], "review"
+    # Approved, with nothing delivered yet: the dashboard lists the school as behind.
+    from plans.services import plan_delivery_store
+
+    Plan.objects.filter(pk=submitted.pk).update(status=PlanStatus.APPROVED)
+    plan_delivery_store(plan=submitted)
     page.goto(f"{live_server.url}/monitoring/dashboard/")
+    assert page.locator("#behind a").count() > 0
     assert violations(page) == [], "dashboard"
 
 

@@ -16,7 +16,19 @@ from monitoring.models import (
     ReportValue,
     SurveyCount,
 )
-from plans.models import Level, Municipality, Plan, PlanGrade, School, SchoolYear
+from plans.models import (
+    ExecutionStatus,
+    Level,
+    Municipality,
+    Plan,
+    PlanGrade,
+    PlanRow,
+    PlanStatus,
+    RowExecution,
+    School,
+    SchoolYear,
+    TemplateItem,
+)
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
 
@@ -27,11 +39,16 @@ def load_catalogue() -> None:
 
 
 def make_region(
-    schools: int, prefix: str = "Школа", campaigns: tuple[Campaign, Campaign] | None = None
+    schools: int,
+    prefix: str = "Школа",
+    campaigns: tuple[Campaign, Campaign] | None = None,
+    executed: bool = False,
 ) -> tuple[Campaign, Campaign]:
     """`schools` schools over the 13 municipalities, each with a plan (levels, targets)
     and a report with values in two campaigns (new ones, or `campaigns` to add schools
-    to an existing region); every fifth report is not submitted. Returns (earlier, later)."""
+    to an existing region); every fifth report is not submitted. `executed`: the plans
+    are approved, with a marked row per level block (`execute_plans`). Returns
+    (earlier, later)."""
     load_catalogue()
     from django.utils import timezone
 
@@ -53,6 +70,8 @@ def make_region(
         for plan in plans
         for grade in range(6, 12)
     )
+    if executed:
+        execute_plans(plans)
     PlanIndicator.objects.bulk_create(
         PlanIndicator(plan=plan, indicator=indicator, baseline=Decimal(20), target=Decimal(60))
         for plan in plans
@@ -99,3 +118,38 @@ def make_region(
         )
         campaigns.append(campaign)
     return campaigns[0], campaigns[1]
+
+
+def execute_plans(plans: list[Plan]) -> None:
+    """Approve `plans` and mark, in each, one row per level block done with hours that
+    differ from school to school (some meet the level's minimum, some do not); then
+    store the hours per grade as the services do."""
+    from plans.services import plans_delivery_store
+
+    year = SchoolYear.objects.get(title="2023-2024")
+    grades_of = {"basic": (6, 7), "main": (8, 9), "advanced": (10, 11)}
+    headings = []
+    for block in TemplateItem.objects.filter(year=year, level__isnull=False).select_related(
+        "level"
+    ):
+        heading = block.children.filter(accepts_rows=True).order_by("order").first()
+        headings.append((heading, grades_of[block.level.code]))
+    ids = [plan.pk for plan in plans]
+    Plan.objects.filter(pk__in=ids).update(status=PlanStatus.APPROVED)
+    rows = PlanRow.objects.bulk_create(
+        PlanRow(
+            plan=plan,
+            parent=heading,
+            order=1,
+            activity="Профессиональная проба",
+            hours=Decimal(40),
+            grades=grades,
+        )
+        for plan in plans
+        for heading, grades in headings
+    )
+    RowExecution.objects.bulk_create(
+        RowExecution(row=row, status=ExecutionStatus.DONE, hours=Decimal(n * 7 % 100))
+        for n, row in enumerate(rows)
+    )
+    plans_delivery_store(Plan.objects.filter(pk__in=ids))

@@ -19,11 +19,24 @@ pytestmark = pytest.mark.django_db
 
 # 1 session, 2 user (authentication middleware), 3 campaigns, 4 municipalities,
 # 5 the campaign's indicators, 6 the school years' deadlines, 7 plans by status and
-# municipality, 8 report status by municipality, 9 levels by grade, 10 achievement by
-# municipality, 11 schools below target, 12 change from the previous campaign, 13 the
-# 4.2 survey totals, 14 the survey by sector, 15–17 savepoint, session update,
+# municipality, 8 report status by municipality, 9 levels by grade, 10 hours delivered
+# by municipality and grade, 11 grades behind their level's minimum, 12 achievement by
+# municipality, 13 schools below target, 14 change from the previous campaign, 15 the
+# 4.2 survey totals, 16 the survey by sector, 17–19 savepoint, session update,
 # release (the session slides with every request: SESSION_SAVE_EVERY_REQUEST).
-DASHBOARD_QUERIES = 17
+DASHBOARD_QUERIES = 19
+
+
+@pytest.mark.parametrize("schools", [30, 300])
+def test_dashboard_queries_do_not_grow_with_schools_that_mark_execution(
+    client, reviewer, schools, django_assert_num_queries
+):
+    make_region(schools, executed=True)
+    client.force_login(reviewer)
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        response = client.get(reverse("monitoring:dashboard"))
+    dashboard = response.context["dashboard"]
+    assert dashboard.table("delivery").rows and dashboard.table("behind").rows
 
 
 @pytest.mark.parametrize("schools", [30, 300])
@@ -84,6 +97,8 @@ def test_excel_download_reloads_with_the_numbers_of_the_page(client, reviewer):
         "plans",
         "status",
         "levels",
+        "delivery",
+        "behind",
         "municipal",
         "schools",
         "change",

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
-from plans.models import Plan, PlanComment
+from plans.models import Evidence, Plan, PlanComment, RowExecution
 from tests.factories import add_row
 
 pytestmark = pytest.mark.django_db
@@ -27,10 +27,21 @@ def test_changelist_and_add_answer(client, superuser, plan, app_label, model_nam
 @override_settings(DEBUG=True)
 def test_change_page_of_every_model_answers(client, superuser):
     """With the demo data (a submitted plan, campaigns, surveys, recommendations…), a
-    comment and a refused sign-in, every registered model has an object to open."""
+    comment, a row's execution with a file and a refused sign-in, every registered
+    model has an object to open."""
     call_command("load_demo")
     plan = Plan.objects.filter(status="submitted").first()
     PlanComment.objects.create(plan=plan, author=superuser, text="Уточните сроки")
+    execution = RowExecution.objects.create(row=plan.rows.first(), status="done", pupils=25)
+    Evidence.objects.create(
+        execution=execution,
+        key="k" * 32,
+        extension="pdf",
+        content_type="application/pdf",
+        name="приказ.pdf",
+        file="execution/приказ.pdf",
+        size=100,
+    )
     client.post(reverse("login"), {"username": "deputy", "password": "не тот"})  # django-axes
     AccessFailureLog.objects.create(
         username="deputy",

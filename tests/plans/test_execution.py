@@ -271,3 +271,79 @@ def test_execution_page_queries_do_not_grow_with_rows(client, deputy, approved, 
     with CaptureQueriesContext(connection) as many:
         assert client.get(url).status_code == 200
     assert len(many) == len(few)
+
+
+# --- Evidence files leave the storage with their records -----------------------------
+
+
+def stored_photo(client, deputy, plan, row):
+    client.force_login(deputy)
+    mark(client, plan, row, files=[SimpleUploadedFile("фото.jpg", JPEG)])
+    evidence = Evidence.objects.get(execution__row=row)
+    assert evidence.file.storage.exists(evidence.file.name)
+    return evidence.file.storage, evidence.file.name
+
+
+def test_deleting_a_marked_row_deletes_its_files(
+    client, deputy, approved, show_row, django_capture_on_commit_callbacks
+):
+    storage, name = stored_photo(client, deputy, approved, show_row)
+    # The centre returned the approved plan; the school deletes the row in the editor.
+    Plan.objects.filter(pk=approved.pk).update(status=PlanStatus.RETURNED)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("plans:row-delete", args=[approved.pk, show_row.pk]),
+            {"version": Plan.objects.get(pk=approved.pk).version},
+            headers={"HX-Request": "true"},
+        )
+    assert response.status_code == 200
+    assert not RowExecution.objects.exists() and not Evidence.objects.exists()
+    assert not storage.exists(name)
+
+
+def test_deleting_a_plan_deletes_its_files(
+    client, deputy, superuser, approved, show_row, django_capture_on_commit_callbacks
+):
+    storage, name = stored_photo(client, deputy, approved, show_row)
+    client.force_login(superuser)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:plans_plan_delete", args=[approved.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    assert not Plan.objects.filter(pk=approved.pk).exists()
+    assert not storage.exists(name)
+
+
+def test_a_delete_rolled_back_keeps_the_file(client, deputy, approved, show_row):
+    from django.db import transaction
+
+    storage, name = stored_photo(client, deputy, approved, show_row)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        show_row.delete()
+        raise RuntimeError("the transaction fails after the delete")
+    assert Evidence.objects.exists() and storage.exists(name)
+
+
+def test_centre_reads_executions_in_the_admin_and_files_through_the_scoped_view(
+    client, deputy, reviewer, approved, show_row
+):
+    from accounts.roles import REGIONAL, ensure_roles
+
+    stored_photo(client, deputy, approved, show_row)
+    evidence = Evidence.objects.get()
+    reviewer.groups.add(ensure_roles()[REGIONAL])
+    client.force_login(reviewer)
+    listing = client.get(reverse("admin:plans_rowexecution_changelist")).content.decode()
+    assert approved.school.short_name in listing and "выполнено" in listing
+    execution = RowExecution.objects.get()
+    page = client.get(reverse("admin:plans_rowexecution_change", args=[execution.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert reverse("plans:evidence", args=[approved.pk, evidence.pk]) in html
+    assert evidence.file.url not in html  # never the storage's own address
+    assert 'name="status"' not in html  # read-only
+    assert (
+        client.post(reverse("admin:plans_rowexecution_delete", args=[execution.pk])).status_code
+        == 403
+    )

@@ -71,8 +71,9 @@ def test_rows_sheet_holds_every_row_of_every_plan_with_municipality_and_school(p
 
 # Queries: 1 the ids in region order; then per chunk of up to 50 plans: plans with
 # school, municipality, year and self-analysis; grades with levels; rows; template
-# items; levels; directions; section II indicators. 3 and 30 plans are one chunk each.
-PER_CHUNK = 7
+# items; levels; directions; section II indicators; the rows' executions. 3 and 30
+# plans are one chunk each.
+PER_CHUNK = 8
 CONSOLIDATED_QUERIES = 1 + PER_CHUNK
 
 
@@ -166,3 +167,96 @@ def test_admin_plan_page_links_to_both_exports(client, superuser, plan):
     page = client.get(reverse("admin:plans_plan_change", args=[plan.pk])).content.decode()
     assert reverse("plans:export-pdf", args=[plan.pk]) in page
     assert reverse("plans:export-xlsx", args=[plan.pk]) in page
+
+
+# --- The execution, for the ministry ----------------------------------------------
+
+
+def approve_and_mark(plan, by, hours_by_block: dict[str, int]):
+    """Approve `plan` and mark done, in each level block `code`, a row of that many
+    hours for the block's grades."""
+    from plans.services import row_execution_record
+
+    grades = {"3.4.12.1.": (6, 7), "3.4.13.1.": (8, 9), "3.4.14.1.": (10, 11)}
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.APPROVED)
+    plan.refresh_from_db()
+    for code, hours in hours_by_block.items():
+        row = add_row(plan, code, activity=f"Мероприятие {code}", hours=hours, grades=grades[code])
+        row_execution_record(row=row, by=by, data={"status": "done"})
+
+
+def test_downloaded_workbook_has_each_schools_execution_and_the_share_that_met_it(
+    client, reviewer, plan, deputy, levels, download
+):
+    from plans.execution import markable_lines
+    from plans.numbering import plan_lines
+
+    approve_and_mark(plan, deputy, {"3.4.12.1.": 40, "3.4.13.1.": 60, "3.4.14.1.": 80})
+    behind = make_plan(
+        SchoolFactory(municipality=plan.school.municipality), levels={9: levels["main"].pk}
+    )
+    approve_and_mark(behind, deputy, {"3.4.13.1.": 12})
+    make_plan(SchoolFactory(municipality=plan.school.municipality))  # a draft: no execution
+
+    client.force_login(reviewer)
+    workbook = load_workbook(io.BytesIO(download(reverse("plans:export-region")).content))
+
+    assert workbook.sheetnames == ["Сводка", "Исполнение", "Итоги исполнения", "Строки планов"]
+    header, *lines = list(workbook["Исполнение"].iter_rows(values_only=True))
+    assert len(lines) == 2  # approved plans only
+    done = next(line for line in lines if line[1] == plan.school.short_name)
+    planned = len(markable_lines(plan_lines(Plan.objects.for_editor().get(pk=plan.pk))))
+    assert done[column(header, "Строк в плане")] == planned
+    assert done[column(header, "Выполнено")] == 3
+    assert done[column(header, "Без отметки")] == planned - 3
+    assert done[column(header, "9 кл.: минимум уровня, ч")] == 60
+    assert done[column(header, "9 кл.: проведено, ч")] == 60
+    assert done[column(header, "11 кл.: проведено, ч")] == 80
+    assert done[-1] == "да"
+    late = next(line for line in lines if line[1] == behind.school.short_name)
+    assert late[column(header, "9 кл.: проведено, ч")] == 12
+    assert late[column(header, "8 кл.: минимум уровня, ч")] is None  # no level chosen
+    assert late[-1] == "нет"
+
+    titles, *totals = list(workbook["Итоги исполнения"].iter_rows(values_only=True))
+    assert titles[:4] == (
+        "Муниципалитет",
+        "Утверждённых планов",
+        "Выполнили профминимум по проведённым часам",
+        "Доля школ, выполнивших профминимум, %",
+    )
+    assert totals[0][:4] == (plan.school.municipality.name, 2, 1, 50)
+    assert totals[-1][:4] == ("Кабардино-Балкарская Республика", 2, 1, 50)
+
+
+def test_a_new_mark_makes_a_new_workbook(client, reviewer, plan, deputy, download):
+    from plans.services import row_execution_record
+
+    approve_and_mark(plan, deputy, {"3.4.13.1.": 10})
+    client.force_login(reviewer)
+    url = reverse("plans:export-region")
+
+    def delivered_in_grade_9():
+        sheet = load_workbook(io.BytesIO(download(url).content))["Исполнение"]
+        header, line = list(sheet.iter_rows(values_only=True))
+        return line[column(header, "9 кл.: проведено, ч")]
+
+    assert delivered_in_grade_9() == 10
+    row = plan.rows.get(activity="Мероприятие 3.4.13.1.")
+    row_execution_record(row=row, by=deputy, data={"status": "done", "hours": 25})
+    assert delivered_in_grade_9() == 25  # the plan's version did not change; the marks did
+
+
+def test_consolidated_queries_do_not_grow_with_marked_plans(
+    django_assert_num_queries, year, deputy
+):
+    few = [make_plan(SchoolFactory()) for _ in range(3)]
+    many = few + [make_plan(SchoolFactory()) for _ in range(27)]
+    for each in many:
+        approve_and_mark(each, deputy, {"3.4.13.1.": 10, "3.4.14.1.": 20})
+
+    with django_assert_num_queries(CONSOLIDATED_QUERIES):
+        region_xlsx(Plan.objects.filter(pk__in=[p.pk for p in few]))
+    with django_assert_num_queries(CONSOLIDATED_QUERIES):
+        data = region_xlsx(Plan.objects.filter(pk__in=[p.pk for p in many]))
+    assert load_workbook(io.BytesIO(data))["Исполнение"].max_row == 31
