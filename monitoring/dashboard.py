@@ -129,7 +129,7 @@ def dashboard_bundle(
         opened = [c for c in campaigns if c.opens <= today]
         campaign = (opened or campaigns or [None])[0]
     if access.sees_region(user):
-        municipalities = list(Municipality.objects.all())
+        municipalities = list(Municipality.objects.for_user(user))
         municipality = _pick(municipalities, municipality_id)
     else:
         municipalities = list(Municipality.objects.filter(pk=user.municipality_id))

@@ -180,7 +180,7 @@ def execution_region(request):
 
     if not access.may_see_dashboard(request.user):
         raise PermissionDenied
-    year = SchoolYear.objects.requested_or_current(request.GET.get("year"))
+    year = SchoolYear.objects.for_user(request.user).requested_or_current(request.GET.get("year"))
     since = timezone.now() - timedelta(days=QUIET_DAYS)
     plans = list(
         plans_with_activity(

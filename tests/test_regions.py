@@ -428,3 +428,27 @@ def test_the_weekly_digest_reaches_the_schools_of_every_region(
     letters = {tuple(letter.to): letter.body for letter in mail.outbox}
     assert "Экскурсия в Нальчике" in letters[(deputy.email,)]
     assert "Экскурсия в Майкопе" in letters[("deputy_b@example.org",)]
+
+
+def test_each_centres_dashboard_and_execution_list_keep_to_its_region(
+    client, region_b, plan_b, plan, year, centre_a
+):
+    from plans.models import PlanStatus
+
+    open_campaign(year, name="Мониторинг КБР")
+    open_campaign(region_b.year, name="Мониторинг Адыгеи")
+    Plan.objects.filter(pk__in=[plan.pk, plan_b.pk]).update(status=PlanStatus.APPROVED)
+
+    client.force_login(region_b.centre)
+    dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert "Майкоп" in dashboard and plan.school.municipality.name not in dashboard
+    execution = client.get(reverse("plans:execution-region")).content.decode()
+    assert region_b.school.short_name in execution and plan.school.short_name not in execution
+    # Another region's year asked for by id is not found.
+    assert client.get(reverse("plans:execution-region"), {"year": year.pk}).status_code == 404
+
+    client.force_login(centre_a)
+    dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert "Майкоп" not in dashboard and plan.school.municipality.name in dashboard
+    execution = client.get(reverse("plans:execution-region")).content.decode()
+    assert plan.school.short_name in execution and region_b.school.short_name not in execution
