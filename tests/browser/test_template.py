@@ -59,8 +59,8 @@ def test_the_centre_publishes_next_year_and_a_school_starts_its_plan_from_it(
     hours = page.get_by_label("Базовый, не менее часов в год")
     expect(hours).to_have_value("34")
     hours.fill("40")
-    page.get_by_role("button", name="Сохранить часы").click()
-    expect(page.get_by_text("Часы уровней сохранены.")).to_be_visible()
+    page.get_by_role("button", name="Сохранить уровни и направления").click()
+    expect(page.get_by_text("Уровни и направления сохранены.")).to_be_visible()
     expect(page.get_by_label("Базовый, не менее часов в год")).to_have_value("40")
 
     page.get_by_role("button", name="Опубликовать").click()
