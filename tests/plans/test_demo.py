@@ -82,3 +82,25 @@ def test_the_demo_plan_page_shows_every_row_of_the_demo_data_file(client):
     texts += [fixed["results"] for fixed in data["fixed"].values()]
     missing = [text for text in texts if escape(text) not in page]
     assert not missing
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_has_an_approved_plan_marked_through_the_year(client):
+    """So that the execution pages, the region's hours delivered and the ministry's
+    workbook have something to show on a fresh `make run`."""
+    from django.urls import reverse
+
+    call_command("load_demo")
+    approved = Plan.objects.get(status=PlanStatus.APPROVED)
+    assert approved.school.short_name == "МКОУ СОШ № 2 г.п. Чегем"
+    statuses = set(
+        PlanRow.objects.filter(plan=approved, execution__isnull=False).values_list(
+            "execution__status", flat=True
+        )
+    )
+    assert statuses == {"done", "partly", "not_done", "moved"}
+    client.force_login(User.objects.get(username="reviewer"))
+    page = client.get(reverse("plans:execution", args=[approved.pk])).content.decode()
+    assert "Центр «Точка роста» закрыт на ремонт" in page
+    dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
+    assert "МКОУ СОШ № 2 г.п. Чегем" in dashboard  # among the schools behind (50 of 60 h)

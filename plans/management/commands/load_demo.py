@@ -22,13 +22,20 @@ from plans.models import (
     Plan,
     PlanEvent,
     PlanRow,
+    PlanStatus,
     PlanSubmission,
     Region,
     School,
     SchoolYear,
     TemplateItem,
 )
-from plans.services import plan_create, plan_refresh_check, plan_submit
+from plans.services import (
+    plan_approve,
+    plan_create,
+    plan_refresh_check,
+    plan_submit,
+    row_execution_record,
+)
 from profplan.site import site_url
 
 DATA = settings.BASE_DIR / "fixtures" / "demo" / "plans.json"
@@ -92,6 +99,9 @@ class Command(BaseCommand):
                 },
             )
 
+        self._users(data, schools, municipalities, region, groups)
+        reviewer = get_user_model().objects.get(username="reviewer")
+
         levels = {level.code: level.pk for level in Level.objects.filter(year=year)}
         by_grade = {int(grade): levels[code] for grade, code in data["levels"].items()}
         for entry in data["plans"]:
@@ -102,7 +112,7 @@ class Command(BaseCommand):
                 plan_create(school=school, year=year)
                 continue
             plan = plan_create(school=school, year=year, levels=by_grade)
-            self._fill(plan, data)
+            level_rows = self._fill(plan, data)
             if entry.get("submitted_at"):
                 # Submitted through the service, so that it has its frozen PDF and its
                 # history like any other; then dated back to when it was «submitted».
@@ -111,9 +121,19 @@ class Command(BaseCommand):
                 Plan.objects.filter(pk=plan.pk).update(submitted_at=when)
                 PlanSubmission.objects.filter(plan=plan).update(submitted_at=when)
                 PlanEvent.objects.filter(plan=plan).update(at=when)
+            if entry.get("approved_at"):
+                # Approved by the demo's centre, then the year as the school marked it.
+                plan = plan_approve(plan=plan, by=reviewer)
+                when = timezone.make_aware(datetime.fromisoformat(entry["approved_at"]))
+                Plan.objects.filter(pk=plan.pk).update(approved_at=when)
+                PlanSubmission.objects.filter(plan=plan).update(approved_at=when)
+                PlanEvent.objects.filter(plan=plan, to_status=PlanStatus.APPROVED).update(at=when)
+                for mark in entry.get("execution", []):
+                    self._mark(level_rows[mark["level_row"]], mark)
         for plan in Plan.objects.filter(year=year, school__in=schools.values()):
             plan_refresh_check(plan=plan)
 
+    def _users(self, data, schools, municipalities, region, groups):
         User = get_user_model()
         for account in data["users"]:
             fields = {
@@ -135,7 +155,21 @@ class Command(BaseCommand):
                 user.save()
             user.groups.add(groups[ROLES[account["role"]]])
 
-    def _fill(self, plan, data):
+    def _mark(self, row, mark):
+        """One row's execution, recorded through the service as the school would."""
+        data = {"status": mark["status"], "result": mark.get("result", "")}
+        for name in ("start_date", "end_date", "moved_to"):
+            if mark.get(name):
+                data[name] = date.fromisoformat(mark[name])
+        if mark.get("pupils"):
+            data["pupils"] = mark["pupils"]
+        if mark.get("hours"):
+            data["hours"] = Decimal(mark["hours"])
+        row.refresh_from_db()
+        row_execution_record(row=row, by=None, data=data)
+
+    def _fill(self, plan, data) -> list:
+        """The demo rows into the plan; returns the level blocks' rows, in data order."""
         items = {item.code: item for item in TemplateItem.objects.filter(year=plan.year)}
         blank = {}
         rows = PlanRow.objects.filter(plan=plan, fixed_item=None).select_related("parent", "anchor")
@@ -153,8 +187,9 @@ class Command(BaseCommand):
             # demo plan deletes them, as a finished plan would.
             for row in slots[len(entries) :]:
                 row.delete()
+        level_rows = []
         for order, entry in enumerate(data["level_rows"], start=1):
-            PlanRow.objects.create(
+            level_row = PlanRow.objects.create(
                 plan=plan,
                 parent=items[entry["parent"]],
                 order=order,
@@ -166,5 +201,7 @@ class Command(BaseCommand):
                 start_date=date.fromisoformat(entry["start_date"]),
                 end_date=date.fromisoformat(entry["end_date"]),
             )
+            level_rows.append(level_row)
         for code, fields in data["fixed"].items():
             PlanRow.objects.filter(plan=plan, fixed_item=items[code]).update(**fields)
+        return level_rows
