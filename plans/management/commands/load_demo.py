@@ -30,6 +30,7 @@ from plans.models import (
     TemplateItem,
 )
 from plans.services import (
+    note_from_template,
     plan_approve,
     plan_create,
     plan_refresh_check,
@@ -108,10 +109,14 @@ class Command(BaseCommand):
             school = schools[entry["school"]]
             if Plan.objects.filter(school=school, year=year).exists():
                 continue
+            # The пояснительная записка a school starts with (services.plan_start's).
+            note = note_from_template(year=year, school_name=school.short_name)
             if not entry["filled"]:
-                plan_create(school=school, year=year)
+                plan = plan_create(school=school, year=year)
+                Plan.objects.filter(pk=plan.pk).update(explanatory_note=note)
                 continue
             plan = plan_create(school=school, year=year, levels=by_grade)
+            Plan.objects.filter(pk=plan.pk).update(explanatory_note=note)
             level_rows = self._fill(plan, data)
             if entry.get("submitted_at"):
                 # Submitted through the service, so that it has its frozen PDF and its
