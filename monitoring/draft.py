@@ -170,7 +170,13 @@ def compose(
         )
 
     results = [
-        f"Исполнение плана на {today:%d.%m.%Y}: строк с мероприятиями – {overall.total}; "
+        # During the year: as of today; after it: for the year, as the report is read.
+        (
+            f"Исполнение плана на {today:%d.%m.%Y}"
+            if today <= plan.year.end_date
+            else f"Исполнение плана за {plan.year.title} учебный год"
+        )
+        + f": строк с мероприятиями – {overall.total}; "
         f"{overall.text()}."
     ]
     if sections:

@@ -96,6 +96,8 @@ def test_the_school_opens_section_five_prefilled_with_a_draft(
     results = textarea(page, "results")
     # Five rows of the school and the five fixed activities of sections IV and V.
     assert "строк с мероприятиями – 10; выполнено 2 из 10" in results
+    # The year is over: the draft speaks of the year, not of a day after it.
+    assert results.startswith("Исполнение плана за 2023-2024 учебный год:")
     assert "не выполнено 1, перенесено 1, без отметки 6" in results
     assert "– III. МЕРОПРИЯТИЯ" in results.upper()
     assert "– Урочная деятельность: выполнено 1 из 1" in results
@@ -122,6 +124,15 @@ def test_the_school_opens_section_five_prefilled_with_a_draft(
     assert "«Провести профпробы для 8 классов»" in steps
     assert "ответ школы – Проведены две профпробы в колледже" in steps
     assert "«Пригласить родителей на экскурсии»" in steps and ": не прочитана" in steps
+
+
+def test_during_the_year_the_draft_counts_as_of_today(approved):
+    from datetime import date
+
+    from monitoring.draft import self_analysis_draft
+
+    draft = self_analysis_draft(approved.pk, today=date(2024, 3, 1))
+    assert "Исполнение плана на 01.03.2024:" in str(vars(draft))
 
 
 def test_the_draft_says_whether_a_recommended_indicator_moved(
