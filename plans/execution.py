@@ -145,16 +145,28 @@ def due_date(row: PlanRow, execution: RowExecution | None) -> date | None:
     return None
 
 
-def overdue_lines(lines: list[Line], executions: dict[int, RowExecution], today: date) -> list:
+@dataclass(frozen=True)
+class Overdue:
+    """A line whose date passed without a mark, or whose new date (moved) passed."""
+
+    line: Line
+    due: date
+    moved: bool
+
+
+def overdue_lines(
+    lines: list[Line], executions: dict[int, RowExecution], today: date
+) -> list[Overdue]:
     """Lines whose dates have passed without a mark (or whose new date has passed)."""
     overdue = []
     for line in lines:
         row = line.row
         if row is None or not (line.kind == "row" or line.kind == "fixed"):
             continue
-        day = due_date(row, executions.get(row.pk))
+        execution = executions.get(row.pk)
+        day = due_date(row, execution)
         if day is not None and day < today:
-            overdue.append(line)
+            overdue.append(Overdue(line, day, execution is not None))
     return overdue
 
 

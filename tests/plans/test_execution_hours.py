@@ -108,6 +108,15 @@ def test_a_moved_row_is_overdue_again_once_its_new_date_passes(deputy, approved)
     assert [r.activity for r in late] == ["Экскурсия на завод"]
 
 
+def test_a_moved_row_at_the_top_of_the_plan_shows_its_new_date(client, deputy, approved):
+    record(approved, "Экскурсия на завод", deputy, status="moved", moved_to=date(2023, 11, 20))
+    client.force_login(deputy)
+    editor = client.get(reverse("plans:edit", args=[approved.pk])).content.decode()
+    overdue = editor[editor.index('id="execution-overdue"') :][:2000]
+    assert "Экскурсия на завод" in overdue
+    assert "перенесено на 20.11.2023" in overdue and "10.10.2023" not in overdue
+
+
 def test_weekly_digest_lists_the_overdue_rows(deputy, approved, run_worker):
     UserFactory(username="colleague", school=approved.school, email="")  # no address: skipped
     assert send_execution_digest(today=TODAY) == 1
