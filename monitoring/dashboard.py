@@ -378,11 +378,10 @@ def _behind_table(rows, *, limit) -> Table:
         ],
     )
     if limit is not None:
-        rows = rows[:limit]
-        table.note = (
-            f"Показаны первые {limit} строк. Выберите муниципалитет или скачайте Excel, "
-            "чтобы увидеть все школы."
-        )
+        rows = list(rows[: limit + 1])
+        if len(rows) > limit:
+            rows = rows[:limit]
+            table.note = _cut_note(limit)
     for row in rows:
         delivered = _decimal(row["hours_delivered"])
         table.rows.append(
@@ -447,18 +446,24 @@ def _municipal_table(rows, indicators, chosen) -> Table:
     return table
 
 
+def _cut_note(limit: int) -> str:
+    """Said under a region-wide list only when it was cut."""
+    return (
+        f"Показаны первые {limit} строк. Выберите муниципалитет или скачайте Excel, "
+        "чтобы увидеть все школы."
+    )
+
+
 def _school_table(values, indicators, *, limit) -> Table:
     if limit is None:
         rows = values.achievement_by_school()
         title = "Показатели по школам: цель и факт"
         note = ""
     else:
-        rows = values.below_target().achievement_by_school()[:limit]
+        rows = list(values.below_target().achievement_by_school()[: limit + 1])
         title = "Школы, не достигшие целевых значений"
-        note = (
-            f"Показаны первые {limit} строк. Выберите муниципалитет или скачайте Excel, "
-            "чтобы увидеть все школы."
-        )
+        note = _cut_note(limit) if len(rows) > limit else ""
+        rows = rows[:limit]
     table = Table(
         "schools",
         title,

@@ -124,3 +124,11 @@ def test_the_execution_list_and_the_dashboard_link_to_each_other(client, reviewe
     assert reverse("plans:execution-region") in dashboard
     listing = client.get(reverse("plans:execution-region")).content.decode()
     assert f'href="{reverse("monitoring:dashboard")}#delivery"' in listing
+
+
+def test_a_short_region_wide_list_of_schools_behind_says_nothing_of_a_cut(client, reviewer):
+    make_region(2, executed=True)
+    client.force_login(reviewer)
+    behind = client.get(reverse("monitoring:dashboard")).context["dashboard"].table("behind")
+    assert 0 < len(behind.rows) < SCHOOL_ROWS_ON_PAGE
+    assert behind.note == ""
