@@ -13,11 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from profplan.forms import normalise_text
+from profplan.ids import id_or_404
 
 from . import documents
 from .exports import file_response
 from .exports.template import template_tree
 from .models import (
+    BlockKind,
     Direction,
     DocumentStatus,
     ItemKind,
@@ -64,23 +67,37 @@ def _year(request, pk) -> SchoolYear:
 def template_detail(request, pk):
     """/templates/<pk>/: the year's template as a document, to edit: the preamble, the
     levels' hours, Table 1 with numbers by position. A fixed number of queries."""
-    year = _year(request, pk)
+    return _detail(request, _year(request, pk))
+
+
+def _detail(request, year, *, new_block: dict | None = None, status: int = 200):
+    """The template page; `new_block`: the «Добавить абзац» form as typed (refused)."""
     items = list(TemplateItem.objects.filter(year=year).select_related("level"))
     numbers = services.template_numbers(items)
     lines = [
         {"item": item, "depth": depth, "number": numbers[item.pk]}
         for item, depth in template_tree(items)
     ]
+    blocks = list(TemplateBlock.objects.filter(year=year).order_by("order", "pk"))
     context = {
         "year": year,
         "lines": lines,
-        "blocks": TemplateBlock.objects.filter(year=year).order_by("order", "pk"),
+        "blocks": blocks,
+        "block_kinds": BlockKind.choices,
+        "required_blocks": [str(kind) for kind in services.REQUIRED_BLOCKS],
+        "new_block": new_block or {"kind": BlockKind.DOCUMENT, "after": _default_after(blocks)},
         "levels": Level.objects.filter(year=year),
         "directions": Direction.objects.filter(year=year),
         "unpublished": services.template_unpublished_changes(year),
         "kinds": ItemKind,
     }
-    return render(request, "plans/templates/detail.html", context)
+    return render(request, "plans/templates/detail.html", context, status=status)
+
+
+def _default_after(blocks) -> str:
+    """A new paragraph goes, unless said otherwise, after the last before «Таблица 1»."""
+    before_table = [b for b in blocks if b.kind not in (BlockKind.TABLE_LABEL, BlockKind.CAPTION)]
+    return str(before_table[-1].pk) if before_table else ""
 
 
 def _done(request, year, message=None):
@@ -159,15 +176,45 @@ def template_levels(request, pk):
 @login_required
 @require_POST
 def template_block(request, pk, block_pk):
+    """One paragraph's actions: save its text (the default), up, down, delete."""
     year = _year(request, pk)
     block = get_object_or_404(TemplateBlock, pk=block_pk, year=year)
+    action = request.POST.get("action", "save")
     try:
+        if action in ("up", "down"):
+            services.template_block_move(block=block, step=-1 if action == "up" else 1)
+            return _done(request, year)
+        if action == "delete":
+            services.template_block_delete(block=block)
+            return _done(request, year, f"Удалено: «{block.text[:60]}».")
         services.template_block_edit(
             block=block, text=request.POST.get("text", ""), bold=request.POST.get("bold", "")
         )
     except ValidationError as error:
         return _refused(request, year, error)
     return _done(request, year, "Абзац сохранён.")
+
+
+@login_required
+@require_POST
+def template_block_new(request, pk):
+    """«Добавить абзац»: a new paragraph of the preamble where the centre puts it; a
+    refusal shows the page again with the text as typed (status 422)."""
+    year = _year(request, pk)
+    typed = {
+        "kind": request.POST.get("kind", ""),
+        "text": normalise_text(request.POST.get("text", "")),
+        "after": request.POST.get("after", ""),
+    }
+    after = None
+    if typed["after"]:
+        after = get_object_or_404(TemplateBlock, pk=id_or_404(typed["after"]), year=year)
+    try:
+        services.template_block_add(year=year, kind=typed["kind"], text=typed["text"], after=after)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return _detail(request, year, new_block=typed, status=422)
+    return _done(request, year, "Абзац добавлен.")
 
 
 @login_required

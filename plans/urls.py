@@ -26,6 +26,11 @@ urlpatterns = [
     ),
     path("templates/<int:pk>/levels/", template_views.template_levels, name="template-levels"),
     path(
+        "templates/<int:pk>/blocks/new/",
+        template_views.template_block_new,
+        name="template-block-new",
+    ),
+    path(
         "templates/<int:pk>/blocks/<int:block_pk>/",
         template_views.template_block,
         name="template-block",

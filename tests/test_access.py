@@ -244,6 +244,10 @@ SITE = {
         lambda w: reverse("plans:template-block", args=[w["plan"].year_id, 1]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    "plans:template-block-new": (
+        lambda w: reverse("plans:template-block-new", args=[w["plan"].year_id]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "plans:template-publish": (
         lambda w: reverse("plans:template-publish", args=[w["plan"].year_id]),
         [R, 405, 405, 405, 405, 405, 405],
@@ -344,6 +348,7 @@ TEMPLATE_POSTS = [
     "plans:template-item",
     "plans:template-levels",
     "plans:template-block",
+    "plans:template-block-new",
     "plans:template-publish",
     "plans:catalogue-new",
     "plans:catalogue-activity",

@@ -370,6 +370,12 @@ def catalogue_requests(world):
             {f"name-{level.pk}": level.name, f"direction-{direction.pk}": direction.name},
             [f"name-{level.pk}", f"direction-{direction.pk}", f"level-{level.pk}"],
         ),
+        (
+            "post",
+            reverse("plans:template-block-new", args=[year.pk]),
+            {"kind": "document", "text": "письмо", "after": ""},
+            ["kind", "after"],
+        ),
     ]
 
 

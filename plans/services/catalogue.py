@@ -13,6 +13,7 @@ then `order` within the year; a move swaps it with its neighbour in the group.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
+from simple_history.utils import bulk_update_with_history
 
 from profplan.forms import normalise_text
 
@@ -85,7 +86,7 @@ def activity_move(*, activity: ActivityTemplate, step: int) -> ActivityTemplate:
         if item.order != order:
             item.order = order
             changed.append(item)
-    ActivityTemplate.objects.bulk_update(changed, ["order"])
+    bulk_update_with_history(changed, ActivityTemplate, ["order"])  # a move is in the history
     SchoolYear.objects.filter(pk=activity.year_id).reference_changed()
     activity.order = items.index(group[index]) + 1
     return activity

@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from ..models import (
+    BlockKind,
     ItemKind,
     Level,
     Plan,
@@ -72,7 +74,7 @@ def template_renumber(year: SchoolYear) -> int:
     TemplateItem.objects.bulk_update(changed, ["code"])
     for item in changed:
         item.code = numbers[item.pk]
-    TemplateItem.objects.bulk_update(changed, ["code"])
+    bulk_update_with_history(changed, TemplateItem, ["code"])  # renumbering is in the history
     SchoolYear.objects.filter(pk=year.pk).reference_changed()
     return len(changed)
 
@@ -114,9 +116,12 @@ def template_item_add(
 
 
 def _reorder(siblings) -> None:
+    changed = []
     for order, sibling in enumerate(siblings, start=1):
-        sibling.order = order
-    TemplateItem.objects.bulk_update(siblings, ["order"])
+        if sibling.order != order:
+            sibling.order = order
+            changed.append(sibling)
+    bulk_update_with_history(changed, TemplateItem, ["order"])  # a move is in the history
 
 
 @transaction.atomic
@@ -185,6 +190,79 @@ def template_block_edit(*, block: TemplateBlock, text: str, bold: str = "") -> T
     block.full_clean()
     block.save(update_fields=["text", "bold"])
     return block
+
+
+# The parts a printed template cannot do without: they are reworded, never removed.
+REQUIRED_BLOCKS = (BlockKind.TITLE, BlockKind.TABLE_LABEL, BlockKind.CAPTION)
+
+
+def _blocks(year: SchoolYear) -> list[TemplateBlock]:
+    return list(TemplateBlock.objects.filter(year=year).select_for_update().order_by("order", "pk"))
+
+
+def _reorder_blocks(year: SchoolYear, blocks: list[TemplateBlock]) -> None:
+    """Number the blocks 1, 2, … in this order. bulk_update sends no signal: the
+    editor pages that print the preamble (documents) learn of it from the revision."""
+    changed = []
+    for order, block in enumerate(blocks, start=1):
+        if block.order != order:
+            block.order = order
+            changed.append(block)
+    bulk_update_with_history(changed, TemplateBlock, ["order"])  # a move is in the history
+    SchoolYear.objects.filter(pk=year.pk).reference_changed()
+
+
+@transaction.atomic
+def template_block_add(
+    *, year: SchoolYear, kind: str, text: str, after: TemplateBlock | None = None
+) -> TemplateBlock:
+    """A new paragraph of the preamble (a letter in the list of documents, a step of
+    the cycle, …) after `after`, or before «Таблица 1» when not given."""
+    if kind not in BlockKind.values:
+        raise ValidationError("Выберите вид абзаца из списка.")
+    text = text.strip()
+    if not text:
+        raise ValidationError("Напишите текст нового абзаца.")
+    blocks = _blocks(year)
+    if after is not None and after in blocks:
+        position = blocks.index(after) + 1
+    else:
+        labels = [i for i, block in enumerate(blocks) if block.kind == BlockKind.TABLE_LABEL]
+        position = labels[0] if labels else len(blocks)
+    block = TemplateBlock(year=year, order=len(blocks) + 1, kind=kind, text=text)
+    block.full_clean()
+    block.save()
+    blocks.insert(position, block)
+    _reorder_blocks(year, blocks)
+    return block
+
+
+@transaction.atomic
+def template_block_move(*, block: TemplateBlock, step: int) -> TemplateBlock:
+    """One place up (step −1) or down (+1) in the preamble."""
+    blocks = _blocks(block.year)
+    index = next(i for i, other in enumerate(blocks) if other.pk == block.pk)
+    target = index + step
+    if not 0 <= target < len(blocks):
+        raise ValidationError(
+            "Абзац уже первый в вводной части." if step < 0 else "Абзац уже последний."
+        )
+    blocks[index], blocks[target] = blocks[target], blocks[index]
+    _reorder_blocks(block.year, blocks)
+    block.order = target + 1
+    return block
+
+
+@transaction.atomic
+def template_block_delete(*, block: TemplateBlock) -> None:
+    if block.kind in REQUIRED_BLOCKS:
+        raise ValidationError(
+            f"«{block.get_kind_display()}» – обязательная часть документа: "
+            "его можно изменить, но не удалить."
+        )
+    year = block.year
+    block.delete()
+    _reorder_blocks(year, _blocks(year))
 
 
 def _snapshot(year: SchoolYear) -> dict[str, list]:

@@ -1,5 +1,5 @@
 /* The centre's catalogue page: filters the list as you type (the search form also
-   works without scripts), and asks before a delete. No inline scripts (CSP). */
+   works without scripts); there and on the template page, asks before a delete. No inline scripts (CSP). */
 (function () {
   "use strict";
   function normalize(text) { return text.toLowerCase().replace(/ё/g, "е"); }

@@ -125,6 +125,11 @@ def test_the_centre_authors_through_the_pages(client, reviewer, year):
     new.refresh_from_db()
     assert (heading.title, basic.min_hours, new.is_published) == ("КАДРЫ", 41, True)
     assert heading.history.filter(title="КАДРЫ").exists()  # every change is in the history
+    moved = TemplateItem.objects.get(year=new, code="3.2.")
+    client.post(reverse("plans:template-item", args=[new.pk, moved.pk]), {"action": "up"})
+    moved.refresh_from_db()
+    # A move renumbers: the history has the item under its new number and place.
+    assert moved.history.filter(code=moved.code, order=moved.order).exists()
     assert basic.history.filter(min_hours=41).exists()
     assert new.history.exists()
 
@@ -142,3 +147,115 @@ def test_the_authoring_page_costs_the_same_queries_for_more_items(client, review
         page = client.get(url)
     assert page.status_code == 200
     assert len(many) == len(few)
+
+
+# --- the preamble: paragraphs added, moved, removed -----------------------------------
+
+
+def preamble(year) -> list[tuple[str, str]]:
+    from plans.models import TemplateBlock
+
+    return list(
+        TemplateBlock.objects.filter(year=year).order_by("order", "pk").values_list("kind", "text")
+    )
+
+
+def test_the_centre_adds_next_years_letter_to_the_list_of_documents(client, reviewer, next_year):
+    from plans.documents import render_template_bytes
+    from plans.models import TemplateBlock
+    from tests.plans.test_template_document import docx_document
+
+    letters = TemplateBlock.objects.filter(year=next_year, kind="document").order_by("order")
+    last = letters.last()
+    client.force_login(reviewer)
+    letter = "письмо Минпросвещения России от 01.08.2024 № АБ-1234/05 «О профминимуме»;"
+    response = client.post(
+        reverse("plans:template-block-new", args=[next_year.pk]),
+        {"kind": "document", "after": last.pk, "text": letter},
+        follow=True,
+    )
+    assert "Абзац добавлен." in response.content.decode()
+    kinds_texts = preamble(next_year)
+    at = kinds_texts.index(("document", last.text))
+    assert kinds_texts[at + 1] == ("document", letter)
+    # The printed template has it, in its place, a dash before it like the others.
+    printed = [text for kind, text in docx_document(render_template_bytes(next_year, "docx"))]
+    assert printed.index(f"– {letter}") == printed.index(f"– {last.text}") + 1
+
+
+def test_a_refused_new_paragraph_keeps_what_was_typed(client, reviewer, next_year):
+    client.force_login(reviewer)
+    response = client.post(
+        reverse("plans:template-block-new", args=[next_year.pk]),
+        {"kind": "нет-такого", "after": "", "text": "Текст, набранный вручную"},
+    )
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "Выберите вид абзаца из списка." in page
+    assert "Текст, набранный вручную</textarea>" in page
+    empty = client.post(
+        reverse("plans:template-block-new", args=[next_year.pk]),
+        {"kind": "paragraph", "after": "", "text": "   "},
+    )
+    assert "Напишите текст нового абзаца." in empty.content.decode()
+    # An unknown or malformed place is not found, never a server error.
+    for after in ("999999", "abc", "-1"):
+        response = client.post(
+            reverse("plans:template-block-new", args=[next_year.pk]),
+            {"kind": "paragraph", "after": after, "text": "x"},
+        )
+        assert response.status_code == 404
+
+
+def test_a_paragraph_moves_and_goes_but_the_documents_frame_stays(client, reviewer, next_year):
+    from plans.models import TemplateBlock
+
+    client.force_login(reviewer)
+    blocks = list(TemplateBlock.objects.filter(year=next_year).order_by("order", "pk"))
+    second = blocks[1]
+    url = reverse("plans:template-block", args=[next_year.pk, second.pk])
+    client.post(url, {"action": "up"})
+    assert preamble(next_year)[0] == (second.kind, second.text)
+    refused = client.post(url, {"action": "up"}, follow=True)
+    assert "Абзац уже первый в вводной части." in refused.content.decode()
+
+    client.post(url, {"action": "delete"})
+    assert (second.kind, second.text) not in preamble(next_year)
+    orders = list(
+        TemplateBlock.objects.filter(year=next_year)
+        .order_by("order")
+        .values_list("order", flat=True)
+    )
+    assert orders == list(range(1, len(orders) + 1))
+
+    title = TemplateBlock.objects.get(year=next_year, kind="title")
+    kept = client.post(
+        reverse("plans:template-block", args=[next_year.pk, title.pk]),
+        {"action": "delete"},
+        follow=True,
+    )
+    assert "обязательная часть документа" in kept.content.decode()
+    assert TemplateBlock.objects.filter(pk=title.pk).exists()
+    # In the history like every change: the move and the removal.
+    assert TemplateBlock.history.filter(id=second.pk, history_type="-").exists()
+    assert TemplateBlock.history.filter(id=second.pk, history_type="~", order=1).exists()
+
+
+def test_schools_cannot_add_to_the_preamble(client, deputy, next_year):
+    client.force_login(deputy)
+    response = client.post(
+        reverse("plans:template-block-new", args=[next_year.pk]),
+        {"kind": "paragraph", "text": "x"},
+    )
+    assert response.status_code == 403
+
+
+def test_the_template_pages_blank_lines_are_table_rows_not_bootstrap_grid_rows(
+    client, reviewer, year
+):
+    """`<tr class="row">` took Bootstrap's flex grid: each blank line's cells stacked
+    in a narrow column at the left of the table."""
+    client.force_login(reviewer)
+    page = client.get(reverse("plans:template", args=[year.pk])).content.decode()
+    assert '<tr class="template-row" data-code="1.1.">' in page
+    assert '<tr class="row"' not in page
