@@ -6,6 +6,7 @@ from profplan.forms import PlainTextField, limit_text, model_formfield
 
 from .fields import EXPLANATORY_NOTE_MAX_LENGTH, GRADES, format_hours
 from .models import ActivityTemplate, Direction, ExecutionStatus, Level, PlanRow, RowExecution
+from .services.catalogue import ACTIVITY_FIELDS
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
 DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
@@ -237,17 +238,7 @@ class ActivityTemplateForm(forms.ModelForm):
     class Meta:
         model = ActivityTemplate
         formfield_callback = model_formfield
-        fields = [
-            "title",
-            "direction",
-            "level",
-            "typical_hours",
-            "period",
-            "responsible",
-            "documents",
-            "links",
-            "results",
-        ]
+        fields = ACTIVITY_FIELDS
         widgets = {
             "title": forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
             "direction": forms.Select(attrs={"class": "form-select"}),

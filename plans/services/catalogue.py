@@ -13,11 +13,11 @@ then `order` within the year; a move swaps it with its neighbour in the group.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from simple_history.utils import bulk_update_with_history
 
 from profplan.forms import normalise_text
 
 from ..models import ActivityTemplate, Direction, Level, SchoolYear
+from .ordering import save_order
 
 # What the centre fills in; the year and the order are the service's.
 ACTIVITY_FIELDS = [
@@ -81,12 +81,7 @@ def activity_move(*, activity: ActivityTemplate, step: int) -> ActivityTemplate:
         )
     a, b = items.index(group[index]), items.index(group[target])
     items[a], items[b] = items[b], items[a]
-    changed = []
-    for order, item in enumerate(items, start=1):
-        if item.order != order:
-            item.order = order
-            changed.append(item)
-    bulk_update_with_history(changed, ActivityTemplate, ["order"])  # a move is in the history
+    save_order(items)
     SchoolYear.objects.filter(pk=activity.year_id).reference_changed()
     activity.order = items.index(group[index]) + 1
     return activity
@@ -98,8 +93,16 @@ def activity_delete(*, activity: ActivityTemplate) -> None:
     activity.delete()
 
 
-def _name(name: str, *, noun: str, of: str, limit: int, taken) -> str:
-    """One line of text (spaces collapsed), not empty, not too long, not another's."""
+def _name(obj, name: str, *, noun: str, of: str, limit: int) -> str:
+    """A new name for `obj` (a level or a direction): one line of text (spaces
+    collapsed), not empty, not too long, not another's of the same year."""
+    taken = {
+        other.casefold()
+        for other in type(obj)
+        .objects.filter(year_id=obj.year_id)
+        .exclude(pk=obj.pk)
+        .values_list("name", flat=True)
+    }
     name = " ".join(normalise_text(name or "").split())
     if not name:
         raise ValidationError(f"Название {of} не может быть пустым.")
@@ -115,13 +118,7 @@ def _name(name: str, *, noun: str, of: str, limit: int, taken) -> str:
 @transaction.atomic
 def level_rename(*, level: Level, name: str) -> Level:
     """The level's name as the plans print it («базовый»); its code and hours stay."""
-    taken = {
-        other.casefold()
-        for other in Level.objects.filter(year_id=level.year_id)
-        .exclude(pk=level.pk)
-        .values_list("name", flat=True)
-    }
-    level.name = _name(name, noun="Уровень", of="уровня", limit=100, taken=taken)
+    level.name = _name(level, name, noun="Уровень", of="уровня", limit=100)
     level.save(update_fields=["name"])
     return level
 
@@ -130,12 +127,6 @@ def level_rename(*, level: Level, name: str) -> Level:
 def direction_rename(*, direction: Direction, name: str) -> Direction:
     """The direction's name as the catalogue groups it; the headings of the level
     blocks in Table 1 keep their own titles (renamed as items)."""
-    taken = {
-        other.casefold()
-        for other in Direction.objects.filter(year_id=direction.year_id)
-        .exclude(pk=direction.pk)
-        .values_list("name", flat=True)
-    }
-    direction.name = _name(name, noun="Направление", of="направления", limit=200, taken=taken)
+    direction.name = _name(direction, name, noun="Направление", of="направления", limit=200)
     direction.save(update_fields=["name"])
     return direction

@@ -29,6 +29,7 @@ from ..models import (
     TemplateRevision,
     TemplateStatus,
 )
+from .ordering import save_order
 from .rows import plan_touch
 from .workflow import plan_refresh_check
 from .years import school_year_copy, school_year_next_title, template_row_positions
@@ -116,12 +117,7 @@ def template_item_add(
 
 
 def _reorder(siblings) -> None:
-    changed = []
-    for order, sibling in enumerate(siblings, start=1):
-        if sibling.order != order:
-            sibling.order = order
-            changed.append(sibling)
-    bulk_update_with_history(changed, TemplateItem, ["order"])  # a move is in the history
+    save_order(siblings)
 
 
 @transaction.atomic
@@ -203,12 +199,7 @@ def _blocks(year: SchoolYear) -> list[TemplateBlock]:
 def _reorder_blocks(year: SchoolYear, blocks: list[TemplateBlock]) -> None:
     """Number the blocks 1, 2, … in this order. bulk_update sends no signal: the
     editor pages that print the preamble (documents) learn of it from the revision."""
-    changed = []
-    for order, block in enumerate(blocks, start=1):
-        if block.order != order:
-            block.order = order
-            changed.append(block)
-    bulk_update_with_history(changed, TemplateBlock, ["order"])  # a move is in the history
+    save_order(blocks)
     SchoolYear.objects.filter(pk=year.pk).reference_changed()
 
 
