@@ -31,13 +31,15 @@ class Entry:
     can_move_down: bool = False
 
 
-def open_comments(entries: list[Entry]) -> list:
+def open_comments(lines: list[Line], threads: dict) -> list[tuple[Line, object]]:
     """The centre's remarks on rows not yet marked as fixed, in the order of the plan,
-    with the row they are on: the list at the top of the editor jumps to each row."""
+    with the line they are on: the list at the top of the editor jumps to each row.
+    No queries, and no row formatted: the check panel's refresh sends it too."""
     return [
-        (entry.row, comment)
-        for entry in entries
-        for comment in entry.comments
+        (line, comment)
+        for line in lines
+        if line.row is not None
+        for comment in threads.get(line.row.pk, [])
         if not comment.resolved_at
     ]
 

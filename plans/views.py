@@ -313,7 +313,7 @@ def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
     return {
         "plan": plan,
         "entries": entries,
-        "open_comments": open_comments(entries),
+        "open_comments": open_comments(lines, threads),
         "plan_comments": threads.get(None, []),
         "check": check_plan(plan, lines),
         "can_edit": can_edit,
@@ -356,7 +356,7 @@ def plan_check(request, pk):
     context = {
         "plan": plan,
         "check": check_plan(plan, lines),
-        "open_comments": open_comments(editor_entries(plan, lines, comment_threads(plan))),
+        "open_comments": open_comments(lines, comment_threads(plan)),
         "oob": True,
     }
     return HttpResponse(
