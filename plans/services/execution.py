@@ -71,8 +71,7 @@ def plan_delivery_store(*, plan: Plan) -> None:
     `delivery_by_grade` computes, so that the region's dashboard adds them up in the
     database. Called on approval and on every mark. Queries: the editor's bundle (7),
     the executions (1), the update (1)."""
-    bundle = Plan.objects.for_editor().get(pk=plan.pk)
-    _store(bundle, executions_of_plans([bundle.pk]))
+    _store_chunk([Plan.objects.for_editor().get(pk=plan.pk)])
 
 
 def plans_delivery_store(plans, chunk: int = 50) -> int:
@@ -92,12 +91,6 @@ def _store_chunk(plans: list[Plan]) -> None:
     for plan in plans:
         grades += _figures(plan, executions)
     PlanGrade.objects.bulk_update(grades, ["hours_planned", "hours_delivered"])
-
-
-def _store(bundle: Plan, executions) -> None:
-    PlanGrade.objects.bulk_update(
-        _figures(bundle, executions), ["hours_planned", "hours_delivered"]
-    )
 
 
 def _figures(bundle: Plan, executions) -> list[PlanGrade]:
