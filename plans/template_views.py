@@ -85,19 +85,14 @@ def _detail(request, year, *, new_block: dict | None = None, status: int = 200):
         "blocks": blocks,
         "block_kinds": BlockKind.choices,
         "required_blocks": [str(kind) for kind in services.REQUIRED_BLOCKS],
-        "new_block": new_block or {"kind": BlockKind.DOCUMENT, "after": _default_after(blocks)},
+        # «after» empty: where the service puts a paragraph by default, before «Таблица 1».
+        "new_block": new_block or {"kind": BlockKind.DOCUMENT, "after": ""},
         "levels": Level.objects.filter(year=year),
         "directions": Direction.objects.filter(year=year),
         "unpublished": services.template_unpublished_changes(year),
         "kinds": ItemKind,
     }
     return render(request, "plans/templates/detail.html", context, status=status)
-
-
-def _default_after(blocks) -> str:
-    """A new paragraph goes, unless said otherwise, after the last before «Таблица 1»."""
-    before_table = [b for b in blocks if b.kind not in (BlockKind.TABLE_LABEL, BlockKind.CAPTION)]
-    return str(before_table[-1].pk) if before_table else ""
 
 
 def _done(request, year, message=None):

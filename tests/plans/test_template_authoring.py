@@ -259,3 +259,14 @@ def test_the_template_pages_blank_lines_are_table_rows_not_bootstrap_grid_rows(
     page = client.get(reverse("plans:template", args=[year.pk])).content.decode()
     assert '<tr class="template-row" data-code="1.1.">' in page
     assert '<tr class="row"' not in page
+
+
+def test_a_new_paragraph_goes_before_table_1_unless_placed(client, reviewer, next_year):
+    client.force_login(reviewer)
+    client.post(
+        reverse("plans:template-block-new", args=[next_year.pk]),
+        {"kind": "paragraph", "after": "", "text": "Новый абзац о партнёрах"},
+    )
+    kinds_texts = preamble(next_year)
+    at = kinds_texts.index(("paragraph", "Новый абзац о партнёрах"))
+    assert kinds_texts[at + 1][0] == "table_label"
