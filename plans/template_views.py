@@ -208,7 +208,7 @@ def template_block_new(request, pk):
         services.template_block_add(year=year, kind=typed["kind"], text=typed["text"], after=after)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return _detail(request, year, new_block=typed, status=422)
+        return _detail(request, year, new_block={**typed, "refused": True}, status=422)
     return _done(request, year, "Абзац добавлен.")
 
 

@@ -198,6 +198,9 @@ def test_a_refused_new_paragraph_keeps_what_was_typed(client, reviewer, next_yea
         {"kind": "paragraph", "after": "", "text": "   "},
     )
     assert "Напишите текст нового абзаца." in empty.content.decode()
+    # The refused form comes back open, with the kind chosen.
+    assert '<details class="card mb-3" open id="preamble-new">' in empty.content.decode()
+    assert '<option value="paragraph" selected>' in empty.content.decode()
     # An unknown or malformed place is not found, never a server error.
     for after in ("999999", "abc", "-1"):
         response = client.post(
