@@ -43,6 +43,9 @@ def test_sign_in_set_levels_fill_from_catalogue_and_by_hand_then_submit(
     page = sign_in("deputy")
     page.get_by_role("button", name="Начать план").click()
     expect(page.get_by_role("heading", name="План деятельности по сопровождению")).to_be_visible()
+    # The level selects post on change once htmx has wired them: under load the page
+    # shows before its deferred scripts have run, and a change made then is lost.
+    page.wait_for_load_state("networkidle")
     plan = Plan.objects.get(school=school)
     # Sections IV–V are the school's too; filled here to keep this test on the профминимум.
     PlanRow.objects.filter(plan=plan, fixed_item__isnull=False).update(

@@ -75,6 +75,9 @@ def test_the_centre_publishes_next_year_and_a_school_starts_its_plan_from_it(
     ).to_be_visible()
     page.get_by_role("button", name="Начать план").click()
     expect(page.get_by_text("План на 2024-2025 учебный год создан.")).to_be_visible()
+    # The level selects post on change once htmx has wired them: under load the page
+    # shows before its deferred scripts have run, and a change made then is lost.
+    page.wait_for_load_state("networkidle")
     plan = Plan.objects.get(school=school)
     assert plan.year == SchoolYear.objects.get(title="2024-2025")
 
