@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path
 
-from plans.admin import RegionScoped
-
 from . import access
 from .models import User
 from .onboarding import MAX_FILE_BYTES, MAX_ROWS, ImportFileError, ImportRejected, read_rows
+from .region_admin import RegionScoped
 from .services import schools_import, user_invite_send
 
 

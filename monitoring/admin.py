@@ -2,7 +2,8 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from plans.admin import PlanPartAdmin, RegionScoped
+from accounts.region_admin import RegionScoped
+from plans.admin import PlanPartAdmin
 
 from .models import (
     Campaign,

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from plans.execution import DELIVERED
+from plans.execution.reads import DELIVERED
 from plans.models import ExecutionStatus
 from plans.profminimum import PlanCheck, check_plan
 

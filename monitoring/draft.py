@@ -19,7 +19,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
-from plans.execution import GradeDelivery, delivery_by_grade, executions_for
+from plans.execution.reads import GradeDelivery, delivery_by_grade, executions_for
 from plans.fields import ANALYSIS_MAX_LENGTH
 from plans.models import ExecutionStatus, Plan
 from plans.numbering import plan_lines

@@ -1,7 +1,7 @@
 """The dashboard's tables as an Excel workbook, one sheet each.
 
 It writes the very rows the page shows (`monitoring.dashboard.Dashboard`), so the
-two never disagree, and it puts every value through `plans.exports.cells.cell()`,
+two never disagree, and it puts every value through `plans.documents.formats.cells.cell()`,
 as the plan exports do: a school's text that looks like a formula stays text, and
 control characters pasted from Word do not break the file. monitoring depends on
 plans here, never the other way round.
@@ -12,7 +12,7 @@ from io import BytesIO
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from plans.exports.cells import cell
+from plans.documents.formats.cells import cell
 
 from .dashboard import Dashboard, Link
 

@@ -205,7 +205,7 @@ def delivery_by_municipality(plans):
     """Hours delivered per grade of the approved plans among `plans`, by municipality and
     grade: grades with a level, how many met its minimum, and the sums of hours delivered,
     planned and of the minimums (for means). One query: the figures are stored on the
-    grades by plans/services/execution.py, so nothing is read per plan."""
+    grades by plans/execution/services.py, so nothing is read per plan."""
     from plans.models import PlanGrade, PlanStatus
 
     return (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from plans.execution import executions_for
+from plans.execution.reads import executions_for
 from plans.forms import posted_version
 from plans.models import Municipality, Plan, PlanStatus, School
 from plans.services import PlanConflict, PlanNotEditable

@@ -2,7 +2,7 @@
 and the plan as it is now). Rows are matched by identity, never by number.
 
 A snapshot keeps a row's raw values (plans.services.plan_snapshot); the diff shows
-them as the documents print them (plans/exports/rows.py): «12,5 ч», «6, 7 кл.»,
+them as the documents print them (plans/documents/formats/rows.py): «12,5 ч», «6, 7 кл.»,
 the period with its dates.
 """
 
@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .exports.rows import format_hours_with_unit, format_period
+from plans.documents.formats.rows import format_hours_with_unit, format_period
+
 from .fields import format_grades
 
 FIELDS = [

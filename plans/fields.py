@@ -6,6 +6,7 @@ range: any grade outside 6–11 makes the stored value 64 or more.
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 
 GRADES = (6, 7, 8, 9, 10, 11)
@@ -103,3 +104,25 @@ NOTE_MAX_LENGTH = 4000  # a remark, an answer, a recommendation
 ANALYSIS_MAX_LENGTH = 8000  # a part of the self-analysis (section V)
 # The plan's пояснительная записка: a page before Table 1, not a second preamble.
 EXPLANATORY_NOTE_MAX_LENGTH = 4000
+
+
+def validate_links(value: str) -> None:
+    """Column 6 «Ссылки на документ»: one http(s) address per line."""
+    check = URLValidator(schemes=["http", "https"])
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            check(line)
+        except ValidationError:
+            raise ValidationError(
+                "«%(link)s» – не ссылка на документ. Укажите адрес, начинающийся с http:// "
+                "или https://, по одному на строке.",
+                code="invalid_link",
+                params={"link": line[:100]},
+            ) from None
+
+
+def split_links(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]

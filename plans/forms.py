@@ -2,11 +2,11 @@
 
 from django import forms
 
+from plans.regional_template.catalogue import ACTIVITY_FIELDS
 from profplan.forms import PlainTextField, limit_text, model_formfield
 
 from .fields import EXPLANATORY_NOTE_MAX_LENGTH, GRADES, format_hours
 from .models import ActivityTemplate, Direction, ExecutionStatus, Level, PlanRow, RowExecution
-from .services.catalogue import ACTIVITY_FIELDS
 
 TEXTAREA = {"rows": 2, "class": "form-control form-control-sm"}
 DATE_ERRORS = {"invalid": "Введите дату в формате ДД.ММ.ГГГГ."}
@@ -291,12 +291,12 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class EvidenceFilesField(forms.FileField):
-    """Several files in one input; each is checked by its content (plans/evidence.py)."""
+    """Several files in one input; each is checked by its content (plans/execution/evidence.py)."""
 
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
-        from .evidence import check_upload
+        from plans.execution.evidence import check_upload
 
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
         cleaned = [super(EvidenceFilesField, self).clean(upload, initial) for upload in uploads]
@@ -397,6 +397,6 @@ class RowExecutionForm(forms.ModelForm):
 
 
 def _evidence_accept() -> str:
-    from .evidence import ACCEPT
+    from plans.execution.evidence import ACCEPT
 
     return ACCEPT

@@ -15,12 +15,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from plans.documents.formats.rows import plan_appendices, plan_note, table_rows
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404, parse_id
 
 from . import services
 from .diff import diff_snapshots
-from .exports.rows import plan_appendices, plan_note, table_rows
 from .models import Plan, PlanComment, PlanRow, PlanStatus
 from .numbering import plan_lines
 from .profminimum import check_plan
@@ -65,8 +65,8 @@ def review_view(model_admin, request, object_id):
         "note": plan_note(plan),
     }
     if plan.status == PlanStatus.APPROVED:
-        from .execution import executions_for
-        from .execution_views import execution_context
+        from plans.execution.reads import executions_for
+        from plans.execution.views import execution_context
 
         context["execution"] = execution_context(
             plan, plan_lines(plan), executions_for(plan, with_evidence=False), timezone.localdate()

@@ -5,7 +5,7 @@ catalogue) changes what every plan of that year shows, and may come from anywher
 the admin's forms and bulk deletes, a management command, a shell. A signal sees
 them all; an override in each admin and each command would miss the next one. So
 each save or delete moves the year's `reference_revision`, which is part of the
-editor page's cache key (plans/views.py) and of the template's documents. Writes that send no signals (`update()`,
+editor page's cache key (plans/editor/cache.py) and of the template's documents. Writes that send no signals (`update()`,
 `bulk_create()`) call `SchoolYear.objects.filter(...).reference_changed()`
 themselves. Apps that hang reference data of their own on a year (monitoring's
 indicators) connect `reference_changed` for their models.

@@ -1,13 +1,19 @@
 from django.urls import path
 
-from . import catalogue_views, document_views, execution_views, template_views, views
+from plans import home
+from plans.documents import views as document_views
+from plans.editor import views
+from plans.execution import views as execution_views
+from plans.regional_template import catalogue_views
+from plans.regional_template import views as template_views
+
 from .imports import views as import_views
 
 app_name = "plans"
 
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("plans/start/", views.plan_start, name="start"),
+    path("", home.home, name="home"),
+    path("plans/start/", home.plan_start, name="start"),
     path("plans/import/", import_views.docx_upload, name="import-docx"),
     path("plans/import/<str:token>/", import_views.docx_preview, name="import-preview"),
     path("plans/region.xlsx", document_views.region_export, name="export-region"),

@@ -24,7 +24,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))
 
-# No request draws a document (the task worker does: plans/documents.py), so the
+# No request draws a document (the task worker does: plans/documents/queue.py), so the
 # slowest page is the editor of a big plan, well under a second. With gthread
 # workers the timeout is a liveness check of the worker process; 60 s is generous,
 # and nginx's proxy_read_timeout (README) matches it.

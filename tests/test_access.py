@@ -11,7 +11,7 @@ from django.urls import get_resolver, reverse
 
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from monitoring.models import Recommendation, Report
-from plans.documents import plan_document
+from plans.documents.queue import plan_document
 from plans.models import ActivityTemplate, Municipality, PlanComment, TemplateItem
 from tests.factories import UserFactory, open_campaign
 
@@ -94,7 +94,7 @@ def executed(w):
 
 
 S, R, F, N, X = 200, 302, 403, 404, "skip"
-# A download not rendered yet: 302 to its progress page (plans/document_views.py).
+# A download not rendered yet: 302 to its progress page (plans/documents/views.py).
 D = "document"
 # GET answers per role, in the order of ROLES:
 # anonymous, deputy, other_deputy, coordinator, far_coordinator, reviewer, superuser

@@ -29,7 +29,7 @@ def development_shell(script: str, tmp_path) -> subprocess.CompletedProcess:
 
 
 def test_weasyprint_says_nothing_at_info(tmp_path):
-    result = development_shell("import plans.exports.pdf", tmp_path)
+    result = development_shell("import plans.documents.formats.pdf", tmp_path)
     assert result.returncode == 0, result.stderr
     assert "weasyprint" not in result.stderr
 

@@ -89,7 +89,7 @@ def test_server_error_gets_a_russian_500_without_details(deputy, plan, monkeypat
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail")
 
-    monkeypatch.setattr("plans.views.check_plan", boom)
+    monkeypatch.setattr("plans.editor.views.check_plan", boom)
     client = Client(raise_request_exception=False)
     client.force_login(deputy)
     response = client.get(f"/plans/{plan.pk}/check/")
@@ -109,7 +109,7 @@ def test_lost_database_gives_503_try_again(deputy, plan, monkeypatch):
     def lost(*args, **kwargs):
         raise OperationalError("terminating connection due to administrator command")
 
-    monkeypatch.setattr("plans.views.check_plan", lost)
+    monkeypatch.setattr("plans.editor.views.check_plan", lost)
     client = Client(raise_request_exception=False)
     client.force_login(deputy)
     response = client.get(f"/plans/{plan.pk}/check/")
@@ -213,7 +213,7 @@ def test_an_error_of_a_signed_in_user_is_logged_without_personal_data(
             "Телефон +7 (866) 242-12-34"
         )
 
-    monkeypatch.setattr("plans.views.check_plan", duplicate)
+    monkeypatch.setattr("plans.editor.views.check_plan", duplicate)
     client = Client(raise_request_exception=False)
     assert (
         client.post(

@@ -20,7 +20,7 @@ from accounts import access
 from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Campaign, Report
 from monitoring.services import recommendation_send
-from plans.documents import document_plans
+from plans.documents.queue import document_plans
 from plans.models import (
     ActivityTemplate,
     Document,
@@ -413,7 +413,7 @@ def test_the_weekly_digest_reaches_the_schools_of_every_region(
     two different templates): the digest does not stop at the first region's."""
     from django.core import mail
 
-    from plans.execution_digest import send_execution_digest
+    from plans.execution.digest import send_execution_digest
     from plans.models import PlanStatus
     from tests.factories import add_row
 

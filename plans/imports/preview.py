@@ -10,7 +10,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from ..exports.rows import TableRow, table_rows
+from plans.documents.formats.rows import TableRow, table_rows
+
 from ..models import Level, SchoolYear, TemplateItem
 from ..numbering import number_lines
 from .placement import Placement

@@ -1,6 +1,6 @@
 """The plan's own Excel export, edited offline and uploaded back: what changed.
 
-The workbook carries (plans/exports/xlsx.py, `write_round_trip_keys`) each line's
+The workbook carries (plans/documents/formats/xlsx.py, `write_round_trip_keys`) each line's
 key in a hidden column and, on a very hidden sheet, the plan, its version and each
 line's texts as exported. Three texts of a line are compared: as exported (base),
 as in the file (the school's offline edits), as in the plan now (edits made on the
@@ -19,11 +19,18 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.signing import BadSignature, Signer
 
+from plans.documents.formats.cells import clean_text
+from plans.documents.formats.rows import COLUMN_TITLES, LOAD_TITLES, table_rows
+from plans.documents.formats.xlsx import (
+    KEY_COLUMN,
+    KEY_FORMAT,
+    KEY_SALT,
+    KEY_SHEET,
+    exported_texts,
+    line_key,
+)
 from profplan import uploads
 
-from ..exports.cells import clean_text
-from ..exports.rows import COLUMN_TITLES, LOAD_TITLES, table_rows
-from ..exports.xlsx import KEY_COLUMN, KEY_FORMAT, KEY_SALT, KEY_SHEET, exported_texts, line_key
 from ..fields import format_hours
 from ..models import Plan
 from .values import clean_cell, parse_grades, parse_hours, parse_load, parse_period, split_links

@@ -6,17 +6,28 @@ transaction: a save interrupted midway leaves all of it or none. By concern:
 - workflow.py: submit, return, approve, reopen; the stored профминимум check;
 - rows.py: the editor's row edits and `plan_touch`, the version check they start with;
 - years.py: a new plan (from the template or last year's), a new school year;
-- templates.py: the regional template written by the centre, publishing, next year;
-- catalogue.py: the catalogue of typical activities, the names of levels and directions;
 - note.py: the plan's пояснительная записка (prefilled from the template, edited);
 - comments.py: remarks of the regional centre and the school's answers;
-- execution.py: marks on an approved plan's rows and their evidence (never the plan);
 - errors.py: what they refuse with, in Russian.
+
+The writes of the other subjects live with them and are re-exported here:
+- plans/regional_template/services.py: the regional template written by the centre,
+  publishing, next year; plans/regional_template/catalogue.py: the catalogue of
+  typical activities, the names of levels and directions;
+- plans/execution/services.py: marks on an approved plan's rows and their evidence
+  (never the plan).
 
 The names below are the package's public face: `from plans.services import plan_submit`.
 """
 
-from .catalogue import (
+from plans.execution.services import (
+    evidence_add,
+    evidence_delete,
+    plan_delivery_store,
+    plans_delivery_store,
+    row_execution_record,
+)
+from plans.regional_template.catalogue import (
     activity_add,
     activity_delete,
     activity_move,
@@ -24,29 +35,7 @@ from .catalogue import (
     direction_rename,
     level_rename,
 )
-from .comments import plan_comment_add, plan_comment_resolve
-from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
-from .execution import (
-    evidence_add,
-    evidence_delete,
-    plan_delivery_store,
-    plans_delivery_store,
-    row_execution_record,
-)
-from .note import note_from_template, plan_note_update
-from .rows import (
-    activity_prefill,
-    add_slot_anchor,
-    plan_row_add,
-    plan_row_delete,
-    plan_row_move,
-    plan_row_place,
-    plan_row_restore,
-    plan_row_update,
-    plan_set_levels,
-    plan_touch,
-)
-from .templates import (
+from plans.regional_template.services import (
     level_hours_set,
     plan_template_accept,
     plan_template_keep,
@@ -62,6 +51,22 @@ from .templates import (
     template_item_rename,
     template_publish,
     template_renumber,
+)
+
+from .comments import plan_comment_add, plan_comment_resolve
+from .errors import PlanConflict, PlanNotEditable, RowRefused, SubmitRefused, TransitionRefused
+from .note import note_from_template, plan_note_update
+from .rows import (
+    activity_prefill,
+    add_slot_anchor,
+    plan_row_add,
+    plan_row_delete,
+    plan_row_move,
+    plan_row_place,
+    plan_row_restore,
+    plan_row_update,
+    plan_set_levels,
+    plan_touch,
 )
 from .workflow import (
     TRANSITIONS,

@@ -118,7 +118,8 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     The worker draws the PDF from that record after the commit, so the submit
     answers at once and holds no lock while a PDF is drawn.
     """
-    from ..exports.pdf import context_to_json, plan_print_context
+    from plans.documents.formats.pdf import context_to_json, plan_print_context
+
     from ..tasks import render_submission
 
     locked = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -163,8 +164,9 @@ def plan_return(*, plan: Plan, by, comment: str, version: int | None = None) -> 
 def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = None) -> Plan:
     """Approve a submitted plan; the approved copy (the last submission, without
     «ПРОЕКТ», with the date of approval) is drawn by the worker and kept beside it."""
+    from plans.execution.services import plan_delivery_store
+
     from ..tasks import render_submission
-    from .execution import plan_delivery_store
 
     approved = _transition(
         plan=plan, by=by, action="approve", version=version, comment=comment.strip()

@@ -285,7 +285,7 @@ def plan_start(*, school: School, year: SchoolYear, copy_last_year: bool = False
             "план школы начинается только с примерного плана своего региона."
         )
     if not year.is_published:
-        from .templates import NOT_PUBLISHED
+        from plans.regional_template.services import NOT_PUBLISHED
 
         raise ValidationError(NOT_PUBLISHED.format(year=year.title))
     plan = None

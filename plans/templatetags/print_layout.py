@@ -2,7 +2,7 @@
 
 from django import template
 
-from plans.exports.layout import taller_than_page
+from plans.documents.formats.layout import taller_than_page
 
 register = template.Library()
 

@@ -61,7 +61,7 @@ PAGE_RATE = 10
 @login_required
 def same_size_file(request):
     """The baseline of `pdf_cached_ratio`: a signed-in user, a file, no lookups."""
-    from plans.exports import file_response
+    from plans.documents.formats import file_response
 
     return file_response(open(request.GET["path"], "rb"), "plan.pdf")
 
@@ -178,7 +178,7 @@ def submit_and_download(client, user, plan):
 
 
 def long_word_scaling():
-    from plans.exports.pdf import plan_pdf
+    from plans.documents.formats.pdf import plan_pdf
     from plans.models import Plan, PlanRow
     from tests.plans.export_data import fill_rows
 
@@ -199,7 +199,7 @@ def long_word_scaling():
 
 
 def region_archive(user) -> list[int]:
-    from plans.documents import (
+    from plans.documents.queue import (
         archive_document,
         document_delete,
         document_render,
@@ -302,7 +302,7 @@ class _Browser:
 def pages_during_exports(client, user, page_plan, archive_ids: list[int], workdir: Path):
     from django.conf import settings
 
-    from plans.documents import archive_document
+    from plans.documents.queue import archive_document
     from plans.models import Document, Plan
     from tests.load.server import PYTHON, ROOT, gunicorn, manage, production_env
 

@@ -6,7 +6,7 @@ appending plain values to a normal workbook, WeasyPrint rendering a plain HTML t
 with no stylesheet, and python-docx filling a plain table row by row
 (`add_row().cells`, the library's documented fast path). The consolidated figures use
 300 schools of 150 rows each, on the path a download takes: the worker's render of
-the workbook into a temporary file (plans/documents.py), then that file read to the
+the workbook into a temporary file (plans/documents/queue.py), then that file read to the
 end block by block as the server sends it.
 """
 
@@ -107,12 +107,12 @@ def _region(count: int) -> list[int]:
 def run():
     import uuid
 
-    from plans import documents
-    from plans.exports import file_response
-    from plans.exports.docx import plan_docx
-    from plans.exports.pdf import plan_pdf
-    from plans.exports.rows import table_rows
-    from plans.exports.xlsx import plan_xlsx
+    from plans.documents import queue
+    from plans.documents.formats import file_response
+    from plans.documents.formats.docx import plan_docx
+    from plans.documents.formats.pdf import plan_pdf
+    from plans.documents.formats.rows import table_rows
+    from plans.documents.formats.xlsx import plan_xlsx
     from plans.models import Document, DocumentKind
 
     plan = _plan_with_rows(300)
@@ -144,13 +144,13 @@ def run():
             plan_ids=ids[:count],
             filename="Сводная_таблица_планов.xlsx",
         )
-        documents.document_render(document_id=document.pk)
+        queue.document_render(document_id=document.pk)
         document.refresh_from_db()
         response = file_response(document.file.open("rb"), document.filename)
         for _block in response:  # what gunicorn does: block by block to the socket
             pass
         response.close()
-        documents.document_delete(document=document)
+        queue.document_delete(document=document)
 
     small, small_cpu = median_wall_and_cpu(lambda: region(SCHOOLS // 10), repeat=3)
     large, large_cpu = median_wall_and_cpu(lambda: region(SCHOOLS), repeat=2)

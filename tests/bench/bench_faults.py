@@ -13,7 +13,7 @@ def _worst_case_text(length: int) -> str:
 
 
 def run():
-    from plans import documents
+    from plans.documents import queue
     from plans.fields import CELL_MAX_LENGTH
     from tests.bench.bench_exports import _plan_with_rows
     from tests.plans.export_data import fill_rows
@@ -30,9 +30,9 @@ def run():
         period="в течение года",
     )
     for fmt in ("pdf", "docx"):
-        document = documents.plan_document(plan=plan, fmt=fmt, by=None)
+        document = queue.plan_document(plan=plan, fmt=fmt, by=None)
         started = time.perf_counter()
-        documents.document_render(document_id=document.pk)
+        queue.document_render(document_id=document.pk)
         elapsed = time.perf_counter() - started
         document.refresh_from_db()
         yield f"{fmt}_worst_case_s", round(elapsed, 2)

@@ -30,8 +30,8 @@ def _plan(name: str, rows: int):
 def run():
     import openpyxl
 
-    from plans.exports.docx import plan_docx
-    from plans.exports.xlsx import plan_xlsx
+    from plans.documents.formats.docx import plan_docx
+    from plans.documents.formats.xlsx import plan_xlsx
     from plans.imports.placement import docx_placement
     from plans.imports.xlsx import xlsx_changes
 

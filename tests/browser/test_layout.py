@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.test import override_settings
 
-from plans.exports.rows import COLUMN_SHARES
+from plans.documents.formats.rows import COLUMN_SHARES
 from plans.models import Plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

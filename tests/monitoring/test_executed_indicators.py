@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from monitoring.computed import executed_values
 from monitoring.models import Indicator, PlanIndicator, ReportValue
-from plans.execution import executions_for
+from plans.execution.reads import executions_for
 from plans.models import Direction, Plan, PlanStatus
 from plans.services import row_execution_record
 from tests.factories import add_row

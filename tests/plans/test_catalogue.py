@@ -13,7 +13,7 @@ from django.urls import reverse
 from accounts.roles import COORDINATOR, DEPUTY, ensure_roles
 from plans import services
 from plans.models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
-from plans.services.templates import template_unpublished_changes
+from plans.regional_template.services import template_unpublished_changes
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,5 @@
 """Documents off the request path: what a user sees when asking for a file, and
-what the worker does with it (plans/documents.py)."""
+what the worker does with it (plans/documents/queue.py)."""
 
 import io
 import zipfile
@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from plans import documents, services
+from plans import services
+from plans.documents import queue
 from plans.models import Document, DocumentStatus, Municipality, Plan, PlanStatus
 from tests.factories import SchoolFactory, UserFactory, add_row, make_plan
 from tests.plans.export_data import fill_rows
@@ -28,13 +29,13 @@ def pdf_text(data: bytes) -> str:
 def renders(monkeypatch):
     """Counts the documents drawn, by format."""
     seen: list[str] = []
-    real = documents.render_plan_bytes
+    real = queue.render_plan_bytes
 
     def counting(plan, fmt):
         seen.append(fmt)
         return real(plan, fmt)
 
-    monkeypatch.setattr(documents, "render_plan_bytes", counting)
+    monkeypatch.setattr(queue, "render_plan_bytes", counting)
     return seen
 
 
@@ -111,8 +112,8 @@ def test_a_failed_render_says_so_in_russian_and_serves_no_file(
     def broken(plan, fmt):
         raise RuntimeError("layout exploded")
 
-    real = documents.render_plan_bytes
-    monkeypatch.setattr(documents, "render_plan_bytes", broken)
+    real = queue.render_plan_bytes
+    monkeypatch.setattr(queue, "render_plan_bytes", broken)
     client.force_login(deputy)
     url = reverse("plans:export-pdf", args=[plan.pk])
     progress = client.get(url)["Location"]
@@ -126,7 +127,7 @@ def test_a_failed_render_says_so_in_russian_and_serves_no_file(
     download = client.get(reverse("plans:document-download", args=[document.pk]))
     assert download.status_code == 302  # back to the message, never a truncated file
 
-    monkeypatch.setattr(documents, "render_plan_bytes", real)
+    monkeypatch.setattr(queue, "render_plan_bytes", real)
     assert client.get(url).status_code == 302  # asking again queues it again
     run_worker()
     assert Document.objects.get(plan=plan).status == DocumentStatus.READY
@@ -153,13 +154,13 @@ RENDER_QUERIES = 11
 def test_render_queries_do_not_grow_with_rows(
     plan, other_school, deputy, django_assert_num_queries, monkeypatch
 ):
-    monkeypatch.setattr("plans.exports.pdf.render_pdf", lambda context: b"%PDF-1.7 stub")
+    monkeypatch.setattr("plans.documents.formats.pdf.render_pdf", lambda context: b"%PDF-1.7 stub")
     big = make_plan(other_school)
     fill_rows(big, 300)
     for target in (plan, big):
-        document = documents.plan_document(plan=target, fmt="pdf", by=deputy)
+        document = queue.plan_document(plan=target, fmt="pdf", by=deputy)
         with django_assert_num_queries(RENDER_QUERIES):
-            documents.document_render(document_id=document.pk)
+            queue.document_render(document_id=document.pk)
 
 
 # --- the submission and the approved copy ------------------------------------------------
@@ -169,7 +170,7 @@ def test_submit_answers_without_drawing_and_the_frozen_pdf_shows_what_was_submit
     plan, deputy, reviewer, run_worker, monkeypatch
 ):
     complete(plan)
-    from plans.exports import pdf
+    from plans.documents.formats import pdf
 
     drawn = []
     real = pdf.render_pdf
@@ -241,8 +242,8 @@ def test_centre_gets_every_plan_of_the_year_in_one_archive(client, reviewer, reg
     names = archive.namelist()
     assert len(names) == 6
     for plan in region:
-        folder = documents._safe(plan.school.municipality.name)
-        stem = documents._safe(plan.school.short_name)
+        folder = queue._safe(plan.school.municipality.name)
+        stem = queue._safe(plan.school.short_name)
         assert {f"{folder}/{stem}.pdf", f"{folder}/{stem}.docx"} <= set(names), names
         assert archive.read(f"{folder}/{stem}.pdf").startswith(b"%PDF")
         assert archive.read(f"{folder}/{stem}.docx").startswith(b"PK\x03\x04")

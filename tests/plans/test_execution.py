@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.evidence import MAX_EVIDENCE_BYTES
+from plans.execution.evidence import MAX_EVIDENCE_BYTES
 from plans.models import Evidence, Plan, PlanStatus, RowExecution
 from tests.factories import add_row
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.execution_digest import send_execution_digest
+from plans.execution.digest import send_execution_digest
 from plans.models import Plan, PlanStatus, RowExecution
 from plans.services import row_execution_record
 from tests.factories import SchoolFactory, UserFactory, add_row, make_plan
@@ -67,7 +67,7 @@ def test_hours_delivered_per_grade_on_the_execution_page(client, deputy, approve
 
 
 def test_partly_done_without_hours_delivers_nothing(deputy, approved):
-    from plans.execution import delivery_by_grade, executions_for
+    from plans.execution.reads import delivery_by_grade, executions_for
 
     record(approved, "Урок профессий", deputy, status="partly")
     bundle = Plan.objects.for_editor().get(pk=approved.pk)
@@ -100,7 +100,7 @@ def test_overdue_rows_are_at_the_top_of_the_schools_plan(client, deputy, approve
 
 
 def test_a_moved_row_is_overdue_again_once_its_new_date_passes(deputy, approved):
-    from plans.execution import overdue_rows_by_plan
+    from plans.execution.reads import overdue_rows_by_plan
 
     record(approved, "Экскурсия на завод", deputy, status="moved", moved_to=date(2023, 11, 20))
     assert overdue_rows_by_plan([approved.pk], date(2023, 11, 1)) == {}

@@ -9,8 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from monitoring.models import Indicator, PlanIndicator, SelfAnalysis
-from plans.exports.pdf import plan_pdf
-from plans.exports.xlsx import plan_xlsx
+from plans.documents.formats.pdf import plan_pdf
+from plans.documents.formats.xlsx import plan_xlsx
 from plans.models import Plan
 from tests.monitoring.region import load_catalogue
 
@@ -53,7 +53,7 @@ def test_excel_carries_sections_two_and_five(plan_with_appendices):
 def test_bundle_carries_the_appendices_without_further_queries(
     plan_with_appendices, django_assert_num_queries
 ):
-    from plans.exports.rows import plan_appendices
+    from plans.documents.formats.rows import plan_appendices
 
     plan, _ = plan_with_appendices
     with django_assert_num_queries(0):

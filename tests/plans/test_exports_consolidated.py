@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from plans.exports.consolidated import SUMMARY_TITLES, region_xlsx
-from plans.exports.rows import table_rows
+from plans.documents.formats.consolidated import SUMMARY_TITLES, region_xlsx
+from plans.documents.formats.rows import table_rows
 from plans.models import Municipality, Plan, PlanStatus
 from tests.factories import SchoolFactory, add_row, make_plan
 from tests.plans.export_data import fill_rows
@@ -90,7 +90,7 @@ def test_consolidated_queries_do_not_grow_with_plans_or_rows(django_assert_num_q
 
 
 def test_chunks_cost_a_fixed_number_of_queries(django_assert_num_queries, year, monkeypatch):
-    monkeypatch.setattr("plans.exports.consolidated.CHUNK", 2)
+    monkeypatch.setattr("plans.documents.formats.consolidated.CHUNK", 2)
     plans = [make_plan(SchoolFactory()) for _ in range(5)]
     with django_assert_num_queries(1 + PER_CHUNK * 3):
         region_xlsx(Plan.objects.filter(pk__in=[p.pk for p in plans]))
@@ -188,7 +188,7 @@ def approve_and_mark(plan, by, hours_by_block: dict[str, int]):
 def test_downloaded_workbook_has_each_schools_execution_and_the_share_that_met_it(
     client, reviewer, plan, deputy, levels, download
 ):
-    from plans.execution import markable_lines
+    from plans.execution.reads import markable_lines
     from plans.numbering import plan_lines
 
     approve_and_mark(plan, deputy, {"3.4.12.1.": 40, "3.4.13.1.": 60, "3.4.14.1.": 80})

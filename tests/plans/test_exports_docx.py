@@ -19,8 +19,8 @@ from pypdf import PdfReader
 
 from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Indicator, PlanIndicator, SelfAnalysis
-from plans.exports.docx import plan_docx
-from plans.exports.rows import signature_name, table_rows
+from plans.documents.formats.docx import plan_docx
+from plans.documents.formats.rows import signature_name, table_rows
 from plans.models import Municipality, Plan, PlanRow, PlanStatus
 from tests.factories import UserFactory, add_row, make_plan
 from tests.monitoring.region import load_catalogue

@@ -8,9 +8,9 @@ from django.conf import settings
 from django.utils import timezone
 from pypdf import PdfReader
 
-from plans.exports import pdf as pdf_module
-from plans.exports.pdf import FetchRefused, StaticOnlyFetcher, plan_pdf
-from plans.exports.rows import COLUMN_TITLES, table_rows
+from plans.documents.formats import pdf as pdf_module
+from plans.documents.formats.pdf import FetchRefused, StaticOnlyFetcher, plan_pdf
+from plans.documents.formats.rows import COLUMN_TITLES, table_rows
 from plans.models import Plan, PlanRow, PlanStatus
 from tests.factories import add_row
 

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from monitoring.models import Indicator, PlanIndicator
-from plans.exports.layout import taller_than_page
-from plans.exports.pdf import plan_pdf
-from plans.exports.rows import table_rows
+from plans.documents.formats.layout import taller_than_page
+from plans.documents.formats.pdf import plan_pdf
+from plans.documents.formats.rows import table_rows
 from plans.models import Plan, PlanStatus
 from tests.factories import add_row
 from tests.monitoring.region import load_catalogue

@@ -3,9 +3,9 @@ import io
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from plans.exports.cells import cell, clean_text
-from plans.exports.rows import COLUMN_TITLES, table_rows
-from plans.exports.xlsx import plan_xlsx
+from plans.documents.formats.cells import cell, clean_text
+from plans.documents.formats.rows import COLUMN_TITLES, table_rows
+from plans.documents.formats.xlsx import plan_xlsx
 from plans.models import Plan, PlanRow
 from tests.factories import add_row
 

@@ -9,8 +9,8 @@ import pdfplumber
 import pytest
 from openpyxl import load_workbook
 
-from plans.exports.layout import text_lines
-from plans.exports.xlsx import WIDTHS, plan_xlsx
+from plans.documents.formats.layout import text_lines
+from plans.documents.formats.xlsx import WIDTHS, plan_xlsx
 from plans.models import Plan
 from tests.plans.export_data import fill_rows
 

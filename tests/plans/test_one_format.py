@@ -1,5 +1,5 @@
 """One row, one wording: the editor, the review page, the PDF and the workbook print a
-row of Table 1 with the same texts (plans/exports/rows.py), under the same column
+row of Table 1 with the same texts (plans/documents/formats/rows.py), under the same column
 titles and the same section II heading; the diff page prints hours the same way."""
 
 import html

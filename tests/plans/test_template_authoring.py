@@ -161,7 +161,7 @@ def preamble(year) -> list[tuple[str, str]]:
 
 
 def test_the_centre_adds_next_years_letter_to_the_list_of_documents(client, reviewer, next_year):
-    from plans.documents import render_template_bytes
+    from plans.documents.queue import render_template_bytes
     from plans.models import TemplateBlock
     from tests.plans.test_template_document import docx_document
 

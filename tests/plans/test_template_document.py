@@ -10,7 +10,7 @@ from django.urls import reverse
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from plans.documents import render_template_bytes, template_document
+from plans.documents.queue import render_template_bytes, template_document
 from plans.models import Document, DocumentKind, DocumentStatus, TemplateBlock, TemplateItem
 from tests.seed import seed_document
 
@@ -115,7 +115,7 @@ def test_export_template_command_refuses_an_unknown_year(tmp_path):
 
 
 def test_the_centre_downloads_the_template_through_the_worker(client, reviewer, year):
-    from plans.documents import document_render
+    from plans.documents.queue import document_render
 
     client.force_login(reviewer)
     response = client.get(reverse("plans:template-export-docx", args=[year.pk]))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from plans.exports.consolidated import write_region_xlsx
+from plans.documents.formats.consolidated import write_region_xlsx
 from plans.management.regions import add_region_argument, year_or_error
 from plans.models import Municipality, Plan
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from plans.documents import TEMPLATE_FORMATS, render_template_bytes
+from plans.documents.queue import TEMPLATE_FORMATS, render_template_bytes
 from plans.management.regions import add_region_argument, year_or_error
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from plans.documents import documents_prune
+from plans.documents.queue import documents_prune
 
 
 class Command(BaseCommand):

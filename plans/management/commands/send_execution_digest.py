@@ -5,7 +5,7 @@ mails go through the task queue, so a mail server that is down delays them only.
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from plans.execution_digest import send_execution_digest
+from plans.execution.digest import send_execution_digest
 
 
 class Command(BaseCommand):

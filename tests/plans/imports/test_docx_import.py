@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from plans.exports.docx import plan_docx
-from plans.exports.rows import table_rows
+from plans.documents.formats.docx import plan_docx
+from plans.documents.formats.rows import table_rows
 from plans.imports.docx import read_docx
 from plans.imports.placement import place_lines
 from plans.imports.services import ImportRefused, plan_import_docx

@@ -10,7 +10,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from plans.exports.xlsx import KEY_COLUMN, KEY_SHEET, plan_xlsx
+from plans.documents.formats.xlsx import KEY_COLUMN, KEY_SHEET, plan_xlsx
 from plans.imports.services import plan_import_xlsx
 from plans.imports.xlsx import xlsx_changes
 from plans.models import Plan, PlanStatus

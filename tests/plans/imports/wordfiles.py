@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import docx
 from docx.enum.section import WD_ORIENT
 
-from plans.exports.rows import COLUMN_TITLES
+from plans.documents.formats.rows import COLUMN_TITLES
 from tests.seed import seed_items
 
 SECTION_NUMBERS = ("I.", "II.", "III.", "IV.", "V.")

@@ -18,8 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from ..models import Plan, PlanStatus
-from .rows import (
+from plans.documents.formats.rows import (
     Appendices,
     TableRow,
     approval_date_line,
@@ -28,6 +27,7 @@ from .rows import (
     signature_name,
     table_rows,
 )
+from plans.models import Plan, PlanStatus
 
 _CONTENT_TYPES = {
     ".css": "text/css",
@@ -170,7 +170,7 @@ def render_html(context: dict) -> str:
 
 def render_pdf(context: dict) -> bytes:
     """A document context (`plan_print_context`) as PDF bytes. Seconds of CPU for a
-    big plan: only the worker calls it (plans/documents.py), never a web request."""
+    big plan: only the worker calls it (plans/documents/queue.py), never a web request."""
     html = weasyprint.HTML(
         string=render_html(context),
         # Relative URLs in the template ("css/pdf.css") resolve inside static/.
@@ -188,26 +188,3 @@ def plan_html(plan: Plan) -> str:
 def plan_pdf(plan: Plan) -> bytes:
     """The plan as PDF bytes. `plan` comes from `Plan.objects.for_editor()`."""
     return render_pdf(plan_print_context(plan))
-
-
-def template_pdf(context: dict) -> bytes:
-    """The regional template (plans/exports/template.py `template_context`) as PDF bytes."""
-    from .template import split_bold
-
-    preamble = [
-        {"kind": block.kind, "text": block.text, "runs": split_bold(block.text, block.bold)}
-        for block in context["preamble"]
-    ]
-    html = render_to_string(
-        "plans/pdf/template.html",
-        {
-            **context,
-            "preamble": preamble,
-            "draft": not getattr(context["year"], "is_published", True),
-        },
-    )
-    return weasyprint.HTML(
-        string=html,
-        base_url=path2url(str(static_roots()[0])),
-        url_fetcher=StaticOnlyFetcher(),
-    ).write_pdf()

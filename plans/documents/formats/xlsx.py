@@ -15,10 +15,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ..models import Plan, PlanStatus
-from .cells import FONT_NAME, cell, make_style
-from .layout import text_lines
-from .rows import (
+from plans.documents.formats.cells import FONT_NAME, cell, make_style
+from plans.documents.formats.layout import text_lines
+from plans.documents.formats.rows import (
     COLUMN_TITLES,
     INDICATOR_TITLES,
     LOAD_TITLES,
@@ -29,6 +28,7 @@ from .rows import (
     plan_note,
     table_rows,
 )
+from plans.models import Plan, PlanStatus
 
 # Together as wide as A4 landscape less the margins (784 pt, about 156 widths of 5 pt),
 # so the plan prints at full scale (Excel, whose units are a little wider: about

@@ -9,12 +9,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
-
-from . import services
-from .execution import delivery_by_grade, executions_for, markable_lines, overdue_lines
-from .forms import RowExecutionForm
-from .models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
-from .numbering import plan_lines
+from plans import services
+from plans.execution.reads import delivery_by_grade, executions_for, markable_lines, overdue_lines
+from plans.forms import RowExecutionForm
+from plans.models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
+from plans.numbering import plan_lines
 
 NOT_APPROVED = "Исполнение отмечается после того, как региональный центр утвердит план."
 
@@ -175,8 +174,8 @@ def execution_region(request):
 
     from django.core.exceptions import PermissionDenied
 
-    from .execution import QUIET_DAYS, plans_with_activity
-    from .models import SchoolYear
+    from plans.execution.reads import QUIET_DAYS, plans_with_activity
+    from plans.models import SchoolYear
 
     if not access.may_see_dashboard(request.user):
         raise PermissionDenied

@@ -7,10 +7,10 @@ key and the frozen PDFs depend on it). The execution keeps its own history
 
 from django.db import transaction
 
-from ..evidence import MAX_EVIDENCE_FILES, check_upload, new_key, safe_display_name
-from ..execution import delivery_by_grade, executions_of_plans
-from ..models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
-from .errors import TransitionRefused
+from plans.execution.evidence import MAX_EVIDENCE_FILES, check_upload, new_key, safe_display_name
+from plans.execution.reads import delivery_by_grade, executions_of_plans
+from plans.models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
+from plans.services.errors import TransitionRefused
 
 NOT_APPROVED = "Исполнение отмечается только в утверждённом плане."
 TOO_MANY_FILES = f"К строке можно прикрепить не больше {MAX_EVIDENCE_FILES} файлов."

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
-from ..models import (
+from plans.models import (
     BlockKind,
     ItemKind,
     Level,
@@ -29,10 +29,10 @@ from ..models import (
     TemplateRevision,
     TemplateStatus,
 )
-from .ordering import save_order
-from .rows import plan_touch
-from .workflow import plan_refresh_check
-from .years import school_year_copy, school_year_next_title, template_row_positions
+from plans.services.ordering import save_order
+from plans.services.rows import plan_touch
+from plans.services.workflow import plan_refresh_check
+from plans.services.years import school_year_copy, school_year_next_title, template_row_positions
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 NOT_PUBLISHED = (
@@ -411,7 +411,7 @@ def plan_template_keep(*, plan: Plan, by) -> Plan:
 def school_year_start_next(*, source: SchoolYear | None = None, region=None) -> SchoolYear:
     """Next year's template as a draft copy of `source`, else of the latest year of
     `region` (the default region when none is given). The copy is of the same region."""
-    from ..models import Region
+    from plans.models import Region
 
     if source is None:
         region = region or Region.objects.default()
@@ -431,6 +431,6 @@ def school_year_start_next(*, source: SchoolYear | None = None, region=None) -> 
 
 
 def _next(day: date) -> date:
-    from .years import shift_date
+    from plans.services.years import shift_date
 
     return shift_date(day, 1)

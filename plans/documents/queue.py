@@ -27,11 +27,10 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from plans.documents.formats import export_filename
+from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 from profplan.digest import source_digest
 from profplan.tasks import enqueue_after_commit
-
-from .exports import export_filename
-from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +46,13 @@ RENDER_FAILED = "Не удалось сформировать документ. 
 # of these files is a new rendering-code version, so stored files of the old one
 # are never served again.
 _RENDER_SOURCES = (
-    "plans/exports",
+    "plans/documents/formats",
     "plans/numbering.py",
     "plans/fields.py",
-    "plans/documents.py",
+    "plans/documents/queue.py",
+    "plans/regional_template/document.py",
+    "plans/regional_template/docx.py",
+    "plans/regional_template/pdf.py",
     "plans/templatetags",
     "templates/plans/pdf",
     "static/css/pdf.css",
@@ -68,7 +70,7 @@ def _key(*parts) -> str:
 
 def _request(*, key: str, by, **fields) -> Document:
     """The document with this key, recorded and queued if it is new (or failed before)."""
-    from .tasks import render_document
+    from plans.tasks import render_document
 
     document = Document.objects.filter(key=key).first()
     if document is None:
@@ -111,7 +113,7 @@ def template_document(*, year: SchoolYear, fmt: str, by) -> Document:
     """The year's regional template (preamble and Table 1) in `fmt` («pdf», «docx»),
     as it is now: keyed by the year's reference revision, which every edit of the
     template moves (plans/signals.py)."""
-    from .exports.template import template_filename
+    from plans.regional_template.document import template_filename
 
     kind = TEMPLATE_FORMATS[fmt]
     return _request(
@@ -124,14 +126,14 @@ def template_document(*, year: SchoolYear, fmt: str, by) -> Document:
 
 
 def render_template_bytes(year: SchoolYear, fmt: str) -> bytes:
-    from .exports.template import template_context
+    from plans.regional_template.document import template_context
 
     context = template_context(year)
     if fmt == "pdf":
-        from .exports.pdf import template_pdf
+        from plans.regional_template.pdf import template_pdf
 
         return template_pdf(context)
-    from .exports.docx import template_docx
+    from plans.regional_template.docx import template_docx
 
     return template_docx(context)
 
@@ -157,7 +159,7 @@ def plans_document(kind, *, plans, by, year=None, municipality=None, selected=Fa
         # version: the latest mark and their number are part of its content.
         from django.db.models import Count, Max
 
-        from .models import RowExecution
+        from plans.models import RowExecution
 
         marks = RowExecution.objects.filter(row__plan__in=plans).aggregate(
             latest=Max("updated_at"), count=Count("pk")
@@ -180,7 +182,7 @@ def plans_document(kind, *, plans, by, year=None, municipality=None, selected=Fa
 
 
 def _safe(stem: str) -> str:
-    from .exports import _UNSAFE
+    from plans.documents.formats import _UNSAFE
 
     return _UNSAFE.sub("_", stem).strip("_")
 
@@ -202,14 +204,14 @@ def document_plans(document: Document):
 def render_plan_bytes(plan: Plan, fmt: str) -> bytes:
     """`plan` from `Plan.objects.for_editor()`."""
     if fmt == "pdf":
-        from .exports.pdf import plan_pdf
+        from plans.documents.formats.pdf import plan_pdf
 
         return plan_pdf(plan)
     if fmt == "docx":
-        from .exports.docx import plan_docx
+        from plans.documents.formats.docx import plan_docx
 
         return plan_docx(plan)
-    from .exports.xlsx import plan_xlsx
+    from plans.documents.formats.xlsx import plan_xlsx
 
     return plan_xlsx(plan)
 
@@ -303,7 +305,7 @@ def _write_archive(document: Document, output) -> None:
 
 
 def _write_consolidated(document: Document, output) -> None:
-    from .exports.consolidated import write_region_xlsx
+    from plans.documents.formats.consolidated import write_region_xlsx
 
     write_region_xlsx(document_plans(document), output)
 
@@ -357,7 +359,7 @@ def document_used(document: Document) -> None:
 def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubmission | None:
     """Draw the frozen PDF of a submission (or its approved copy) from what the
     submission recorded, and store it. Idempotent: a stored file is kept."""
-    from .exports.pdf import context_from_json, render_pdf
+    from plans.documents.formats.pdf import context_from_json, render_pdf
 
     submission = (
         PlanSubmission.objects.select_related("plan__year").filter(pk=submission_id).first()

@@ -15,9 +15,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist
 
-from ..fields import format_grades, format_hours
-from ..models import Plan, PlanRow, TemplateItem, split_links
-from ..numbering import Line, plan_lines
+from plans.fields import format_grades, format_hours
+from plans.models import Plan, PlanRow, TemplateItem, split_links
+from plans.numbering import Line, plan_lines
 
 # The seed's own header words (Таблица 1), exactly.
 COLUMN_TITLES = (

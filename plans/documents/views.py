@@ -1,6 +1,6 @@
 """Downloads: a plan in PDF, Word or Excel, the region's archive and workbook.
 
-No view here draws a document (plans/documents.py). A file that is stored is
+No view here draws a document (plans/documents/queue.py). A file that is stored is
 served from storage; one that is not yet is queued, and the page shows a
 progress line that htmx refreshes until the download starts by itself.
 """
@@ -14,10 +14,9 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
 from accounts import access
-
-from . import documents
-from .exports import export_filename, file_response
-from .models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
+from plans.documents import queue
+from plans.documents.formats import export_filename, file_response
+from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 
 
 def _visible_document(user, pk) -> Document:
@@ -28,7 +27,7 @@ def _visible_document(user, pk) -> Document:
 
 
 def _serve(document: Document) -> HttpResponse:
-    documents.document_used(document)
+    queue.document_used(document)
     return file_response(document.file.open("rb"), document.filename)
 
 
@@ -42,10 +41,10 @@ def _progress_page(request, context: dict) -> HttpResponse:
 def _retry_url(document: Document) -> str:
     """Asking for a failed document again queues it again."""
     if document.plan_id:
-        fmt = next(f for f, kind in documents.PLAN_FORMATS.items() if kind == document.kind)
+        fmt = next(f for f, kind in queue.PLAN_FORMATS.items() if kind == document.kind)
         return reverse(f"plans:export-{fmt}", args=[document.plan_id])
-    if document.kind in documents.TEMPLATE_FORMATS.values():
-        fmt = next(f for f, kind in documents.TEMPLATE_FORMATS.items() if kind == document.kind)
+    if document.kind in queue.TEMPLATE_FORMATS.values():
+        fmt = next(f for f, kind in queue.TEMPLATE_FORMATS.items() if kind == document.kind)
         return reverse(f"plans:template-export-{fmt}", args=[document.year_id])
     if document.kind == DocumentKind.CONSOLIDATED:
         return f"{reverse('plans:export-region')}?year={document.year_id}"
@@ -79,7 +78,7 @@ def plan_export(request, pk, fmt):
     plan = get_object_or_404(
         Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
     )
-    document = documents.plan_document(plan=plan, fmt=fmt, by=request.user)
+    document = queue.plan_document(plan=plan, fmt=fmt, by=request.user)
     if document.status == DocumentStatus.READY:
         return _serve(document)
     return redirect(document)
@@ -118,7 +117,7 @@ def _year_and_scope(request):
 def region_archive(request):
     """«Все планы одним архивом»: every plan of the year the user may see."""
     year, municipality, plans = _year_and_scope(request)
-    document = documents.plans_document(
+    document = queue.plans_document(
         DocumentKind.ARCHIVE, plans=plans, by=request.user, year=year, municipality=municipality
     )
     return redirect(document)
@@ -129,7 +128,7 @@ def region_export(request):
     """The consolidated workbook of every plan the user may see for a year: the
     whole region for the centre, the municipality's schools for a coordinator."""
     year, municipality, plans = _year_and_scope(request)
-    document = documents.plans_document(
+    document = queue.plans_document(
         DocumentKind.CONSOLIDATED,
         plans=plans,
         by=request.user,

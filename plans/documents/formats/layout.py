@@ -7,7 +7,7 @@ let split, see `taller_than_page`)? Counting characters is enough for both: it
 is linear in the text and needs no fonts.
 """
 
-from .rows import TableRow
+from plans.documents.formats.rows import TableRow
 
 # The PDF's Table 1 (static/css/pdf.css): A4 landscape less 20 + 12 mm margins,
 # the colgroup's percentages, 1.2 mm padding each side, 10 pt Liberation Serif with

@@ -14,12 +14,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from plans.forms import ActivityTemplateForm, catalogue_group_key, catalogue_group_name
+from plans.models import ActivityTemplate, Direction
+from plans.regional_template import catalogue as services
+from plans.regional_template.views import _year
 from profplan.ids import parse_id
-
-from .forms import ActivityTemplateForm, catalogue_group_key, catalogue_group_name
-from .models import ActivityTemplate, Direction
-from .services import catalogue as services
-from .template_views import _year
 
 
 def _normalise(text: str) -> str:

@@ -17,16 +17,16 @@ from typing import NamedTuple
 
 from django.db.models import Prefetch
 
-from .fields import format_hours
-from .models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
-from .numbering import Line
+from plans.fields import format_hours
+from plans.models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
+from plans.numbering import Line
 
 DELIVERED = (ExecutionStatus.DONE, ExecutionStatus.PARTLY)
 
 
 def executions_for(plan: Plan, with_evidence: bool = True) -> dict[int, RowExecution]:
     """The plan's executions by row id: one query (two with the evidence files)."""
-    from .models import Evidence
+    from plans.models import Evidence
 
     queryset = RowExecution.objects.filter(row__plan=plan)
     if with_evidence:

@@ -1,20 +1,20 @@
 """The editor's view model: the printed rows of Table 1 with what the screen adds.
 
 The texts of a line (number, activity, period with dates, hours and grades, links)
-are the `TableRow` that every document prints (plans/exports/rows.py); an `Entry`
+are the `TableRow` that every document prints (plans/documents/formats/rows.py); an `Entry`
 adds only what the editor needs beyond them: which plan, whether the row lies in a
 level block (its form asks for hours and grades), the remarks under it, the
 «Добавить мероприятие» buttons that follow it, whether «выше» and «ниже» would move
 it, and when it was last saved (the browser drops drafts of rows saved since). The fast renderer in
-plans/templatetags/plan_table.py draws entries.
+plans/editor/row_html.py draws entries.
 """
 
 from dataclasses import dataclass, field
 
-from . import services
-from .exports.rows import TableRow, table_rows
-from .models import ItemKind, Plan, TemplateItem
-from .numbering import Line
+from plans import services
+from plans.documents.formats.rows import TableRow, table_rows
+from plans.models import ItemKind, Plan, TemplateItem
+from plans.numbering import Line
 
 
 @dataclass(slots=True)

@@ -1,4 +1,6 @@
-"""Thin views: fetch through the user's scope, validate with a form, call a service."""
+"""The editor of a plan: its page, the rows' forms and the school's edits, the check
+panel, the remarks' answers. Thin views: fetch through the user's scope, validate with
+a form, call a service; the page's main part comes from the cache (cache.py)."""
 
 import functools
 import json
@@ -7,8 +9,6 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,81 +17,31 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from profplan.digest import source_digest
-from profplan.forms import normalise_text
-from profplan.ids import id_or_404
-
-from . import services
-from .editor import editor_entries, open_comments
-from .exports.rows import plan_note
-from .forms import (
+from plans import services
+from plans.documents.formats.rows import plan_note
+from plans.editor.cache import editor_main, rows_url
+from plans.editor.entries import editor_entries, open_comments
+from plans.forms import (
     FixedRowForm,
     LevelsForm,
     PlanNoteForm,
     PlanRowForm,
-    StartPlanForm,
     catalogue_groups,
     posted_version,
 )
-from .models import (
+from plans.models import (
     ActivityTemplate,
     Plan,
     PlanComment,
     PlanRow,
     PlanStatus,
-    SchoolYear,
     TemplateItem,
 )
-from .numbering import plan_lines
-from .profminimum import check_plan
-from .querysets import comment_threads
-
-
-@login_required
-def home(request):
-    user = request.user
-    plans = list(Plan.objects.for_user(user).for_list())
-    context = {"plans": plans}
-    if access.is_school_user(user):
-        year = SchoolYear.objects.for_user(user).current()  # the school's region's
-        context["current_year"] = year
-        context["can_start"] = (
-            year is not None and year.is_published and not any(p.year_id == year.pk for p in plans)
-        )
-        context["template_draft"] = (
-            year is not None
-            and not year.is_published
-            and not any(p.year_id == year.pk for p in plans)
-        )
-        context["has_earlier_plan"] = (
-            any(p.year.start_date < year.start_date for p in plans) if year else False
-        )
-        context["start_form"] = StartPlanForm()
-    return render(request, "plans/home.html", context)
-
-
-@login_required
-@require_POST
-def plan_start(request):
-    if not access.is_school_user(request.user):
-        raise PermissionDenied
-    # Only a template of the school's own region: another region's year is not found.
-    year = get_object_or_404(
-        SchoolYear.objects.for_user(request.user), pk=id_or_404(request.POST.get("year"))
-    )
-    existing = Plan.objects.filter(school_id=request.user.school_id, year=year).first()
-    if existing:  # a second click or a second tab: open the plan the first one made
-        return redirect("plans:edit", existing.pk)
-    form = StartPlanForm(request.POST)
-    copy = form.is_valid() and form.cleaned_data["mode"] == "copy"
-    try:
-        plan = services.plan_start(school=request.user.school, year=year, copy_last_year=copy)
-    except ValidationError as error:  # the year's template is a draft
-        messages.error(request, " ".join(error.messages))
-        return redirect("plans:home")
-    messages.success(request, f"План на {year} учебный год создан.")
-    return redirect("plans:edit", plan.pk)
-
+from plans.numbering import plan_lines
+from plans.profminimum import check_plan
+from plans.querysets import comment_threads
+from profplan.forms import normalise_text
+from profplan.ids import id_or_404
 
 # --- The editor -------------------------------------------------------------
 
@@ -134,12 +84,6 @@ def editing(view):
     return wrapper
 
 
-def rows_url(plan: Plan) -> str:
-    """/plans/<pk>/rows/: reversed once per page, not six times per row (a 300-row
-    plan would spend a fifth of its rendering time in reverse())."""
-    return reverse("plans:row-new", args=[plan.pk]).removesuffix("new/")
-
-
 def _version(request) -> int:
     return posted_version(request.POST)
 
@@ -151,33 +95,6 @@ def _changed(response: HttpResponse, plan: Plan, draft_key: str | None = None) -
         events["draftSaved"] = {"key": draft_key}
     response["HX-Trigger"] = json.dumps(events)
     return response
-
-
-# The content of the editor page is rendered once per state of the plan and kept
-# in the cache: opening a plan is what people do most, and it is read far more often
-# than it changes. The key is made of versions that every write moves on: the plan's
-# `version` (rows, grades, transitions, remarks and answers, section II, the
-# self-analysis, the reviewer's admin: all go through services.plan_touch or a
-# transition), the year's `reference_revision` (any save or delete of the template,
-# levels, directions, catalogue or indicators: plans/signals.py), the code that renders
-# it, and who is looking (can edit, can answer remarks). The version is read before the
-# content, so the content is never older than its key. Names of people (remark authors,
-# the history) are not in the key: a renamed user shows under the old name until the
-# entry expires.
-EDITOR_CACHE_SECONDS = 600
-
-
-# The templates and code that render the cached content: a new release never serves
-# pages rendered by the old one.
-EDITOR_CODE = source_digest(
-    "templates/plans/_editor_main.html",
-    "templates/plans/_table.html",
-    "templates/plans/_check.html",
-    "templates/monitoring/_plan_indicators.html",
-    "plans/templatetags/plan_table.py",
-    "plans/editor.py",
-    "plans/exports/rows.py",
-)
 
 
 @login_required
@@ -192,16 +109,7 @@ def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, sta
     user = request.user
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
-    key = (
-        f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
-        f"{int(can_edit)}{int(can_answer)}"
-    )
-    main = cache.get(key)
-    if main is None:
-        main = render_to_string(
-            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer)
-        )
-        cache.set(key, main, EDITOR_CACHE_SECONDS)
+    main = editor_main(plan, can_edit, can_answer)
     context = {
         "plan": plan,
         "can_edit": can_edit,
@@ -233,8 +141,8 @@ def editor_execution_context(plan_pk: int) -> dict:
     """The execution summary above an approved plan: the bundle and the executions."""
     from django.utils import timezone
 
-    from .execution import executions_for
-    from .execution_views import execution_context
+    from plans.execution.reads import executions_for
+    from plans.execution.views import execution_context
 
     plan = Plan.objects.for_editor().get(pk=plan_pk)
     executions = executions_for(plan, with_evidence=False)
@@ -300,32 +208,6 @@ def plan_note_edit(request, pk):
         return _editor_page(request, plan, note_form=form, status=409)
     messages.success(request, "Пояснительная записка сохранена.")
     return redirect(reverse("plans:edit", args=[plan.pk]) + "#plan-note")
-
-
-def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
-    """Everything below the editor's header, from the plan's bundle: a fixed number
-    of queries whatever the rows."""
-    plan = Plan.objects.for_editor().get(pk=plan_pk)
-    lines = plan_lines(plan)
-    threads = comment_threads(plan)
-    levels = list(plan.year.levels.all())
-    entries = editor_entries(plan, lines, threads)
-    return {
-        "plan": plan,
-        "entries": entries,
-        "open_comments": open_comments(lines, threads),
-        "plan_comments": threads.get(None, []),
-        "check": check_plan(plan, lines),
-        "can_edit": can_edit,
-        "can_answer": can_answer,
-        "rows_url": rows_url(plan),
-        "submissions": plan.submissions.order_by("-number"),
-        "plan_indicators": plan.indicators.all(),
-        "events": plan.events.select_related("by").order_by("-at", "-pk"),
-        "levels_form": LevelsForm(
-            levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
-        ),
-    }
 
 
 def _table_response(request, plan_pk: int, status: int = 200, error: str = "") -> HttpResponse:
@@ -698,7 +580,7 @@ def _comment_for_school(request, pk, comment_pk) -> tuple[Plan, PlanComment]:
 
 
 def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
-    from .templatetags.plan_table import comments_html
+    from plans.editor.row_html import comments_html
 
     root = comment.reply_to or comment
     if root.row_id is None:

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 
+from plans.models import ActivityTemplate, Direction, Level, SchoolYear
+from plans.services.ordering import save_order
 from profplan.forms import normalise_text
-
-from ..models import ActivityTemplate, Direction, Level, SchoolYear
-from .ordering import save_order
 
 # What the centre fills in; the year and the order are the service's.
 ACTIVITY_FIELDS = [

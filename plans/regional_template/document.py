@@ -2,7 +2,7 @@
 
 The centre's own document for a year (the seed is the one of 2023-2024): what every
 school copies. `template_context(year)` reads it in a fixed number of queries; the
-Word and PDF writers (docx.py `template_docx`, pdf.py `template_pdf`) print it with
+Word and PDF writers beside it (docx.py `template_docx`, pdf.py `template_pdf`) print it with
 the same table, fonts and page as a school's plan. Lines are printed as the
 template has them: the seed's number (`TemplateItem.code`, with or without the
 final dot) in column 1 and the title in column 2; a section spans the table.
@@ -10,7 +10,7 @@ final dot) in column 1 and the title in column 2; a section spans the table.
 
 from dataclasses import dataclass
 
-from ..models import BlockKind, ItemKind, SchoolYear, TemplateBlock, TemplateItem
+from plans.models import BlockKind, ItemKind, SchoolYear, TemplateBlock, TemplateItem
 
 
 @dataclass(slots=True)
@@ -80,7 +80,7 @@ def split_bold(text: str, bold: str) -> list[tuple[str, bool]]:
 
 
 def template_filename(year: SchoolYear, extension: str) -> str:
-    from . import _UNSAFE
+    from plans.documents.formats import _UNSAFE
 
     stem = f"Примерный план профориентации {year.title}"
     return f"{_UNSAFE.sub('_', stem).strip('_')}.{extension}"

@@ -7,11 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from plans.execution.reads import overdue_rows_by_plan, row_due
+from plans.models import Plan, PlanStatus, SchoolYear
 from profplan.site import site_url
 from profplan.tasks import enqueue_mail
-
-from .execution import overdue_rows_by_plan, row_due
-from .models import Plan, PlanStatus, SchoolYear
 
 DIGEST_LIMIT = 50  # rows listed in one letter; the page has the rest
 

@@ -6,7 +6,7 @@ delivered) and every row.
 Streams: plans are read in chunks through the editor's bundle and written with
 openpyxl's write-only mode, so memory holds one chunk, not the region.
 `write_region_xlsx()` writes to any file object: the worker writes it to a
-temporary file and stores it (plans/documents.py), the command writes the file it
+temporary file and stores it (plans/documents/queue.py), the command writes the file it
 is given, and `make bench` measures the worker's path and the download after it.
 """
 
@@ -19,13 +19,13 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from ..execution import delivery_by_grade, executions_of_plans, markable_lines
-from ..fields import GRADES
-from ..models import ExecutionStatus, Plan, PlanStatus
-from ..profminimum import check_plan
-from .cells import cell, make_style
-from .rows import COLUMN_TITLES, LOAD_TITLES, plan_lines, table_rows
-from .xlsx import setup_print
+from plans.documents.formats.cells import cell, make_style
+from plans.documents.formats.rows import COLUMN_TITLES, LOAD_TITLES, plan_lines, table_rows
+from plans.documents.formats.xlsx import setup_print
+from plans.execution.reads import delivery_by_grade, executions_of_plans, markable_lines
+from plans.fields import GRADES
+from plans.models import ExecutionStatus, Plan, PlanStatus
+from plans.profminimum import check_plan
 
 CHUNK = 50
 

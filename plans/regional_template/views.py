@@ -2,7 +2,7 @@
 
 Only the centre's staff (`access.may_author_templates`) come here; a school or a
 coordinator gets 403. The documents are drawn by the worker like a plan's
-(plans/documents.py `template_document`).
+(plans/documents/queue.py `template_document`).
 """
 
 from django.contrib import messages
@@ -13,13 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
-from profplan.forms import normalise_text
-from profplan.ids import id_or_404
-
-from . import documents
-from .exports import file_response
-from .exports.template import template_tree
-from .models import (
+from plans.documents import queue
+from plans.documents.formats import file_response
+from plans.models import (
     BlockKind,
     Direction,
     DocumentStatus,
@@ -29,8 +25,10 @@ from .models import (
     TemplateBlock,
     TemplateItem,
 )
-from .services import catalogue
-from .services import templates as services
+from plans.regional_template import catalogue, services
+from plans.regional_template.document import template_tree
+from profplan.forms import normalise_text
+from profplan.ids import id_or_404
 
 
 def _author(request) -> None:
@@ -50,9 +48,9 @@ def template_list(request):
 def template_export(request, pk, fmt):
     """/templates/<pk>/export.docx|pdf: the regional примерный план of the year as it is now."""
     year = _year(request, pk)
-    document = documents.template_document(year=year, fmt=fmt, by=request.user)
+    document = queue.template_document(year=year, fmt=fmt, by=request.user)
     if document.status == DocumentStatus.READY:
-        documents.document_used(document)
+        queue.document_used(document)
         return file_response(document.file.open("rb"), document.filename)
     return redirect(document)
 

@@ -1,0 +1,90 @@
+"""The editor page's main part, rendered once per state of the plan and kept in the
+cache (the views add what changes without the plan's version: the execution, the
+notices of a new template revision)."""
+
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from plans.editor.entries import editor_entries, open_comments
+from plans.forms import LevelsForm
+from plans.models import Plan
+from plans.numbering import plan_lines
+from plans.profminimum import check_plan
+from plans.querysets import comment_threads
+from profplan.digest import source_digest
+
+# The content of the editor page is rendered once per state of the plan and kept
+# in the cache: opening a plan is what people do most, and it is read far more often
+# than it changes. The key is made of versions that every write moves on: the plan's
+# `version` (rows, grades, transitions, remarks and answers, section II, the
+# self-analysis, the reviewer's admin: all go through services.plan_touch or a
+# transition), the year's `reference_revision` (any save or delete of the template,
+# levels, directions, catalogue or indicators: plans/signals.py), the code that renders
+# it, and who is looking (can edit, can answer remarks). The version is read before the
+# content, so the content is never older than its key. Names of people (remark authors,
+# the history) are not in the key: a renamed user shows under the old name until the
+# entry expires.
+EDITOR_CACHE_SECONDS = 600
+
+
+# The templates and code that render the cached content: a new release never serves
+# pages rendered by the old one.
+EDITOR_CODE = source_digest(
+    "templates/plans/_editor_main.html",
+    "templates/plans/_table.html",
+    "templates/plans/_check.html",
+    "templates/monitoring/_plan_indicators.html",
+    "plans/templatetags/plan_table.py",
+    "plans/editor/row_html.py",
+    "plans/editor/cache.py",
+    "plans/editor/entries.py",
+    "plans/documents/formats/rows.py",
+)
+
+
+def editor_main(plan: Plan, can_edit: bool, can_answer: bool) -> str:
+    """The HTML of the editor's main part for `plan` as this user sees it."""
+    key = (
+        f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
+        f"{int(can_edit)}{int(can_answer)}"
+    )
+    main = cache.get(key)
+    if main is None:
+        main = render_to_string(
+            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer)
+        )
+        cache.set(key, main, EDITOR_CACHE_SECONDS)
+    return main
+
+
+def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
+    """Everything below the editor's header, from the plan's bundle: a fixed number
+    of queries whatever the rows."""
+    plan = Plan.objects.for_editor().get(pk=plan_pk)
+    lines = plan_lines(plan)
+    threads = comment_threads(plan)
+    levels = list(plan.year.levels.all())
+    entries = editor_entries(plan, lines, threads)
+    return {
+        "plan": plan,
+        "entries": entries,
+        "open_comments": open_comments(lines, threads),
+        "plan_comments": threads.get(None, []),
+        "check": check_plan(plan, lines),
+        "can_edit": can_edit,
+        "can_answer": can_answer,
+        "rows_url": rows_url(plan),
+        "submissions": plan.submissions.order_by("-number"),
+        "plan_indicators": plan.indicators.all(),
+        "events": plan.events.select_related("by").order_by("-at", "-pk"),
+        "levels_form": LevelsForm(
+            levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
+        ),
+    }
+
+
+def rows_url(plan: Plan) -> str:
+    """/plans/<pk>/rows/: reversed once per page, not six times per row (a 300-row
+    plan would spend a fifth of its rendering time in reverse())."""
+    return reverse("plans:row-new", args=[plan.pk]).removesuffix("new/")
