@@ -41,6 +41,21 @@ def median_wall_and_cpu(
     return statistics.median(wall), statistics.median(cpu)
 
 
+def alternate_medians(first, second, repeat: int = 9) -> tuple[float, float]:
+    """Median wall seconds of `first` and of `second`, measured in turn after a
+    warm-up of each, so a change of load on the shared machine falls on both alike."""
+    repeat = size(repeat, 1)
+    if not SMOKE:
+        first(), second()
+    a, b = [], []
+    for _ in range(repeat):
+        for function, timings in ((first, a), (second, b)):
+            started = time.perf_counter()
+            function()
+            timings.append(time.perf_counter() - started)
+    return statistics.median(a), statistics.median(b)
+
+
 def all_levels(levels: dict[str, int]) -> dict[int, int]:
     """Grades 6–7 basic, 8–9 main, 10–11 advanced: every level block in use."""
     by_grade = {6: "basic", 7: "basic", 8: "main", 9: "main", 10: "advanced", 11: "advanced"}
