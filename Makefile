@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
+.PHONY: install run worker test lint bench bench-smoke migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,8 +44,14 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every figure of docs/scaling.md, measured (manual: tens of minutes on 2 cores).
 bench: install
 	$(PY) -m tests.bench
+
+# The same benches at a small size, one run each: that every one still runs to the end
+# and prints every figure (CI runs it; its numbers mean nothing).
+bench-smoke: install
+	$(PY) -m tests.bench --smoke
 
 # Production-like, on one machine: gunicorn and the task worker together (systemd runs
 # them as two services: README, «Развёртывание»). The environment gives DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS,

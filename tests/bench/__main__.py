@@ -1,8 +1,14 @@
 """`make bench`: prints one `name value` line per figure.
 
-Each tests/bench/bench_*.py module has `run()` yielding (name, value) pairs. They
-run in-process against a fresh SQLite file (or DATABASE_URL, when set) with the
-reference data loaded, so figures do not depend on a developer's database.
+Each tests/bench/bench_*.py module declares its figures' names in `FIGURES` and has
+`run()` yielding (name, value) pairs; a module that yields a name it does not
+declare, or leaves one out, fails the run. They run in-process against a fresh
+SQLite file (or DATABASE_URL, when set) with the reference data loaded, so figures
+do not depend on a developer's database.
+
+`--smoke` (`make bench-smoke`, in CI): every module at a small size, one run of
+each timing (tests/bench/common.py), the same names printed; any exception,
+assertion or missing figure exits non-zero. Names of modules to run may follow.
 """
 
 import importlib
@@ -13,7 +19,12 @@ import tempfile
 from pathlib import Path
 
 
-def main(selected: list[str]) -> None:
+def main(arguments: list[str]) -> None:
+    smoke = "--smoke" in arguments
+    selected = [argument for argument in arguments if argument != "--smoke"]
+    if smoke:
+        # Read by tests/bench/common.py, imported below for the first time.
+        os.environ["PROFPLAN_BENCH_SMOKE"] = "1"
     workdir = tempfile.mkdtemp(prefix="profplan-bench-")
     os.environ.setdefault("SQLITE_PATH", str(Path(workdir) / "bench.sqlite3"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "profplan.settings.test")
@@ -38,8 +49,14 @@ def main(selected: list[str]) -> None:
         if selected and module_info.name not in selected:
             continue
         module = importlib.import_module(f"tests.bench.{module_info.name}")
+        printed = []
         for name, value in module.run():
             print(f"{name} {value}", flush=True)
+            printed.append(name)
+        if sorted(printed) != sorted(module.FIGURES):
+            raise SystemExit(
+                f"{module_info.name}: printed {sorted(printed)}, declares {sorted(module.FIGURES)}"
+            )
 
 
 if __name__ == "__main__":

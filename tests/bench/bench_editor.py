@@ -14,7 +14,15 @@ from django.template import Context, Engine
 from django.test import Client, override_settings
 from django.urls import include, path
 
-from tests.bench.common import big_plan, median_seconds
+from tests.bench.common import big_plan, median_seconds, size
+
+ROWS = size(300, 10)
+FIGURES = (
+    "editor_ms_300_rows",
+    "editor_to_table_ratio",
+    "editor_cached_ms_300_rows",
+    "table_render_ms_300_rows",
+)
 
 PLAIN = Engine().from_string(
     "<table>{% for r in rows %}<tr><td>{{ r.pk }}</td><td>{{ r.activity }}</td><td>{{ r.period }}</td>"
@@ -47,7 +55,7 @@ urlpatterns = [
 def run():
     from accounts.models import User
 
-    plan = big_plan("Школа для замера редактора", rows=300)
+    plan = big_plan("Школа для замера редактора", rows=ROWS)
     user = User.objects.create(username="bench-editor", school=plan.school)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)

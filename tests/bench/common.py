@@ -1,8 +1,23 @@
-"""Helpers shared by the benchmarks."""
+"""Helpers shared by the benchmarks.
 
+`make bench-smoke` (`python -m tests.bench --smoke`) runs the same code at a small
+size: `size(full, smoke)` picks a module's sizes, and every median is of one run
+with no warm-up. Its figures mean nothing; it shows that every bench still runs to
+the end and prints every figure it declares (CI runs it).
+"""
+
+import os
 import statistics
 import time
 from collections.abc import Callable
+
+# Set by tests/bench/__main__.py before any bench module is imported.
+SMOKE = os.environ.get("PROFPLAN_BENCH_SMOKE") == "1"
+
+
+def size(full, smoke):
+    """`full` for `make bench`, `smoke` for `make bench-smoke`."""
+    return smoke if SMOKE else full
 
 
 def median_seconds(function: Callable[[], object], repeat: int = 5, warmup: int = 1) -> float:
@@ -14,6 +29,7 @@ def median_wall_and_cpu(
 ) -> tuple[float, float]:
     """Median wall-clock and CPU seconds of this process (SQLite runs in it too). On a
     machine shared with other work the CPU figure is the steadier one."""
+    repeat, warmup = size(repeat, 1), size(warmup, 0)
     for _ in range(warmup):
         function()
     wall, cpu = [], []
@@ -23,6 +39,21 @@ def median_wall_and_cpu(
         wall.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
     return statistics.median(wall), statistics.median(cpu)
+
+
+def alternate_medians(first, second, repeat: int = 9) -> tuple[float, float]:
+    """Median wall seconds of `first` and of `second`, measured in turn after a
+    warm-up of each, so a change of load on the shared machine falls on both alike."""
+    repeat = size(repeat, 1)
+    if not SMOKE:
+        first(), second()
+    a, b = [], []
+    for _ in range(repeat):
+        for function, timings in ((first, a), (second, b)):
+            started = time.perf_counter()
+            function()
+            timings.append(time.perf_counter() - started)
+    return statistics.median(a), statistics.median(b)
 
 
 def all_levels(levels: dict[str, int]) -> dict[int, int]:

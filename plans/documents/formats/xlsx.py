@@ -174,23 +174,30 @@ class FittedRows:
             first, last = (get_column_letter(column) for column in merge)
             self.sheet.merged_cells.add(f"{first}{self.row}:{last}{self.row}")
         self.sheet.append(cells)
-        height = 0.0
-        for column, item in enumerate(cells, start=1):
-            if not isinstance(item.value, str):
-                continue
-            if merge and column == merge[0]:
-                width = sum(self.widths[merge[0] - 1 : merge[1]])
-            else:
-                width = self.widths[column - 1]
-            size = item.font.sz or 10
-            chars = chars_per_line(
-                width, size=size, bold=bool(item.font.b), capitals=item.value.isupper()
-            )
-            lines = text_lines(item.value, chars)
-            height = max(height, lines * size * _LINE_HEIGHT + _ROW_PADDING_PT)
+        height = row_height(cells, self.widths, merge=merge)
         if height:
-            # Excel's limit for a row is 409 pt; a longer cell is cut on screen there.
-            self.sheet.row_dimensions[self.row].height = min(round(height, 1), 409)
+            self.sheet.row_dimensions[self.row].height = height
+
+
+def row_height(cells, widths, *, merge: tuple[int, int] | None = None) -> float:
+    """The printed height in points of a row of `cells` in columns `widths` wide
+    (`merge` as in `FittedRows.append`); 0 for a row without text."""
+    height = 0.0
+    for column, item in enumerate(cells, start=1):
+        if not isinstance(item.value, str):
+            continue
+        if merge and column == merge[0]:
+            width = sum(widths[merge[0] - 1 : merge[1]])
+        else:
+            width = widths[column - 1]
+        size = item.font.sz or 10
+        chars = chars_per_line(
+            width, size=size, bold=bool(item.font.b), capitals=item.value.isupper()
+        )
+        lines = text_lines(item.value, chars)
+        height = max(height, lines * size * _LINE_HEIGHT + _ROW_PADDING_PT)
+    # Excel's limit for a row is 409 pt; a longer cell is cut on screen there.
+    return min(round(height, 1), 409)
 
 
 def setup_print(sheet, *, draft: bool = False) -> None:
