@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.db.models import Prefetch
 
 from .fields import format_hours
+from .hours import grade_blocks
 from .models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
 from .numbering import Line
 
@@ -105,32 +106,19 @@ class GradeDelivery:
 def delivery_by_grade(plan: Plan, executions: dict[int, RowExecution]) -> list[GradeDelivery]:
     """Per grade of the plan: hours planned and delivered in its level's block, and the
     block's directions with nothing delivered yet. No queries (the editor's bundle)."""
-    items = list(plan.year.template_items.all())
-    directions = {d.pk: d for d in plan.year.directions.all()}
-    block_of_level = {item.level_id: item for item in items if item.level_id}
-    headings = defaultdict(list)
-    for item in items:
-        headings[item.parent_id].append(item)
-    rows_under = defaultdict(list)
-    for row in plan.rows.all():
-        if not row.fixed_item_id:
-            rows_under[row.parent_id].append(row)
-
     result = []
-    for plan_grade in plan.grades.all():
-        delivery = GradeDelivery(plan_grade.grade, plan_grade.level)
-        block = block_of_level.get(plan_grade.level_id)
-        if block is not None:
-            for heading in sorted(headings[block.pk], key=lambda item: item.order):
-                any_delivered = False
-                for row in rows_under[heading.pk]:
-                    if plan_grade.grade in (row.grades or ()):
-                        delivery.planned += row.hours or Decimal(0)
-                    hours = delivered_hours(row, executions.get(row.pk), plan_grade.grade)
-                    delivery.delivered += hours
-                    any_delivered = any_delivered or hours > 0
-                if heading.direction_id:
-                    delivery.directions.append((directions[heading.direction_id], any_delivered))
+    for walked in grade_blocks(plan):
+        delivery = GradeDelivery(walked.grade, walked.plan_grade.level)
+        for heading in walked.headings:
+            any_delivered = False
+            for row in heading.rows:
+                if walked.grade in (row.grades or ()):
+                    delivery.planned += row.hours or Decimal(0)
+                hours = delivered_hours(row, executions.get(row.pk), walked.grade)
+                delivery.delivered += hours
+                any_delivered = any_delivered or hours > 0
+            if heading.direction is not None:
+                delivery.directions.append((heading.direction, any_delivered))
         result.append(delivery)
     return result
 
