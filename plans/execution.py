@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from .fields import format_hours
 from .hours import grade_blocks
 from .models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
-from .numbering import Line
+from .numbering import Line, number_lines
 
 DELIVERED = (ExecutionStatus.DONE, ExecutionStatus.PARTLY)
 
@@ -170,8 +170,13 @@ QUIET_DAYS = 30
 
 def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
     """The rows of these (approved) plans whose dates passed without a mark, or whose
-    new date passed, by plan id: one query whatever the plans and rows."""
-    from django.db.models import Q
+    new date passed, by plan id; only rows the plan shows, as `overdue_lines` on the
+    execution page: a level block no grade takes is hidden with its rows
+    (`number_lines` decides, for both). Three queries whatever the plans and rows:
+    the rows, the levels the plans' grades take, the template items of their years."""
+    from django.db.models import F, Q
+
+    from .models import PlanGrade, TemplateItem
 
     due = Q(execution__isnull=True) & (
         Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
@@ -181,12 +186,31 @@ def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
         PlanRow.objects.filter(plan__in=plans)
         .filter(due | moved)
         .select_related("execution", "fixed_item")
+        .annotate(year_id=F("plan__year_id"))
         .order_by("plan_id", "start_date", "end_date", "pk")
     )
     result: dict[int, list[PlanRow]] = defaultdict(list)
     for row in rows:
         result[row.plan_id].append(row)
-    return result
+    if not result:
+        return result
+    used: dict[int, set[int]] = defaultdict(set)
+    for plan_id, level_id in PlanGrade.objects.filter(
+        plan_id__in=list(result), level__isnull=False
+    ).values_list("plan_id", "level_id"):
+        used[plan_id].add(level_id)
+    items: dict[int, list] = defaultdict(list)
+    years = {rows[0].year_id for rows in result.values()}
+    for item in TemplateItem.objects.filter(year_id__in=years):
+        items[item.year_id].append(item)
+    shown = {}
+    for plan_id, plan_rows in result.items():
+        lines = number_lines(items[plan_rows[0].year_id], plan_rows, used[plan_id])
+        visible = {line.row.pk for line in lines if line.row is not None}
+        rows_shown = [row for row in plan_rows if row.pk in visible]
+        if rows_shown:
+            shown[plan_id] = rows_shown
+    return shown
 
 
 def row_due(row: PlanRow) -> date | None:
