@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from profplan.digest import source_digest
 from profplan.forms import normalise_text
+from profplan.fragments import fragment_sources
 from profplan.ids import id_or_404
 
 from . import services
@@ -168,16 +169,39 @@ EDITOR_CACHE_SECONDS = 600
 
 
 # The templates and code that render the cached content: a new release never serves
-# pages rendered by the old one.
-EDITOR_CODE = source_digest(
+# pages rendered by the old one. Every template `_editor_main.html` includes, the code
+# that computes what they show (the lines and their numbers, the check, the hours),
+# and what other apps show inside it (profplan/fragments.py).
+EDITOR_SOURCES = (
     "templates/plans/_editor_main.html",
-    "templates/plans/_table.html",
+    "templates/plans/_open_comments.html",
     "templates/plans/_check.html",
-    "templates/monitoring/_plan_indicators.html",
+    "templates/plans/_table.html",
     "plans/templatetags/plan_table.py",
     "plans/editor.py",
     "plans/exports/rows.py",
+    "plans/numbering.py",
+    "plans/profminimum.py",
+    "plans/hours.py",
+    "plans/fields.py",
+    "plans/forms.py",
+    "plans/views.py",
+    "profplan/fragments.py",
 )
+EDITOR_FRAGMENTS = ("plans.editor.section_ii",)
+
+
+def editor_sources() -> tuple[str, ...]:
+    return EDITOR_SOURCES + tuple(
+        source for place in EDITOR_FRAGMENTS for source in fragment_sources(place)
+    )
+
+
+@functools.cache
+def editor_code() -> str:
+    """The digest of `editor_sources()`, once per process (after the apps registered
+    their fragments)."""
+    return source_digest(*editor_sources())
 
 
 @login_required
@@ -193,7 +217,7 @@ def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, sta
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
     key = (
-        f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
+        f"plan-editor:{editor_code()}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
         f"{int(can_edit)}{int(can_answer)}"
     )
     main = cache.get(key)
