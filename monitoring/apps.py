@@ -22,15 +22,17 @@ class MonitoringConfig(AppConfig):
 
     def ready(self):
         """monitoring depends on plans, never the reverse: what it adds to a plan's
-        pages it registers here."""
+        pages it registers here (its fragments on plans' pages: monitoring/fragments.py)."""
         from django.db.models.signals import post_delete, post_save
 
         from plans.querysets import editor_bundle_extend
         from plans.signals import reference_changed
 
+        from .fragments import register_fragments
         from .models import Indicator
 
         editor_bundle_extend(plan_sections)
+        register_fragments()
         # An indicator's name and unit show in section II of every plan of its year.
         for signal in (post_save, post_delete):
             signal.connect(reference_changed, sender=Indicator, dispatch_uid="reference-indicator")

@@ -5,11 +5,11 @@ its own, so the editor, the admin list, the exports and the monitoring can all
 run it on every plan they already hold.
 """
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .fields import format_hours
+from .hours import grade_blocks
 from .models import Direction, ItemKind, Level, Plan, PlanRow, TemplateItem
 from .numbering import Line, number_lines
 
@@ -100,29 +100,16 @@ def check_plan(plan: Plan, lines: list[Line] | None = None) -> PlanCheck:
     used = {g.level_id for g in plan_grades if g.level_id}
     if lines is None:
         lines = number_lines(items, rows, used)
-    directions = {d.pk: d for d in plan.year.directions.all()}
-
-    block_of_level = {item.level_id: item for item in items if item.level_id}
-    children = defaultdict(list)
-    for item in items:
-        children[item.parent_id].append(item)
-    rows_under = defaultdict(list)
-    for row in rows:
-        if not row.fixed_item_id:
-            rows_under[row.parent_id].append(row)
-
     grades = []
-    for plan_grade in plan_grades:
-        block = block_of_level.get(plan_grade.level_id)
-        check = GradeCheck(plan_grade.grade, plan_grade.level, block.pk if block else None)
-        if block is not None:
-            for heading in sorted(children[block.pk], key=lambda item: item.order):
-                serving = [
-                    r for r in rows_under[heading.pk] if plan_grade.grade in (r.grades or ())
-                ]
-                check.planned_hours += sum((r.hours or Decimal(0) for r in serving), Decimal(0))
-                if heading.direction_id:
-                    check.directions.append((directions[heading.direction_id], bool(serving)))
+    for walked in grade_blocks(plan):
+        check = GradeCheck(
+            walked.grade, walked.plan_grade.level, walked.block.pk if walked.block else None
+        )
+        for heading in walked.headings:
+            serving = heading.serving(walked.grade)
+            check.planned_hours += sum((r.hours or Decimal(0) for r in serving), Decimal(0))
+            if heading.direction is not None:
+                check.directions.append((heading.direction, bool(serving)))
         grades.append(check)
 
     other = []

@@ -2,6 +2,8 @@
 cache (the views add what changes without the plan's version: the execution, the
 notices of a new template revision)."""
 
+import functools
+
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +15,7 @@ from plans.numbering import plan_lines
 from plans.profminimum import check_plan
 from plans.querysets import comment_threads
 from profplan.digest import source_digest
+from profplan.fragments import fragment_sources
 
 # The content of the editor page is rendered once per state of the plan and kept
 # in the cache: opening a plan is what people do most, and it is read far more often
@@ -29,24 +32,47 @@ EDITOR_CACHE_SECONDS = 600
 
 
 # The templates and code that render the cached content: a new release never serves
-# pages rendered by the old one.
-EDITOR_CODE = source_digest(
+# pages rendered by the old one. Every template `_editor_main.html` includes, the code
+# that computes what they show (the lines and their numbers, the check, the hours),
+# and what other apps show inside it (profplan/fragments.py).
+EDITOR_SOURCES = (
     "templates/plans/_editor_main.html",
-    "templates/plans/_table.html",
+    "templates/plans/_open_comments.html",
     "templates/plans/_check.html",
-    "templates/monitoring/_plan_indicators.html",
+    "templates/plans/_table.html",
     "plans/templatetags/plan_table.py",
     "plans/editor/row_html.py",
     "plans/editor/cache.py",
     "plans/editor/entries.py",
     "plans/documents/formats/rows.py",
+    "plans/numbering.py",
+    "plans/profminimum.py",
+    "plans/hours.py",
+    "plans/fields.py",
+    "plans/forms.py",
+    "plans/editor/views.py",
+    "profplan/fragments.py",
 )
+EDITOR_FRAGMENTS = ("plans.editor.section_ii",)
+
+
+def editor_sources() -> tuple[str, ...]:
+    return EDITOR_SOURCES + tuple(
+        source for place in EDITOR_FRAGMENTS for source in fragment_sources(place)
+    )
+
+
+@functools.cache
+def editor_code() -> str:
+    """The digest of `editor_sources()`, once per process (after the apps registered
+    their fragments)."""
+    return source_digest(*editor_sources())
 
 
 def editor_main(plan: Plan, can_edit: bool, can_answer: bool) -> str:
     """The HTML of the editor's main part for `plan` as this user sees it."""
     key = (
-        f"plan-editor:{EDITOR_CODE}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
+        f"plan-editor:{editor_code()}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
         f"{int(can_edit)}{int(can_answer)}"
     )
     main = cache.get(key)

@@ -94,6 +94,13 @@ def editor_entries(plan: Plan, lines: list[Line], threads: dict | None = None) -
                 else shown[item.pk]
             )
         entries[position].add_under.append(item)
+    # A heading whose rows go after its last sub-heading's (3.1 after 3.1.3) shares the
+    # place with that sub-heading's button: the inner one comes first, as its rows do,
+    # so each new row's form opens (before its button) where the row will stand.
+    depth = {line.item.pk: line.depth for line in lines if line.kind != "row"}
+    for entry in entries:
+        if len(entry.add_under) > 1:
+            entry.add_under.sort(key=lambda item: -depth[item.pk])
     return entries
 
 

@@ -23,8 +23,8 @@ def _title(row) -> str:
 @transaction.atomic
 def send_execution_digest(*, today: date) -> int:
     """Queue one letter per school with overdue rows; returns how many were queued.
-    Each region in its own current year. Four queries whatever the number of schools
-    and regions: years, plans, rows, addresses."""
+    Each region in its own current year. Six queries whatever the number of schools
+    and regions: years, plans, rows (three: `overdue_rows_by_plan`), addresses."""
     years = SchoolYear.objects.current_by_region(today).values()
     if not years:
         return 0

@@ -18,8 +18,9 @@ from typing import NamedTuple
 from django.db.models import Prefetch
 
 from plans.fields import format_hours
+from plans.hours import grade_blocks
 from plans.models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
-from plans.numbering import Line
+from plans.numbering import Line, number_lines
 
 DELIVERED = (ExecutionStatus.DONE, ExecutionStatus.PARTLY)
 
@@ -105,32 +106,19 @@ class GradeDelivery:
 def delivery_by_grade(plan: Plan, executions: dict[int, RowExecution]) -> list[GradeDelivery]:
     """Per grade of the plan: hours planned and delivered in its level's block, and the
     block's directions with nothing delivered yet. No queries (the editor's bundle)."""
-    items = list(plan.year.template_items.all())
-    directions = {d.pk: d for d in plan.year.directions.all()}
-    block_of_level = {item.level_id: item for item in items if item.level_id}
-    headings = defaultdict(list)
-    for item in items:
-        headings[item.parent_id].append(item)
-    rows_under = defaultdict(list)
-    for row in plan.rows.all():
-        if not row.fixed_item_id:
-            rows_under[row.parent_id].append(row)
-
     result = []
-    for plan_grade in plan.grades.all():
-        delivery = GradeDelivery(plan_grade.grade, plan_grade.level)
-        block = block_of_level.get(plan_grade.level_id)
-        if block is not None:
-            for heading in sorted(headings[block.pk], key=lambda item: item.order):
-                any_delivered = False
-                for row in rows_under[heading.pk]:
-                    if plan_grade.grade in (row.grades or ()):
-                        delivery.planned += row.hours or Decimal(0)
-                    hours = delivered_hours(row, executions.get(row.pk), plan_grade.grade)
-                    delivery.delivered += hours
-                    any_delivered = any_delivered or hours > 0
-                if heading.direction_id:
-                    delivery.directions.append((directions[heading.direction_id], any_delivered))
+    for walked in grade_blocks(plan):
+        delivery = GradeDelivery(walked.grade, walked.plan_grade.level)
+        for heading in walked.headings:
+            any_delivered = False
+            for row in heading.rows:
+                if walked.grade in (row.grades or ()):
+                    delivery.planned += row.hours or Decimal(0)
+                hours = delivered_hours(row, executions.get(row.pk), walked.grade)
+                delivery.delivered += hours
+                any_delivered = any_delivered or hours > 0
+            if heading.direction is not None:
+                delivery.directions.append((heading.direction, any_delivered))
         result.append(delivery)
     return result
 
@@ -182,8 +170,13 @@ QUIET_DAYS = 30
 
 def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
     """The rows of these (approved) plans whose dates passed without a mark, or whose
-    new date passed, by plan id: one query whatever the plans and rows."""
-    from django.db.models import Q
+    new date passed, by plan id; only rows the plan shows, as `overdue_lines` on the
+    execution page: a level block no grade takes is hidden with its rows
+    (`number_lines` decides, for both). Three queries whatever the plans and rows:
+    the rows, the levels the plans' grades take, the template items of their years."""
+    from django.db.models import F, Q
+
+    from plans.models import PlanGrade, TemplateItem
 
     due = Q(execution__isnull=True) & (
         Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
@@ -193,12 +186,31 @@ def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
         PlanRow.objects.filter(plan__in=plans)
         .filter(due | moved)
         .select_related("execution", "fixed_item")
+        .annotate(year_id=F("plan__year_id"))
         .order_by("plan_id", "start_date", "end_date", "pk")
     )
     result: dict[int, list[PlanRow]] = defaultdict(list)
     for row in rows:
         result[row.plan_id].append(row)
-    return result
+    if not result:
+        return result
+    used: dict[int, set[int]] = defaultdict(set)
+    for plan_id, level_id in PlanGrade.objects.filter(
+        plan_id__in=list(result), level__isnull=False
+    ).values_list("plan_id", "level_id"):
+        used[plan_id].add(level_id)
+    items: dict[int, list] = defaultdict(list)
+    years = {rows[0].year_id for rows in result.values()}
+    for item in TemplateItem.objects.filter(year_id__in=years):
+        items[item.year_id].append(item)
+    shown = {}
+    for plan_id, plan_rows in result.items():
+        lines = number_lines(items[plan_rows[0].year_id], plan_rows, used[plan_id])
+        visible = {line.row.pk for line in lines if line.row is not None}
+        rows_shown = [row for row in plan_rows if row.pk in visible]
+        if rows_shown:
+            shown[plan_id] = rows_shown
+    return shown
 
 
 def row_due(row: PlanRow) -> date | None:

@@ -40,7 +40,7 @@ def execution(request, pk):
 def execution_context(plan, lines, executions, today) -> dict:
     """What the execution page, the editor and the review page show of the execution.
     `bundle` and `executions` are for what other apps add (monitoring's indicators of
-    section II counted from the execution: `{% executed_indicators %}`)."""
+    section II counted from the execution, at `{% fragments "plans.execution.summary" %}`)."""
     markable = markable_lines(lines)
     return {
         "bundle": plan,

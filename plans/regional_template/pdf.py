@@ -5,7 +5,7 @@ import weasyprint
 from django.template.loader import render_to_string
 from weasyprint.urls import path2url
 
-from plans.documents.formats.pdf import StaticOnlyFetcher, static_roots
+from plans.documents.formats.pdf import StaticOnlyFetcher, row_groups, static_roots
 from plans.regional_template.document import split_bold
 
 
@@ -21,6 +21,7 @@ def template_pdf(context: dict) -> bytes:
             **context,
             "preamble": preamble,
             "draft": not getattr(context["year"], "is_published", True),
+            "row_groups": row_groups(list(context["lines"])),
         },
     )
     return weasyprint.HTML(

@@ -31,7 +31,7 @@ from plans.models import (
 )
 from plans.services.ordering import save_order
 from plans.services.rows import plan_touch
-from plans.services.workflow import plan_refresh_check
+from plans.services.workflow import plan_refresh_check, plans_refresh_check
 from plans.services.years import school_year_copy, school_year_next_title, template_row_positions
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
@@ -174,6 +174,9 @@ def level_hours_set(*, level: Level, min_hours: int) -> Level:
         raise ValidationError("Часов в учебный год: от 1 до 1000.")
     level.min_hours = min_hours
     level.save(update_fields=["min_hours"])
+    # The stored check (the reviewers' filter «профминимум выполнен») counts hours
+    # against this minimum: the plans whose grades take the level are checked again.
+    plans_refresh_check(plans=Plan.objects.filter(year_id=level.year_id, grades__level=level))
     return level
 
 

@@ -76,6 +76,7 @@ from .workflow import (
     plan_return,
     plan_snapshot,
     plan_submit,
+    plans_refresh_check,
 )
 from .years import (
     fixed_rows,
@@ -115,6 +116,7 @@ __all__ = [
     "plan_copy",
     "plan_create",
     "plan_refresh_check",
+    "plans_refresh_check",
     "plan_reopen",
     "plan_return",
     "plan_row_add",

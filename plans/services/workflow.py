@@ -70,6 +70,21 @@ def plan_refresh_check(*, plan: Plan) -> bool:
     return passed
 
 
+def plans_refresh_check(*, plans, chunk: int = 100) -> int:
+    """`plan_refresh_check` for every plan of queryset `plans`, `chunk` at a time: the
+    editor's bundle of a chunk and two updates (passed, not passed) per chunk, not a
+    bundle per plan. Returns how many plans were checked."""
+    ids = list(plans.order_by("pk").values_list("pk", flat=True).distinct())
+    for start in range(0, len(ids), chunk):
+        bundles = Plan.objects.for_editor().filter(pk__in=ids[start : start + chunk])
+        passed, failed = [], []
+        for bundle in bundles:
+            (passed if check_plan(bundle).passed else failed).append(bundle.pk)
+        Plan.objects.filter(pk__in=passed).update(check_passed=True)
+        Plan.objects.filter(pk__in=failed).update(check_passed=False)
+    return len(ids)
+
+
 def _transition(*, plan: Plan, by, action: str, version: int | None, comment: str = "") -> Plan:
     """Move a locked plan along the workflow, or refuse with a message.
 

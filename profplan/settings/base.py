@@ -99,6 +99,8 @@ TEMPLATES = [
                 "profplan.context_processors.session_timing",
                 "accounts.access.context",
             ],
+            # Places where one app shows another's fragments (see profplan/fragments.py).
+            "libraries": {"fragments": "profplan.fragments"},
         },
     },
 ]

@@ -1,9 +1,12 @@
+from datetime import UTC, date, datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils.html import escape
 
 from accounts.models import User
+from plans.demo import DemoCalendar, school_year_start
 from plans.models import Plan, PlanRow, PlanStatus, School
 from plans.numbering import number_lines
 
@@ -80,6 +83,8 @@ def test_the_demo_plan_page_shows_every_row_of_the_demo_data_file(client):
     texts = [row["activity"] for rows in data["rows"].values() for row in rows]
     texts += [row["activity"] for row in data["level_rows"]]
     texts += [fixed["results"] for fixed in data["fixed"].values()]
+    # The data is written in the seed's year; the page shows the demo's (plans/demo.py).
+    texts = [DemoCalendar.now().text(text) for text in texts]
     missing = [text for text in texts if escape(text) not in page]
     assert not missing
 
@@ -104,3 +109,115 @@ def test_the_demo_has_an_approved_plan_marked_through_the_year(client):
     assert "Центр «Точка роста» закрыт на ремонт" in page
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
     assert "МКОУ СОШ № 2 г.п. Чегем" in dashboard  # among the schools behind (50 of 60 h)
+
+
+# --- The demo lives in the school year that contains today -------------------------
+
+
+@pytest.mark.parametrize(
+    ("today", "start"),
+    [
+        (date(2026, 12, 4), date(2026, 9, 1)),
+        (date(2027, 6, 10), date(2026, 9, 1)),
+        (date(2027, 8, 31), date(2026, 9, 1)),
+        (date(2027, 9, 1), date(2027, 9, 1)),
+        (date(2024, 1, 10), date(2023, 9, 1)),
+    ],
+)
+def test_the_school_year_starts_on_1_september(today, start):
+    assert school_year_start(today) == start
+    assert DemoCalendar(today).title == f"{start.year}-{start.year + 1}"
+
+
+def test_texts_name_the_demos_year_and_keep_other_numbers():
+    calendar = DemoCalendar(date(2026, 12, 4))
+    assert calendar.text("2023-2024 уч. г.") == "2026-2027 уч. г."
+    assert calendar.text("сентябрь 2023 г. – май 2024 г.") == "сентябрь 2026 г. – май 2027 г."
+    letter = "Письмо Минпросвещения России от 01.06.2023 № АБ-2324/05"
+    assert calendar.text(letter) == letter
+
+
+@pytest.fixture
+def on_day(monkeypatch):
+    """Run as if it were `day`, 12:00 in Moscow (no clock library: timezone.now is
+    what Django and the app read)."""
+    from django.utils import timezone
+
+    def set_day(day: date):
+        moment = datetime(day.year, day.month, day.day, 9, 0, tzinfo=UTC)
+        monkeypatch.setattr(timezone, "now", lambda: moment)
+        return day
+
+    return set_day
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize("day", [date(2026, 12, 4), date(2027, 6, 10)])
+def test_the_demo_is_in_the_current_school_year_with_its_story_before_today(client, on_day, day):
+    from django.utils import timezone
+
+    from monitoring.models import Campaign, Recommendation, Report
+    from plans.models import RowExecution, SchoolYear, TemplateItem
+
+    on_day(day)
+    seed = SchoolYear.objects.get(title="2023-2024")
+    seed_state = (seed.submission_closes, seed.template_items.count(), seed.indicators.count())
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    year = SchoolYear.objects.get(title="2026-2027")
+    assert year.start_date == date(2026, 9, 1) and year.end_date == date(2027, 8, 31)
+    assert year.is_published and year.submission_closes >= day
+    # Made from the seed's template, which stays as it was.
+    assert year.template_items.count() == seed.template_items.count()
+    assert TemplateItem.objects.filter(year=year, title__contains="2023-2024").count() == 0
+    assert year.indicators.count() == seed.indicators.count()
+    seed.refresh_from_db()
+    assert (seed.submission_closes, seed.template_items.count(), seed.indicators.count()) == (
+        seed_state
+    )
+    demo_plans = Plan.objects.filter(school__inn__in=[s["inn"] for s in demo_schools()])
+    assert set(demo_plans.values_list("year__title", flat=True)) == {"2026-2027"}
+    assert not Plan.objects.filter(year=seed).exists()
+
+    # What happened, happened before today; what is planned lies in the year.
+    now = timezone.now()
+    for plan in demo_plans:
+        assert plan.submitted_at is None or plan.submitted_at <= now
+        assert plan.approved_at is None or plan.submitted_at < plan.approved_at <= now
+    marks = RowExecution.objects.filter(row__plan__in=demo_plans)
+    assert marks.count() == 8
+    for mark in marks:
+        assert mark.end_date is None or year.start_date <= mark.start_date <= mark.end_date <= day
+    rows = PlanRow.objects.filter(plan__in=demo_plans, start_date__isnull=False)
+    assert rows.exists()
+    assert all(year.start_date <= r.start_date <= r.end_date <= year.end_date for r in rows)
+    campaigns = Campaign.objects.filter(year=year)
+    assert campaigns.count() == 2
+    assert all(year.start_date <= c.opens <= c.closes <= day for c in campaigns)
+    assert all("2026-2027" in c.name for c in campaigns)
+    submitted = Report.objects.filter(campaign__in=campaigns, submitted_at__isnull=False)
+    assert submitted.exists() and all(r.submitted_at <= now for r in submitted)
+    assert all(r.created_at <= now for r in Recommendation.objects.all())
+
+    # No demo plan is «просрочен» for the centre, and the school sees this year's plan.
+    client.force_login(User.objects.get(username="reviewer"))
+    overdue = client.get("/admin/plans/plan/?overdue=yes").content.decode()
+    assert not [s["short_name"] for s in demo_schools() if f">{s['short_name']}<" in overdue]
+    client.force_login(User.objects.get(username="deputy"))
+    home = client.get("/").content.decode()
+    assert "2026-2027" in home and "2023-2024" not in home
+
+
+def demo_schools():
+    from plans.management.commands.load_demo import demo_data
+
+    return list(demo_data()["schools"].values())
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_on_a_date_stays_idempotent(on_day):
+    on_day(date(2026, 12, 4))
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    first = snapshot()
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    assert snapshot() == first

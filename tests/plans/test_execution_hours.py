@@ -193,3 +193,45 @@ def test_coordinator_sees_only_the_municipality(client, coordinator, approved):
     client.force_login(coordinator)
     page = client.get(reverse("plans:execution-region")).content.decode()
     assert approved.school.short_name in page and "Далёкая школа" not in page
+
+
+def test_digest_counts_only_the_overdue_rows_the_execution_page_shows(
+    client, deputy, approved, run_worker
+):
+    """A row left under a level block that no grade takes any more is hidden on the
+    execution page, so the letter does not ask the school to mark it either."""
+    from plans.models import PlanGrade
+
+    add_row(
+        approved,
+        "3.4.14.1.",
+        activity="Профессиональная проба на заводе",
+        hours=2,
+        grades=(10,),
+        start_date=date(2023, 10, 12),
+        end_date=date(2023, 10, 12),
+    )
+    PlanGrade.objects.filter(plan=approved, grade__in=(10, 11)).update(level=None)
+    client.force_login(deputy)
+    page = client.get(reverse("plans:execution", args=[approved.pk])).content.decode()
+    overdue = page[page.index('id="execution-overdue"') :][:2000]
+    assert "Сроки прошли, а исполнение не отмечено (1)" in overdue
+    assert "Экскурсия на завод" in overdue and "Профессиональная проба" not in overdue
+
+    assert send_execution_digest(today=TODAY) == 1
+    run_worker()
+    letter = mail.outbox[0]
+    assert "Экскурсия на завод (срок 10.10.2023)" in letter.body
+    assert "Профессиональная проба" not in letter.body
+    assert "отметки об исполнении нет (1)" in letter.body
+    assert letter.subject.startswith("Профплан: 1 мероприятий")
+
+
+def test_digest_skips_a_plan_whose_only_overdue_rows_are_hidden(deputy, approved):
+    from plans.models import PlanGrade
+
+    record(approved, "Экскурсия на завод", deputy, status="done")
+    add_row(approved, "3.4.14.1.", activity="Проба", grades=(10,), end_date=date(2023, 10, 1))
+    assert send_execution_digest(today=TODAY) == 1
+    PlanGrade.objects.filter(plan=approved, grade__in=(10, 11)).update(level=None)
+    assert send_execution_digest(today=TODAY) == 0

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pdfplumber
 import pytest
+from django.core.management import call_command
+from django.test import override_settings
 from django.utils import timezone
 
 from monitoring.models import Indicator, PlanIndicator
@@ -157,3 +159,40 @@ def test_section_two_indicators_have_a_narrow_number_and_a_wide_name(plan):
     number, name, *values = widths
     assert number < 25 * MM
     assert name > 2 * max(values) and name > 120 * MM
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_plan_never_leaves_a_heading_at_the_foot_of_a_page():
+    """The demo plan's title and пояснительная записка leave room on page 1 for the
+    table's header and section I's row, not for its first row: section I stood alone
+    there. Now the table starts on page 2, «Таблица 1» with it."""
+    call_command("load_demo", stdout=io.StringIO())
+    demo = fresh(Plan.objects.get(school__short_name="МКОУ СОШ № 1"))
+    data = plan_pdf(demo)
+    pages = page_tables(data)
+
+    assert len(pages) > 3
+    for number, rows in enumerate(pages[:-1], start=1):
+        if rows:
+            *_, last = rows
+            assert last[1] is not None, f"стр. {number} кончается заголовком {last[0]!r}"
+    with pdfplumber.open(io.BytesIO(data)) as document:
+        texts = [page.extract_text() or "" for page in document.pages]
+    start = next(i for i, text in enumerate(texts) if "I. Постановка целей" in text)
+    assert "Таблица 1" in texts[start] and "1.1." in texts[start]
+
+
+def test_row_groups_keep_headings_with_the_row_below():
+    from types import SimpleNamespace as Row
+
+    from plans.documents.formats.pdf import row_groups
+
+    rows = [Row(kind=kind) for kind in ("section", "row", "heading", "heading", "row", "row")]
+    groups = row_groups(rows)
+    assert [(name, [row.kind for row in group]) for name, group in groups] == [
+        ("lead", ["section", "row"]),
+        ("", ["heading", "heading", "row"]),
+        ("", ["row"]),
+    ]
+    # A first row taller than a page splits anyway: no lead then.
+    assert row_groups(rows, may_split=lambda row: True)[0][0] == ""

@@ -2,7 +2,10 @@
 and recommendations, so the dashboard shows something real. The data is in
 fixtures/demo/monitoring.json: per indicator a baseline, a target and the range each
 school's figure is drawn from (seeded by the school, so every run draws the same).
-Idempotent: a campaign that exists already is left as it is."""
+Like load_demo, it lives in the school year that contains today (plans/demo.py): the
+seed's indicators are copied to it, and the campaigns, reports and recommendations
+are dated in the part of the year that has passed. Idempotent: a campaign that
+exists already is left as it is."""
 
 import json
 import random
@@ -28,16 +31,13 @@ from monitoring.models import (
     SelfAnalysis,
     SurveyCount,
 )
-from plans.models import Plan, Region, School, SchoolYear
+from plans.demo import SEED_YEAR, DemoCalendar
+from plans.models import Direction, Level, Plan, Region, School, SchoolYear
 from profplan.site import site_url
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
 # Figures, campaigns, texts and dates of the demo; the code below only loads them.
 DATA = settings.BASE_DIR / "fixtures" / "demo" / "monitoring.json"
-
-
-def _moscow(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=MOSCOW)
 
 
 class Command(BaseCommand):
@@ -59,16 +59,24 @@ class Command(BaseCommand):
                 "Демо-данные мониторинга не загружаются в рабочей системе (DJANGO_DEBUG выключен)."
             )
         # The demo's region: the default one (Kabardino-Balkaria, the only one so far).
-        year = SchoolYear.objects.filter(region=Region.objects.default(), title="2023-2024").first()
-        if year is None:
-            raise CommandError("Нет учебного года 2023-2024: выполните manage.py load_reference.")
-        if not School.objects.exists():
-            raise CommandError("Нет ни одной школы: выполните manage.py load_demo.")
-        if not Indicator.objects.filter(year=year).exists():
+        region = Region.objects.default()
+        calendar = DemoCalendar.now()
+        seed = SchoolYear.objects.filter(region=region, title=SEED_YEAR).first()
+        if seed is None:
+            raise CommandError(
+                f"Нет учебного года {SEED_YEAR}: выполните manage.py load_reference."
+            )
+        year = SchoolYear.objects.filter(region=region, title=calendar.title).first()
+        if year is None or not School.objects.exists():
+            raise CommandError(
+                f"Нет учебного года {calendar.title} или ни одной школы: выполните manage.py load_demo."
+            )
+        if not Indicator.objects.filter(year=seed).exists():
             call_command("loaddata", str(FIXTURE), verbosity=0)
         data = json.loads(DATA.read_text(encoding="utf-8"))
         with transaction.atomic():
-            created = self._load(year, data)
+            _copy_indicators(seed, year)
+            created = self._load(year, data, calendar)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Демо-данные мониторинга готовы (новых кампаний: {created}). "
@@ -76,7 +84,7 @@ class Command(BaseCommand):
             )
         )
 
-    def _load(self, year, data) -> int:
+    def _load(self, year, data, calendar) -> int:
         figures = data["indicators"]
         indicators = {i.code: i for i in Indicator.objects.filter(year=year)}
         reviewer = (
@@ -106,11 +114,11 @@ class Command(BaseCommand):
         for index, entry in enumerate(data["campaigns"]):
             campaign, new = Campaign.objects.get_or_create(
                 year=year,
-                name=entry["name"],
+                name=calendar.text(entry["name"]),
                 defaults={
-                    "period": entry["period"],
-                    "opens": date.fromisoformat(entry["opens"]),
-                    "closes": date.fromisoformat(entry["closes"]),
+                    "period": calendar.text(entry["period"]),
+                    "opens": calendar.happened(date.fromisoformat(entry["opens"])),
+                    "closes": calendar.happened(date.fromisoformat(entry["closes"])),
                 },
             )
             campaigns.append(campaign)
@@ -119,11 +127,12 @@ class Command(BaseCommand):
             created += 1
             campaign.indicators.set([indicators[c] for c in entry["indicators"] if c in indicators])
             services.campaign_open(campaign=campaign)
-            self._fill(campaign, index, entry, figures, data["survey"])
+            self._fill(campaign, index, entry, figures, data["survey"], calendar)
         first = campaigns[0]
         if created and not Recommendation.objects.filter(campaign=first).exists():
-            self._recommend(first, indicators, reviewer, data["recommendations"])
-        self._self_analysis(year, indicators, campaigns, figures, data["self_analysis"])
+            self._recommend(first, indicators, reviewer, data["recommendations"], calendar)
+        texts = {name: calendar.text(text) for name, text in data["self_analysis"].items()}
+        self._self_analysis(year, indicators, campaigns, figures, texts)
         return created
 
     def _self_analysis(self, year, indicators, campaigns, figures, texts):
@@ -135,9 +144,9 @@ class Command(BaseCommand):
         analysis.indicators.set([i for code, i in indicators.items() if code in figures])
         analysis.campaigns.set(campaigns)
 
-    def _fill(self, campaign, index, entry, figures, survey):
+    def _fill(self, campaign, index, entry, figures, survey, calendar):
         sectors = list(Sector.objects.all())
-        closes = campaign.closes
+        closes = date.fromisoformat(entry["closes"])  # the seed's: moved as a whole below
         reports = Report.objects.filter(campaign=campaign).select_related("school")
         for report in reports:
             rng = random.Random(f"{report.school.inn or report.school.pk}-{index}")
@@ -160,7 +169,7 @@ class Command(BaseCommand):
             services.report_save_values(report=report, values=values, by=by)
             services.report_submit(report=report, by=by)
             # As if submitted inside the window, a few days before the closing day.
-            day = closes - timedelta(days=rng.randint(1, 6))
+            day = calendar.happened(closes - timedelta(days=rng.randint(1, 6)))
             submitted = datetime.combine(day, time(15, 30), MOSCOW)
             Report.objects.filter(pk=report.pk).update(submitted_at=submitted)
             if entry["survey"]:
@@ -192,7 +201,7 @@ class Command(BaseCommand):
                 if count
             )
 
-    def _recommend(self, campaign, indicators, reviewer, data):
+    def _recommend(self, campaign, indicators, reviewer, data, calendar):
         from monitoring.querysets import schools_matching
 
         below = data["below_target"]
@@ -229,10 +238,36 @@ class Command(BaseCommand):
                 school=single,
                 campaign=campaign,
             )
-        # Dated as the regional centre would have written them.
-        sent_on = _moscow(data["sent_at"])
-        Recommendation.objects.filter(campaign=campaign).update(created_at=sent_on)
-        Recommendation.objects.filter(campaign=campaign, acknowledged_at__isnull=False).update(
-            acknowledged_at=sent_on + timedelta(days=data["acknowledged_after_days"]),
-            answered_at=_moscow(data["answered_at"]),
+        # Dated as the regional centre would have written them, before today.
+        sent = datetime.fromisoformat(data["sent_at"])
+        acknowledged = sent + timedelta(days=data["acknowledged_after_days"])
+        Recommendation.objects.filter(campaign=campaign).update(
+            created_at=calendar.happened_at(data["sent_at"], MOSCOW)
         )
+        Recommendation.objects.filter(campaign=campaign, acknowledged_at__isnull=False).update(
+            acknowledged_at=calendar.happened_at(acknowledged.isoformat(), MOSCOW),
+            answered_at=calendar.happened_at(data["answered_at"], MOSCOW),
+        )
+
+
+def _copy_indicators(seed: SchoolYear, year: SchoolYear) -> None:
+    """The seed's catalogue of indicators for the demo's year, when it has none (levels
+    and directions are the year's own, found by code); the seed's stays as it is."""
+    if year == seed or Indicator.objects.filter(year=year).exists():
+        return
+    levels = dict(Level.objects.filter(year=year).values_list("code", "pk"))
+    directions = dict(Direction.objects.filter(year=year).values_list("code", "pk"))
+    from plans.services import year_title_substitute
+
+    copies = []
+    for indicator in Indicator.objects.filter(year=seed).select_related("level", "direction"):
+        indicator.pk = None
+        indicator.year = year
+        indicator.name = year_title_substitute(indicator.name, seed.title, year.title)
+        indicator.level_id = levels.get(indicator.level.code) if indicator.level else None
+        indicator.direction_id = (
+            directions.get(indicator.direction.code) if indicator.direction else None
+        )
+        copies.append(indicator)
+    Indicator.objects.bulk_create(copies)
+    SchoolYear.objects.filter(pk=year.pk).reference_changed()

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from plans.documents.formats.layout import taller_than_page
 from plans.documents.formats.rows import (
     Appendices,
     TableRow,
@@ -155,13 +156,40 @@ def _breakable_row(row: TableRow) -> TableRow:
     return replace(row, **texts) if texts else row
 
 
+HEADING_KINDS = ("section", "heading")
+
+
+def row_groups(rows: list, may_split=lambda row: False) -> list[tuple[str, list]]:
+    """Table 1's rows as row groups (tbody), so that a section or heading row always
+    moves on with the row under it: each group is an ordinary row with the section and
+    heading rows right above it, and avoids breaks inside (pdf.css), so it goes to the
+    next page whole. WeasyPrint 70 honours `break-after: avoid` between rows, except
+    where a group that avoids breaks starts a page's body — it lays such a group out as
+    if the page were empty, which is how section I stood alone at the bottom of page 1.
+    So the first group («lead») allows breaks: where it does not fit under the title,
+    the table (and «Таблица 1» above it) starts on the next page. A first row that has
+    to split anyway (`may_split`: taller than a page) leaves the lead like the others."""
+    groups: list[tuple[str, list]] = []
+    current: list = []
+    for row in rows:
+        current.append(row)
+        if row.kind not in HEADING_KINDS:
+            lead = not groups and len(current) > 1 and not may_split(row)
+            groups.append(("lead" if lead else "", current))
+            current = []
+    if current:
+        groups.append(("", current))
+    return groups
+
+
 def render_html(context: dict) -> str:
+    rows = [_breakable_row(row) for row in context["rows"]]
     return render_to_string(
         "plans/pdf/plan.html",
         {
             **context,
             "date_line": approval_date_line(context["approved_on"]),
-            "rows": [_breakable_row(row) for row in context["rows"]],
+            "row_groups": row_groups(rows, taller_than_page),
             # A submission frozen before the note existed has none.
             "note": [_breakable(paragraph) for paragraph in context.get("note", ())],
         },

@@ -1,11 +1,12 @@
 """Demo data: a few schools, one realistic plan, one submitted, one empty, and the
 demo accounts; then the demo monitoring (load_demo_monitoring). The data is in
 fixtures/demo/plans.json; this command only loads it, through the services, so the
-plans are numbered, checked and submitted like any other. Idempotent: running it
-twice changes nothing."""
+plans are numbered, checked and submitted like any other. The data is written in the
+seed's year; the demo lives in the school year that contains today, with its dates
+moved there (plans/demo.py). Idempotent: running it twice changes nothing."""
 
 import json
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
+from plans.demo import SEED_YEAR, DemoCalendar, demo_year
 from plans.models import (
     Level,
     Municipality,
@@ -64,10 +65,10 @@ class Command(BaseCommand):
                 "(DJANGO_DEBUG выключен)."
             )
         data = demo_data()
-        if not SchoolYear.objects.filter(title=data["year"]).exists():
+        if not SchoolYear.objects.filter(title=SEED_YEAR).exists():
             call_command("load_reference", verbosity=0)
         with transaction.atomic():
-            self._load(data)
+            self._load(data, DemoCalendar.now())
         call_command(
             "load_demo_monitoring", allow_production=options["allow_production"], stdout=self.stdout
         )
@@ -81,11 +82,11 @@ class Command(BaseCommand):
             )
         )
 
-    def _load(self, data):
+    def _load(self, data, calendar: DemoCalendar):
         # The demo is Kabardino-Balkaria's: the default region (the only one a fresh
         # database has), unless the data names another by its code.
         region = Region.objects.by_code(data.get("region"))
-        year = SchoolYear.objects.get(region=region, title=data["year"])
+        year = demo_year(calendar, region)
         municipalities = {m.name: m for m in Municipality.objects.filter(region=region)}
         groups = ensure_roles()
         schools = {}
@@ -117,24 +118,24 @@ class Command(BaseCommand):
                 continue
             plan = plan_create(school=school, year=year, levels=by_grade)
             Plan.objects.filter(pk=plan.pk).update(explanatory_note=note)
-            level_rows = self._fill(plan, data)
+            level_rows = self._fill(plan, data, calendar)
             if entry.get("submitted_at"):
                 # Submitted through the service, so that it has its frozen PDF and its
                 # history like any other; then dated back to when it was «submitted».
                 plan_submit(plan=plan, by=None, version=None)
-                when = timezone.make_aware(datetime.fromisoformat(entry["submitted_at"]))
+                when = calendar.happened_at(entry["submitted_at"])
                 Plan.objects.filter(pk=plan.pk).update(submitted_at=when)
                 PlanSubmission.objects.filter(plan=plan).update(submitted_at=when)
                 PlanEvent.objects.filter(plan=plan).update(at=when)
             if entry.get("approved_at"):
                 # Approved by the demo's centre, then the year as the school marked it.
                 plan = plan_approve(plan=plan, by=reviewer)
-                when = timezone.make_aware(datetime.fromisoformat(entry["approved_at"]))
+                when = calendar.happened_at(entry["approved_at"])
                 Plan.objects.filter(pk=plan.pk).update(approved_at=when)
                 PlanSubmission.objects.filter(plan=plan).update(approved_at=when)
                 PlanEvent.objects.filter(plan=plan, to_status=PlanStatus.APPROVED).update(at=when)
                 for mark in entry.get("execution", []):
-                    self._mark(level_rows[mark["level_row"]], mark)
+                    self._mark(level_rows[mark["level_row"]], mark, calendar)
         for plan in Plan.objects.filter(year=year, school__in=schools.values()):
             plan_refresh_check(plan=plan)
 
@@ -160,12 +161,15 @@ class Command(BaseCommand):
                 user.save()
             user.groups.add(groups[ROLES[account["role"]]])
 
-    def _mark(self, row, mark):
-        """One row's execution, recorded through the service as the school would."""
-        data = {"status": mark["status"], "result": mark.get("result", "")}
-        for name in ("start_date", "end_date", "moved_to"):
+    def _mark(self, row, mark, calendar):
+        """One row's execution, recorded through the service as the school would: what
+        was done, done before today; a new date (moved), in the year's calendar."""
+        data = {"status": mark["status"], "result": calendar.text(mark.get("result", ""))}
+        for name in ("start_date", "end_date"):
             if mark.get(name):
-                data[name] = date.fromisoformat(mark[name])
+                data[name] = calendar.happened(date.fromisoformat(mark[name]))
+        if mark.get("moved_to"):
+            data["moved_to"] = calendar.planned(date.fromisoformat(mark["moved_to"]))
         if mark.get("pupils"):
             data["pupils"] = mark["pupils"]
         if mark.get("hours"):
@@ -173,7 +177,7 @@ class Command(BaseCommand):
         row.refresh_from_db()
         row_execution_record(row=row, by=None, data=data)
 
-    def _fill(self, plan, data) -> list:
+    def _fill(self, plan, data, calendar) -> list:
         """The demo rows into the plan; returns the level blocks' rows, in data order."""
         items = {item.code: item for item in TemplateItem.objects.filter(year=plan.year)}
         blank = {}
@@ -186,7 +190,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Демо-данные: у пункта {code} строк больше, чем в шаблоне.")
             for row, entry in zip(slots, entries, strict=False):
                 for name, value in entry.items():
-                    setattr(row, name, value)
+                    setattr(row, name, calendar.text(value))
                 row.save()
             # The seed's remaining blank lines are the school's to fill or delete; the
             # demo plan deletes them, as a finished plan would.
@@ -198,15 +202,17 @@ class Command(BaseCommand):
                 plan=plan,
                 parent=items[entry["parent"]],
                 order=order,
-                activity=entry["activity"],
-                period=entry["period"],
+                activity=calendar.text(entry["activity"]),
+                period=calendar.text(entry["period"]),
                 responsible=entry["responsible"],
                 hours=Decimal(entry["hours"]),
                 grades=tuple(entry["grades"]),
-                start_date=date.fromisoformat(entry["start_date"]),
-                end_date=date.fromisoformat(entry["end_date"]),
+                start_date=calendar.planned(date.fromisoformat(entry["start_date"])),
+                end_date=calendar.planned(date.fromisoformat(entry["end_date"])),
             )
             level_rows.append(level_row)
         for code, fields in data["fixed"].items():
-            PlanRow.objects.filter(plan=plan, fixed_item=items[code]).update(**fields)
+            PlanRow.objects.filter(plan=plan, fixed_item=items[code]).update(
+                **{name: calendar.text(value) for name, value in fields.items()}
+            )
         return level_rows
