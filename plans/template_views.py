@@ -10,19 +10,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404
 
 from . import documents
-from .exports import file_response
-from .exports.template import template_tree
+from .document_views import ask_or_show
+from .exports.template import template_filename, template_tree
 from .models import (
     BlockKind,
     Direction,
-    DocumentStatus,
     ItemKind,
     Level,
     SchoolYear,
@@ -47,14 +47,17 @@ def template_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def template_export(request, pk, fmt):
     """/templates/<pk>/export.docx|pdf: the regional примерный план of the year as it is now."""
     year = _year(request, pk)
-    document = documents.template_document(year=year, fmt=fmt, by=request.user)
-    if document.status == DocumentStatus.READY:
-        documents.document_used(document)
-        return file_response(document.file.open("rb"), document.filename)
-    return redirect(document)
+    return ask_or_show(
+        request,
+        lambda queue: documents.template_document(year=year, fmt=fmt, by=request.user, queue=queue),
+        kind=documents.TEMPLATE_FORMATS[fmt],
+        filename=template_filename(year, fmt),
+        back_url=reverse("plans:template", args=[year.pk]),
+    )
 
 
 def _year(request, pk) -> SchoolYear:
