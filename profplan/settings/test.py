@@ -10,7 +10,7 @@ import os
 # code with settings.DEBUG False, as Django's runner always does.
 os.environ.setdefault("DJANGO_DEBUG", "1")
 
-from .base import *  # noqa: E402, F403
+from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
