@@ -667,10 +667,14 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(RowExecution)
-class RowExecutionAdmin(admin.ModelAdmin):
+class RowExecutionAdmin(RegionScoped, admin.ModelAdmin):
     """What schools recorded against their approved plans. Read-only: the school marks
     its rows on the site (plans/services/execution.py), the centre reads them here.
-    A deleted execution (a superuser's, or with its plan) takes its files along."""
+    A deleted execution (a superuser's, or with its plan) takes its files along.
+    Region-bound like the rest: the year and municipality filters offer the own
+    region's only, another region's mark is a 404."""
+
+    region_field = "row__plan__school__municipality__region"
 
     list_display = ["school", "row", "status", "hours", "pupils", "updated_at", "recorded_by"]
     list_filter = ["status", "row__plan__year", "row__plan__school__municipality"]

@@ -332,6 +332,26 @@ def test_the_admin_filters_offer_only_the_own_regions_municipalities(
     assert "Нальчик" not in page and "Баксанский" not in page
 
 
+def test_the_execution_marks_admin_offers_only_the_own_regions_years_and_municipalities(
+    client, region_b, plan_b, plan, year, centre_a
+):
+    next_year = SchoolYear.objects.create(
+        region=year.region,
+        title="2024-2025",
+        start_date=date(2024, 9, 1),
+        end_date=date(2025, 8, 31),
+        plan_title=year.plan_title,
+    )
+    client.force_login(centre_a)
+    page = client.get(reverse("admin:plans_rowexecution_changelist")).content.decode()
+    assert f"row__plan__year__id__exact={year.pk}" in page
+    assert f"row__plan__year__id__exact={next_year.pk}" in page
+    assert f"row__plan__year__id__exact={region_b.year.pk}" not in page
+    assert plan.school.municipality.name in page
+    assert "Майкоп" not in page
+    assert f"row__plan__school__municipality__id__exact={region_b.municipality.pk}" not in page
+
+
 def test_only_a_superuser_sets_a_staff_members_region(client, region_b, centre_a, superuser):
     url = reverse("admin:accounts_user_change", args=[region_b.centre.pk])
     client.force_login(superuser)
