@@ -85,4 +85,3 @@ def test_only_the_plans_own_school_submits_it(request, plan, actor):
     assert refused.value.message == "Нельзя сдать: план сдаёт только его школа."
     assert unchanged(plan, PlanStatus.DRAFT)
     assert not plan.submissions.exists()
-
