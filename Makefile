@@ -25,6 +25,10 @@ reference: migrate
 
 # The address `make run` serves: links in e-mails and the address load_demo prints.
 demo run: export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
+# A developer's machine: DEBUG is off unless asked for (profplan/settings/base.py), and
+# the demo accounts exist only with it on. Target-specific, so it reaches the
+# prerequisites (migrate, reference) of these targets and nothing else.
+demo run: export DJANGO_DEBUG ?= 1
 demo: reference
 	$(MANAGE) load_demo
 
@@ -37,6 +41,7 @@ run: demo
 worker: install
 	$(MANAGE) worker
 
+# The tests turn DEBUG on themselves (profplan/settings/test.py).
 test: install
 	$(PY) -m pytest
 
@@ -67,7 +72,7 @@ serve: install
 deploycheck: install
 	DJANGO_DEBUG=0 DJANGO_SECRET_KEY=deploy-check-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(48))') \
 	DJANGO_ALLOWED_HOSTS=profplan.example.ru DJANGO_CSRF_TRUSTED_ORIGINS=https://profplan.example.ru \
-	DJANGO_SITE_URL=https://profplan.example.ru \
+	DJANGO_SITE_URL=https://profplan.example.ru DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 # ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite).

@@ -103,6 +103,18 @@ def may_review(user) -> bool:
     return sees_region(user)
 
 
+def may_submit_plan(user, plan) -> bool:
+    """Submit the plan for review: the school's own people (whether the plan may be
+    submitted now is the workflow's rule)."""
+    return belongs_to(user, plan.school_id)
+
+
+def may_review_plan(user, plan) -> bool:
+    """Return, approve or reopen this plan: the centre of the plan's own region.
+    Reads `plan.school.municipality` (no query when it is selected with the plan)."""
+    return may_review(user) and in_region(user, plan.school.municipality.region_id)
+
+
 def may_use_admin(user) -> bool:
     """Django's own rule for the admin site (`AdminSite.has_permission`)."""
     return signed_in(user) and user.is_staff

@@ -1,9 +1,13 @@
 """Writes that change state. Called alike from views, admin actions and commands.
 
 Every function is keyword-only, named <entity>_<action>, and runs in one
-transaction. Permission to act (who may edit which school's data) is checked by
-the caller through the `for_user()` querysets; the rules of the workflow (a
-submitted report is frozen, values keep their bounds) are checked here.
+transaction. The callers find the objects through the `for_user()` querysets;
+each service checks again that `by` may act (accounts/access.py: the school fills
+its reports and answers, the centre recommends) and refuses with a ValidationError
+like any other refusal here, so an admin action or a command cannot do what the
+person may not. `by=None` is no person but a management command (the demo loaders).
+The rules of the workflow (a submitted report is frozen, values keep their bounds)
+are checked here too.
 """
 
 from decimal import Decimal
@@ -12,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts import access
 from plans.models import Plan, School
 from plans.services import plan_touch
 
@@ -45,6 +50,12 @@ def campaign_open(*, campaign: Campaign, schools=None) -> int:
     ]
     Report.objects.bulk_create(new)
     return len(new)
+
+
+def _school_only(by, school_id, what: str) -> None:
+    """Refuse anyone but the school's own people (a command, `by=None`, may)."""
+    if by is not None and not access.belongs_to(by, school_id):
+        raise ValidationError(f"{what} только сама школа.")
 
 
 def _editable(report: Report) -> None:
@@ -82,6 +93,7 @@ def report_save_values(*, report: Report, values: dict[int, Decimal | None], by)
     """Save the values a school typed (indicator id → value, None: not yet known) and the
     values computed from its plan. The report becomes «заполняется»."""
     report = Report.objects.select_for_update().select_related("campaign").get(pk=report.pk)
+    _school_only(by, report.school_id, "Отчёт заполняет")
     _editable(report)
     indicators = {i.pk: i for i in report.campaign.indicators.all()}
     errors = {}
@@ -108,6 +120,7 @@ def report_submit(*, report: Report, by) -> Report:
     """Submit the report: every indicator the school enters must have a value. Values
     computed from the plan are taken as the plan stands now and frozen with the report."""
     report = Report.objects.select_for_update().select_related("campaign").get(pk=report.pk)
+    _school_only(by, report.school_id, "Отчёт сдаёт")
     _editable(report)
     indicators = list(report.campaign.indicators.all())
     filled = {
@@ -138,6 +151,7 @@ def report_save_survey(
 ) -> SurveyCount:
     """Section 4.2 for one grade: numbers of pupils by intended path and by sector."""
     report = Report.objects.select_for_update().select_related("campaign").get(pk=report.pk)
+    _school_only(by, report.school_id, "Отчёт заполняет")
     _editable(report)
     if sum(paths.values()) != pupils:
         raise ValidationError(
@@ -178,6 +192,8 @@ def recommendation_send(
     """Send a recommendation to one school or to each of `schools` (e.g. the result of
     `querysets.schools_matching()`). Returns the recommendations created. Only to the
     schools `by` sees (a centre: its region's): another's are refused."""
+    if by is not None and not access.may_review(by):
+        raise ValidationError("Рекомендации направляет только региональный центр.")
     text = text.strip()
     if not text:
         raise ValidationError("Напишите текст рекомендации.")
@@ -199,6 +215,7 @@ def recommendation_send(
 
 @transaction.atomic
 def recommendation_acknowledge(*, recommendation: Recommendation, by) -> Recommendation:
+    _school_only(by, recommendation.school_id, "Отметить рекомендацию прочитанной может")
     if recommendation.acknowledged_at is None:
         recommendation.acknowledged_at = timezone.now()
         recommendation.save(update_fields=["acknowledged_at"])
@@ -208,6 +225,7 @@ def recommendation_acknowledge(*, recommendation: Recommendation, by) -> Recomme
 @transaction.atomic
 def recommendation_answer(*, recommendation: Recommendation, answer: str, by) -> Recommendation:
     """The school's answer: what it did. Answering also acknowledges."""
+    _school_only(by, recommendation.school_id, "На рекомендацию отвечает")
     answer = answer.strip()
     if not answer:
         raise ValidationError("Напишите, что сделано по рекомендации.")
@@ -231,6 +249,7 @@ def plan_indicators_save(
     target), in that order. Only a plan the school may still edit changes. Like a row
     edit, it moves the plan's version on (PlanConflict if the form's `version` is
     stale, PlanNotEditable if the plan was submitted meanwhile)."""
+    _school_only(by, plan.school_id, "Раздел II плана заполняет")
     if not plan.is_editable:
         raise ValidationError("План сдан или утверждён: раздел II не изменяется.")
     errors = []
@@ -260,6 +279,7 @@ def self_analysis_save(
     the indicators and campaigns they rest on. Written in any status of the plan (the
     analysis comes at the end of the year, after approval); it moves the plan's version
     on, and refuses a stale form's `version` with PlanConflict."""
+    _school_only(by, plan.school_id, "Самоанализ пишет")
     allowed = {"results", "problems", "effectiveness", "next_steps"}
     if set(texts) - allowed:
         raise TypeError(f"unknown fields: {sorted(set(texts) - allowed)}")

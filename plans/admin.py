@@ -16,11 +16,9 @@ from accounts import access
 from accounts.region_admin import RegionScoped
 from plans import review, services
 from plans.documents import queue
-from profplan.forms import PlainTextField
-
-from .fields import GradesField
-from .imports import views as import_views
-from .models import (
+from plans.fields import GradesField
+from plans.imports import views as import_views
+from plans.models import (
     ActivityTemplate,
     Direction,
     DocumentKind,
@@ -40,9 +38,10 @@ from .models import (
     SchoolYear,
     TemplateItem,
 )
-from .numbering import number_lines
-from .plurals import COUNTED, ru_plural
-from .services import school_year_copy, school_year_next_title, shift_date
+from plans.numbering import number_lines
+from plans.plurals import COUNTED, ru_plural
+from plans.services import school_year_copy, school_year_next_title, shift_date
+from profplan.forms import PlainTextField
 
 
 class PlanPartAdmin(RegionScoped, admin.ModelAdmin):
@@ -591,10 +590,14 @@ class EvidenceInline(admin.TabularInline):
 
 
 @admin.register(RowExecution)
-class RowExecutionAdmin(admin.ModelAdmin):
+class RowExecutionAdmin(RegionScoped, admin.ModelAdmin):
     """What schools recorded against their approved plans. Read-only: the school marks
     its rows on the site (plans/execution/services.py), the centre reads them here.
-    A deleted execution (a superuser's, or with its plan) takes its files along."""
+    A deleted execution (a superuser's, or with its plan) takes its files along.
+    Region-bound like the rest: the year and municipality filters offer the own
+    region's only, another region's mark is a 404."""
+
+    region_field = "row__plan__school__municipality__region"
 
     list_display = ["school", "row", "status", "hours", "pupils", "updated_at", "recorded_by"]
     list_filter = ["status", "row__plan__year", "row__plan__school__municipality"]

@@ -9,7 +9,9 @@ minutes, «mail» for notifications, so a queue of archives never delays an e-ma
 and a worker can be given to each.
 """
 
+import hashlib
 import logging
+import smtplib
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -35,13 +37,40 @@ logger = logging.getLogger(__name__)
 
 # A mail server that is down delays a notice, never loses it: a failed send is
 # enqueued again later, waiting longer each time (1, 2, 4 … minutes, at most an
-# hour), for three days; only then is it given up, with an error in the log.
+# hour), for three days; only then is it given up, with an error in the log. A
+# message the server refuses for good (a 5xx answer: no such mailbox) is not
+# retried for three days: it is logged as an error at once.
 MAIL_RETRY_MAX_DELAY = timedelta(hours=1)
 MAIL_GIVE_UP_AFTER = timedelta(days=3)
 
 
 def mail_retry_delay(attempt: int) -> timedelta:
     return min(timedelta(minutes=2 ** (attempt - 1)), MAIL_RETRY_MAX_DELAY)
+
+
+def refused_for_good(error: Exception) -> int | None:
+    """The SMTP code when the server refused a message for good (5xx: no such mailbox,
+    sender or content rejected), which no retry will change; None for a temporary
+    failure (4xx, connection refused or dropped, timeout), which a retry may cure."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        return max(codes) if codes and all(code >= 500 for code in codes) else None
+    if isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500:
+        # SMTPSenderRefused, SMTPDataError and any other final answer of the server.
+        return error.smtp_code
+    return None
+
+
+def mail_recipient(address: str) -> str:
+    """Who a message was for, for the log without the address (152-ФЗ): the account's
+    id, or a short digest of an address that belongs to no account."""
+    from django.contrib.auth import get_user_model
+
+    pk = get_user_model().objects.filter(email__iexact=address).values_list("pk", flat=True)
+    found = pk.first()
+    if found is not None:
+        return f"user {found}"
+    return f"address {hashlib.sha256(address.lower().encode()).hexdigest()[:10]}"
 
 
 @task(queue_name="mail")
@@ -69,8 +98,18 @@ def send_mail_task(
                 try:
                     message.send()
                     sent += 1
-                except Exception:
-                    failed.append(address)
+                except Exception as error:
+                    code = refused_for_good(error)
+                    if code is None:
+                        failed.append(address)
+                    else:  # an error an administrator must see; retrying cannot help
+                        logger.error(
+                            "mail %s: refused for good by the mail server (SMTP %d) for %s; "
+                            "not tried again",
+                            what,
+                            code,
+                            mail_recipient(address),
+                        )
         finally:
             try:
                 connection.close()

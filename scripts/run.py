@@ -7,6 +7,7 @@ Ctrl+C or SIGTERM (or either process ending) stops both, so no worker is left
 behind. In production systemd runs the two as separate services (README).
 """
 
+import os
 import signal
 import subprocess
 import sys
@@ -15,12 +16,18 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     python = sys.executable
+    env = dict(os.environ)
     if argv[0] == "dev":
         web = [python, "manage.py", "runserver", argv[1]]
+        # A developer's server: DEBUG is off unless asked for (profplan/settings/base.py).
+        env.setdefault("DJANGO_DEBUG", "1")
     else:
         gunicorn = str(Path(python).with_name("gunicorn"))
         web = [gunicorn, "-c", "profplan/gunicorn.conf.py", "profplan.wsgi"]
-    processes = [subprocess.Popen([python, "manage.py", "worker"]), subprocess.Popen(web)]
+    processes = [
+        subprocess.Popen([python, "manage.py", "worker"], env=env),
+        subprocess.Popen(web, env=env),
+    ]
 
     def stop(*_):
         for process in processes:

@@ -198,13 +198,16 @@ def rq_queues(settings, monkeypatch):
 
 @pytest.fixture
 def download(client, run_worker):
-    """GET a download as a browser would: a file not rendered yet redirects to its
-    progress page; the worker runs; the same URL then serves the stored file.
-    Returns a plain response with the file's bytes in `content`."""
+    """GET a download as a browser would: a file nobody asked for yet shows the page
+    with «Сформировать», which is pressed (a POST to the same URL); a file not rendered
+    yet redirects to its progress page; the worker runs; the same URL then serves the
+    stored file. Returns a plain response with the file's bytes in `content`."""
 
     def get(url, as_client=None):
         browser = as_client or client
         response = browser.get(url)
+        if is_make_document_page(response):
+            response = browser.post(url)
         if response.status_code == 302 and "/documents/" in response.url:
             run_worker()
             response = browser.get(url)
@@ -217,6 +220,16 @@ def download(client, run_worker):
         return response
 
     return get
+
+
+def is_make_document_page(response) -> bool:
+    """The page a GET of a document nobody asked for yet shows: its «Сформировать» form."""
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and response["Content-Type"].startswith("text/html")
+        and "Сформировать</button>" in response.content.decode()
+    )
 
 
 def _in_ci() -> bool:

@@ -15,6 +15,8 @@ def development_shell(script: str, tmp_path) -> subprocess.CompletedProcess:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     environment.update(
         DJANGO_SETTINGS_MODULE="profplan.settings.base",
+        # What `make run` sets: DEBUG is off unless asked for.
+        DJANGO_DEBUG="1",
         SQLITE_PATH=str(tmp_path / "db.sqlite3"),
     )
     environment.pop("DATABASE_URL", None)

@@ -372,7 +372,8 @@ def _settings_in_subprocess(expression: str, **env) -> str:
     import sys
 
     environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    environment.update(DJANGO_SETTINGS_MODULE="profplan.settings.base", **env)
+    # A developer's settings (DEBUG on: no secret key needed), then the variables under test.
+    environment.update(DJANGO_SETTINGS_MODULE="profplan.settings.base", DJANGO_DEBUG="1", **env)
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", f"print({expression})"],
         env=environment,

@@ -262,7 +262,7 @@ def test_the_consolidated_export_of_a_centre_holds_only_its_region(
     client, region_b, plan_b, plan, centre_a
 ):
     client.force_login(region_b.centre)
-    client.get(reverse("plans:export-region"))
+    client.post(reverse("plans:export-region"))
     made = Document.objects.get(requested_by=region_b.centre)
     assert made.year == region_b.year
     assert "РА" in made.filename and "КБР" not in made.filename
@@ -330,6 +330,26 @@ def test_the_admin_filters_offer_only_the_own_regions_municipalities(
     page = client.get(reverse("admin:plans_plan_changelist")).content.decode()
     assert "Майкоп" in page
     assert "Нальчик" not in page and "Баксанский" not in page
+
+
+def test_the_execution_marks_admin_offers_only_the_own_regions_years_and_municipalities(
+    client, region_b, plan_b, plan, year, centre_a
+):
+    next_year = SchoolYear.objects.create(
+        region=year.region,
+        title="2024-2025",
+        start_date=date(2024, 9, 1),
+        end_date=date(2025, 8, 31),
+        plan_title=year.plan_title,
+    )
+    client.force_login(centre_a)
+    page = client.get(reverse("admin:plans_rowexecution_changelist")).content.decode()
+    assert f"row__plan__year__id__exact={year.pk}" in page
+    assert f"row__plan__year__id__exact={next_year.pk}" in page
+    assert f"row__plan__year__id__exact={region_b.year.pk}" not in page
+    assert plan.school.municipality.name in page
+    assert "Майкоп" not in page
+    assert f"row__plan__school__municipality__id__exact={region_b.municipality.pk}" not in page
 
 
 def test_only_a_superuser_sets_a_staff_members_region(client, region_b, centre_a, superuser):

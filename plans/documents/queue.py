@@ -68,11 +68,16 @@ def _key(*parts) -> str:
     return hashlib.sha256(":".join(str(part) for part in parts).encode()).hexdigest()
 
 
-def _request(*, key: str, by, **fields) -> Document:
-    """The document with this key, recorded and queued if it is new (or failed before)."""
+def _request(*, key: str, by, queue: bool = True, **fields) -> Document | None:
+    """The document with this key, recorded and queued if it is new (or failed before).
+
+    `queue=False` only looks (a GET, which must never start a render): the document
+    if somebody asked for it already, whatever its state, else None."""
     from plans.tasks import render_document
 
     document = Document.objects.filter(key=key).first()
+    if not queue:
+        return document
     if document is None:
         try:
             with transaction.atomic():
@@ -103,22 +108,23 @@ def _plan_file(plan: Plan, fmt: str) -> tuple[str, dict]:
     }
 
 
-def plan_document(*, plan: Plan, fmt: str, by) -> Document:
-    """The plan's current version in `fmt` («pdf», «docx», «xlsx»)."""
+def plan_document(*, plan: Plan, fmt: str, by, queue: bool = True) -> Document | None:
+    """The plan's current version in `fmt` («pdf», «docx», «xlsx»); `queue`: see _request."""
     key, fields = _plan_file(plan, fmt)
-    return _request(key=key, by=by, **fields)
+    return _request(key=key, by=by, queue=queue, **fields)
 
 
-def template_document(*, year: SchoolYear, fmt: str, by) -> Document:
+def template_document(*, year: SchoolYear, fmt: str, by, queue: bool = True) -> Document | None:
     """The year's regional template (preamble and Table 1) in `fmt` («pdf», «docx»),
     as it is now: keyed by the year's reference revision, which every edit of the
-    template moves (plans/signals.py)."""
+    template moves (plans/signals.py). `queue`: see _request."""
     from plans.regional_template.document import template_filename
 
     kind = TEMPLATE_FORMATS[fmt]
     return _request(
         key=_key(kind, year.pk, year.reference_revision, code_version()),
         by=by,
+        queue=queue,
         kind=kind,
         year=year,
         filename=template_filename(year, fmt),
@@ -146,11 +152,14 @@ MANY_PLANS = {
 }
 
 
-def plans_document(kind, *, plans, by, year=None, municipality=None, selected=False) -> Document:
+def plans_document(
+    kind, *, plans, by, year=None, municipality=None, selected=False, queue: bool = True
+) -> Document | None:
     """A document of many plans: «Все планы одним архивом» (a ZIP of each plan's PDF
     and DOCX, in folders by municipality) or the consolidated workbook. `plans` is
     already scoped to what `by` may see: a year's plans of the region or of a
-    municipality, or the plans `by` selected in the admin (`selected`)."""
+    municipality, or the plans `by` selected in the admin (`selected`). `queue`: see
+    _request."""
     versions = list(plans.order_by("pk").values_list("pk", "version"))
     scope = f"selected-by-{by.pk}" if selected else municipality.pk if municipality else "region"
     marks = ""
@@ -172,6 +181,7 @@ def plans_document(kind, *, plans, by, year=None, municipality=None, selected=Fa
     return _request(
         key=_key(kind, year.pk if year else "", scope, versions, marks, code_version()),
         by=by,
+        queue=queue,
         kind=kind,
         year=year,
         municipality=municipality,

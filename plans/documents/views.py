@@ -1,8 +1,11 @@
 """Downloads: a plan in PDF, Word or Excel, the region's archive and workbook.
 
 No view here draws a document (plans/documents/queue.py). A file that is stored is
-served from storage; one that is not yet is queued, and the page shows a
-progress line that htmx refreshes until the download starts by itself.
+served from storage. Only a POST (the «Сформировать» button) queues one: a GET
+shows the stored file, the progress of one already asked for, or the button, so
+a link on another site cannot make a signed-in browser start renders. While the
+file is made, the page shows a progress line that htmx refreshes until the
+download starts by itself.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -11,10 +14,10 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.text import capfirst
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from plans.documents import queue
+from plans.documents import queue as documents
 from plans.documents.formats import export_filename, file_response
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 
@@ -27,7 +30,7 @@ def _visible_document(user, pk) -> Document:
 
 
 def _serve(document: Document) -> HttpResponse:
-    queue.document_used(document)
+    documents.document_used(document)
     return file_response(document.file.open("rb"), document.filename)
 
 
@@ -41,10 +44,10 @@ def _progress_page(request, context: dict) -> HttpResponse:
 def _retry_url(document: Document) -> str:
     """Asking for a failed document again queues it again."""
     if document.plan_id:
-        fmt = next(f for f, kind in queue.PLAN_FORMATS.items() if kind == document.kind)
+        fmt = next(f for f, kind in documents.PLAN_FORMATS.items() if kind == document.kind)
         return reverse(f"plans:export-{fmt}", args=[document.plan_id])
-    if document.kind in queue.TEMPLATE_FORMATS.values():
-        fmt = next(f for f, kind in queue.TEMPLATE_FORMATS.items() if kind == document.kind)
+    if document.kind in documents.TEMPLATE_FORMATS.values():
+        fmt = next(f for f, kind in documents.TEMPLATE_FORMATS.items() if kind == document.kind)
         return reverse(f"plans:template-export-{fmt}", args=[document.year_id])
     if document.kind == DocumentKind.CONSOLIDATED:
         return f"{reverse('plans:export-region')}?year={document.year_id}"
@@ -72,16 +75,47 @@ def _waiting(request, document: Document) -> HttpResponse:
     )
 
 
+def ask_or_show(request, ask, *, kind, filename: str, back_url: str) -> HttpResponse:
+    """A document's URL: a POST asks for it (queued unless stored or on its way) and
+    goes to its progress page; a GET never queues — it serves the stored file, goes
+    to the progress of one already asked for (or to its error, with «Попробовать ещё
+    раз»), or shows the page with the «Сформировать» button.
+
+    `ask(queue)` is the documents.* call for this file: with queue=False it only
+    looks (None: nobody asked yet)."""
+    if request.method == "POST":
+        return redirect(ask(True))
+    document = ask(False)
+    if document is None:
+        return _progress_page(
+            request,
+            {
+                "state": "new",
+                "title": capfirst(DocumentKind(kind).label),
+                "filename": filename,
+                "request_url": request.get_full_path(),
+                "back_url": back_url,
+            },
+        )
+    if document.status == DocumentStatus.READY:
+        return _serve(document)
+    return redirect(document)
+
+
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def plan_export(request, pk, fmt):
     """/plans/<pk>/export.pdf|docx|xlsx: the plan as it is now."""
     plan = get_object_or_404(
         Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
     )
-    document = queue.plan_document(plan=plan, fmt=fmt, by=request.user)
-    if document.status == DocumentStatus.READY:
-        return _serve(document)
-    return redirect(document)
+    return ask_or_show(
+        request,
+        lambda queue: documents.plan_document(plan=plan, fmt=fmt, by=request.user, queue=queue),
+        kind=documents.PLAN_FORMATS[fmt],
+        filename=export_filename(plan, fmt),
+        back_url=plan.get_absolute_url(),
+    )
 
 
 @login_required
@@ -117,27 +151,32 @@ def _year_and_scope(request):
 def region_archive(request):
     """«Все планы одним архивом»: every plan of the year the user may see."""
     year, municipality, plans = _year_and_scope(request)
-    document = queue.plans_document(
+    document = documents.plans_document(
         DocumentKind.ARCHIVE, plans=plans, by=request.user, year=year, municipality=municipality
     )
     return redirect(document)
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def region_export(request):
     """The consolidated workbook of every plan the user may see for a year: the
     whole region for the centre, the municipality's schools for a coordinator."""
     year, municipality, plans = _year_and_scope(request)
-    document = queue.plans_document(
-        DocumentKind.CONSOLIDATED,
-        plans=plans,
-        by=request.user,
-        year=year,
-        municipality=municipality,
+    return ask_or_show(
+        request,
+        lambda queue: documents.plans_document(
+            DocumentKind.CONSOLIDATED,
+            plans=plans,
+            by=request.user,
+            year=year,
+            municipality=municipality,
+            queue=queue,
+        ),
+        kind=DocumentKind.CONSOLIDATED,
+        filename=f"{municipality.name if municipality else year.region.short_name}, {year.title}",
+        back_url=reverse("plans:home"),
     )
-    if document.status == DocumentStatus.READY:
-        return _serve(document)
-    return redirect(document)
 
 
 @login_required

@@ -10,15 +10,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from plans.documents import queue
-from plans.documents.formats import file_response
+from plans.documents import queue as documents
+from plans.documents.views import ask_or_show
 from plans.models import (
     BlockKind,
     Direction,
-    DocumentStatus,
     ItemKind,
     Level,
     SchoolYear,
@@ -26,7 +26,7 @@ from plans.models import (
     TemplateItem,
 )
 from plans.regional_template import catalogue, services
-from plans.regional_template.document import template_tree
+from plans.regional_template.document import template_filename, template_tree
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404
 
@@ -45,14 +45,17 @@ def template_list(request):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def template_export(request, pk, fmt):
     """/templates/<pk>/export.docx|pdf: the regional примерный план of the year as it is now."""
     year = _year(request, pk)
-    document = queue.template_document(year=year, fmt=fmt, by=request.user)
-    if document.status == DocumentStatus.READY:
-        queue.document_used(document)
-        return file_response(document.file.open("rb"), document.filename)
-    return redirect(document)
+    return ask_or_show(
+        request,
+        lambda queue: documents.template_document(year=year, fmt=fmt, by=request.user, queue=queue),
+        kind=documents.TEMPLATE_FORMATS[fmt],
+        filename=template_filename(year, fmt),
+        back_url=reverse("plans:template", args=[year.pk]),
+    )
 
 
 def _year(request, pk) -> SchoolYear:

@@ -7,13 +7,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts import access
+from plans import notifications
+from plans.models import Plan, PlanEvent, PlanStatus, PlanSubmission
+from plans.numbering import plan_lines
+from plans.profminimum import check_plan
+from plans.services.errors import PlanConflict, PlanNotEditable, SubmitRefused, TransitionRefused
 from profplan.tasks import enqueue_after_commit
-
-from .. import notifications
-from ..models import Plan, PlanEvent, PlanStatus, PlanSubmission
-from ..numbering import plan_lines
-from ..profminimum import check_plan
-from .errors import PlanConflict, PlanNotEditable, SubmitRefused, TransitionRefused
 
 
 def _iso(day) -> str | None:
@@ -85,6 +84,24 @@ def plans_refresh_check(*, plans, chunk: int = 100) -> int:
     return len(ids)
 
 
+def _check_right(*, plan: Plan, by, action: str) -> None:
+    """Refuse `by` unless the action is theirs: the plan's school submits, the centre of
+    the plan's region decides. Checked here, not only by the views' querysets, so an
+    admin action, a command or a future view cannot do what the person may not.
+    `by=None` is no person but a management command (load_demo), run by whoever
+    holds the server and its database already. `plan.school.municipality` is read."""
+    if by is None:
+        return
+    verb = TRANSITIONS[action][2]
+    if action == "submit":
+        if not access.may_submit_plan(by, plan):
+            raise TransitionRefused(f"Нельзя {verb}: план сдаёт только его школа.")
+    elif not access.may_review_plan(by, plan):
+        raise TransitionRefused(
+            f"Нельзя {verb}: это решает только региональный центр региона этой школы."
+        )
+
+
 def _transition(*, plan: Plan, by, action: str, version: int | None, comment: str = "") -> Plan:
     """Move a locked plan along the workflow, or refuse with a message.
 
@@ -92,7 +109,13 @@ def _transition(*, plan: Plan, by, action: str, version: int | None, comment: st
     after the plan moved on (another reviewer, another tab) is refused.
     """
     starts, target, verb = TRANSITIONS[action]
-    locked = Plan.objects.select_for_update().select_related("school", "year").get(pk=plan.pk)
+    locked = (
+        # Only the plan's row is locked; its school and municipality are read.
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("school__municipality", "year")
+        .get(pk=plan.pk)
+    )
+    _check_right(plan=locked, by=by, action=action)
     if locked.status not in starts:
         raise TransitionRefused(f"Нельзя {verb}: план сейчас «{locked.get_status_display()}».")
     if version is not None and locked.version != version:
@@ -134,10 +157,10 @@ def plan_submit(*, plan: Plan, by, version: int | None) -> PlanSubmission:
     answers at once and holds no lock while a PDF is drawn.
     """
     from plans.documents.formats.pdf import context_to_json, plan_print_context
+    from plans.tasks import render_submission
 
-    from ..tasks import render_submission
-
-    locked = Plan.objects.select_for_update().get(pk=plan.pk)
+    locked = Plan.objects.select_for_update(of=("self",)).select_related("school").get(pk=plan.pk)
+    _check_right(plan=locked, by=by, action="submit")
     if not locked.is_editable:
         raise PlanNotEditable()
     if version is not None and locked.version != version:
@@ -180,8 +203,7 @@ def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = Non
     """Approve a submitted plan; the approved copy (the last submission, without
     «ПРОЕКТ», with the date of approval) is drawn by the worker and kept beside it."""
     from plans.execution.services import plan_delivery_store
-
-    from ..tasks import render_submission
+    from plans.tasks import render_submission
 
     approved = _transition(
         plan=plan, by=by, action="approve", version=version, comment=comment.strip()
@@ -198,7 +220,7 @@ def plan_approve(*, plan: Plan, by, comment: str = "", version: int | None = Non
 @transaction.atomic
 def plan_reopen(*, plan: Plan, by, reason: str, version: int | None = None) -> Plan:
     """An approved plan goes back to the school: only the regional centre, with a reason."""
-    if not access.may_review(by):
+    if by is not None and not access.may_review(by):
         raise TransitionRefused("Вернуть утверждённый план может только региональный центр.")
     if not reason.strip():
         raise TransitionRefused("Укажите причину, по которой утверждённый план возвращается.")

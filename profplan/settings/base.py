@@ -1,7 +1,10 @@
 """Settings for every environment; everything that differs comes from the environment.
 
-The defaults are for a developer's machine (SQLite, DEBUG on); production sets
-DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
+The defaults are safe rather than convenient: without DJANGO_DEBUG the app runs as
+production does (DEBUG off, so it needs DJANGO_SECRET_KEY and a real mail server).
+A developer's machine gets DEBUG from `make run` / `make demo` (DJANGO_DEBUG=1) and
+the tests from profplan/settings/test.py; production sets DJANGO_SECRET_KEY,
+DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import json
@@ -25,15 +28,18 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
+# Off unless asked for: a server started with a forgotten variable must not show
+# tracebacks and settings to the world.
+DEBUG = env_bool("DJANGO_DEBUG", False)
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         # Refuse to start rather than sign sessions with a key everybody knows.
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off Profplan refuses to start "
-            "without a secret key: set DJANGO_SECRET_KEY to a long random string."
+            "DJANGO_SECRET_KEY is not set. With DJANGO_DEBUG off (the default) Profplan "
+            "refuses to start without a secret key: set DJANGO_SECRET_KEY to a long random "
+            "string. On a developer's machine use `make run`, or set DJANGO_DEBUG=1."
         )
     SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
 
@@ -196,12 +202,27 @@ SESSION_SAVE_EVERY_REQUEST = True
 SESSION_WARNING_SECONDS = int(os.environ.get("DJANGO_SESSION_WARNING", str(5 * 60)))
 
 # In development a notice is one line on the console (profplan/mail.py), not raw MIME.
+# In production the default is SMTP (DJANGO_EMAIL_HOST …): a backend that only prints
+# or keeps the message would lose every notice and password reset without a word, so
+# with DEBUG off it is refused at start.
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
-    "profplan.mail.ConsoleEmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.console.EmailBackend",
+    "profplan.mail.ConsoleEmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+MAIL_BACKENDS_THAT_LOSE_MAIL = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "profplan.mail.ConsoleEmailBackend",
+}
+if not DEBUG and EMAIL_BACKEND in MAIL_BACKENDS_THAT_LOSE_MAIL:
+    raise ImproperlyConfigured(
+        f"DJANGO_EMAIL_BACKEND={EMAIL_BACKEND} does not send mail: with DJANGO_DEBUG off "
+        "notices and password resets would be lost without a word. Leave DJANGO_EMAIL_BACKEND "
+        "unset (SMTP) and set DJANGO_EMAIL_HOST, DJANGO_EMAIL_PORT, DJANGO_EMAIL_HOST_USER, "
+        "DJANGO_EMAIL_HOST_PASSWORD, DJANGO_EMAIL_USE_TLS (README, «Развёртывание»)."
+    )
 EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
@@ -287,8 +308,14 @@ if not DEBUG:
     # their HTTP clients do not send Secure cookies over plain HTTP.
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # Both bind more than this site, so they are the operator's decision: includeSubDomains
+    # forces HTTPS on every subdomain of the domain (the ministry's other sites too), and
+    # a preloaded domain stays HTTPS-only in browsers for months after it is withdrawn.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", False)
+    # check --deploy warns when they are off (W005, W021); off is a documented choice
+    # here (README), not an oversight, and `make deploycheck` fails on warnings.
+    SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W021"]
 
 LOGGING = {
     "version": 1,

@@ -193,7 +193,7 @@ def submit_and_download(client, user, plan):
     _clear_queue()  # the frozen PDFs of the submits above
 
     export_url = reverse("plans:export-pdf", args=[plan.pk])
-    assert client.get(export_url).status_code == 302  # queued: the progress page
+    assert client.post(export_url).status_code == 302  # «Сформировать»: the progress page
     call_command("worker", batch=True, queues="documents", verbosity=0)
     document = Document.objects.get(plan=plan, kind="plan_pdf")
     assert _consume(client.get(export_url)) == document.size  # the first download

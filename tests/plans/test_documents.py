@@ -54,7 +54,17 @@ def test_first_download_shows_progress_then_the_file_and_the_second_renders_noth
     client.force_login(deputy)
     url = reverse("plans:export-pdf", args=[plan.pk])
 
-    response = client.get(url)
+    offer = client.get(url)  # a GET shows the button and queues nothing
+    page = offer.content.decode()
+    assert offer.status_code == 200 and "Документ ещё не сформирован" in page
+    assert "{#" not in page and "{%" not in page
+    assert f'<form method="post" action="{url}">' in page and "Сформировать</button>" in page
+    assert "csrfmiddlewaretoken" in page
+    assert not Document.objects.exists()
+    run_worker()
+    assert renders == []
+
+    response = client.post(url)  # «Сформировать»
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Документ в очереди" in page and 'hx-trigger="every 1s"' in page
@@ -116,21 +126,49 @@ def test_a_failed_render_says_so_in_russian_and_serves_no_file(
     monkeypatch.setattr(queue, "render_plan_bytes", broken)
     client.force_login(deputy)
     url = reverse("plans:export-pdf", args=[plan.pk])
-    progress = client.get(url)["Location"]
+    progress = client.post(url)["Location"]
     run_worker()
 
     page = client.get(progress).content.decode()
     assert "Не удалось сформировать документ" in page
-    assert "Попробовать ещё раз" in page
+    assert f'<form method="post" action="{url}">' in page and "Попробовать ещё раз" in page
     document = Document.objects.get(plan=plan)
     assert document.status == DocumentStatus.FAILED and not document.file
     download = client.get(reverse("plans:document-download", args=[document.pk]))
     assert download.status_code == 302  # back to the message, never a truncated file
 
     monkeypatch.setattr(queue, "render_plan_bytes", real)
-    assert client.get(url).status_code == 302  # asking again queues it again
+    # A GET goes back to the message and queues nothing; only the button asks again.
+    again = client.get(url)
+    assert again.status_code == 302 and again["Location"] == progress
+    run_worker()
+    assert Document.objects.get(plan=plan).status == DocumentStatus.FAILED
+    assert client.post(url).status_code == 302  # «Попробовать ещё раз» queues it again
     run_worker()
     assert Document.objects.get(plan=plan).status == DocumentStatus.READY
+
+
+def test_a_get_of_a_document_being_made_shows_its_progress_and_queues_nothing_more(
+    client, deputy, coordinator, plan
+):
+    client.force_login(deputy)
+    url = reverse("plans:export-docx", args=[plan.pk])
+    progress = client.post(url)["Location"]
+    client.force_login(coordinator)  # another reader of the plan opens the same link
+    response = client.get(url)
+    assert response.status_code == 302 and response["Location"] == progress
+    assert "Документ в очереди" in client.get(progress).content.decode()
+    assert Document.objects.get().status == DocumentStatus.QUEUED
+
+
+def test_a_post_from_another_site_cannot_queue_a_document(deputy, plan):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(deputy)
+    response = browser.post(reverse("plans:export-pdf", args=[plan.pk]))
+    assert response.status_code == 403
+    assert not Document.objects.exists()
 
 
 def test_another_school_cannot_see_the_progress_or_the_file(

@@ -118,7 +118,11 @@ def test_the_centre_downloads_the_template_through_the_worker(client, reviewer, 
     from plans.documents.queue import document_render
 
     client.force_login(reviewer)
-    response = client.get(reverse("plans:template-export-docx", args=[year.pk]))
+    url = reverse("plans:template-export-docx", args=[year.pk])
+    offer = client.get(url).content.decode()  # the button; nothing queued by a GET
+    assert "Примерный план (Word)" in offer and "Сформировать</button>" in offer
+    assert not Document.objects.filter(kind=DocumentKind.TEMPLATE_DOCX).exists()
+    response = client.post(url)
     document = Document.objects.get(kind=DocumentKind.TEMPLATE_DOCX, year=year)
     assert response.status_code == 302 and response["Location"] == document.get_absolute_url()
     document_render(document_id=document.pk)
