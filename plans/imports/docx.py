@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from docx.oxml.ns import qn
 
 from profplan import uploads
+from profplan.office_files import check_no_macros
 
 COLUMNS = 7
 MAX_LINES = 5000  # a real plan is a few hundred rows
@@ -50,6 +51,7 @@ def read_docx(data: bytes, filename: str = "план.docx") -> list[SourceLine]:
     import docx
 
     uploads.check_size(len(data), what="плана")
+    check_no_macros(data, name=filename)
     uploads.check_suffix(filename, uploads.DOCX)
     uploads.check_office_container(data, uploads.DOCX)
     uploads.check_no_dtd(data, uploads.DOCX)

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.signing import BadSignature, Signer
 
 from profplan import uploads
+from profplan.office_files import check_no_macros
 
 from ..exports.cells import clean_text
 from ..exports.rows import COLUMN_TITLES, LOAD_TITLES, table_rows
@@ -141,6 +142,7 @@ class _Sheet:
 def read_workbook(data: bytes, filename: str) -> _Sheet:
     """The keys, the base and the lines of an uploaded workbook; UploadRefused otherwise."""
     uploads.check_size(len(data), what="плана")
+    check_no_macros(data, name=filename)
     uploads.check_suffix(filename, uploads.XLSX)
     workbook = uploads.load_xlsx(data, data_only=False)
     try:
