@@ -10,7 +10,6 @@ from datetime import date
 import docx
 import openpyxl
 import pytest
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -23,8 +22,9 @@ from tests import office_files as office
 from tests.accounts.conftest import school_row, xlsx_bytes
 from tests.factories import add_row
 from tests.plans.imports.wordfiles import docx_bytes, seed_lines
+from tests.storage import empty_storage, stored_files  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_storage")]
 
 
 def plain_docx() -> bytes:
@@ -102,6 +102,7 @@ def test_the_check_refuses_each_hostile_file_naming_it(label):
         (b"Just a text file that is called a .doc", None),
         (b"MZ\x90\x00" + b"\0" * 600, None),
     ],
+    ids=["order.doc", "report.xls", "word97", "excel97", "ole-other", "vba", "text", "exe"],
 )
 def test_old_word_and_excel_are_told_by_their_streams(data, kind):
     assert legacy_office_kind(data) == kind
@@ -144,17 +145,6 @@ def attach(client, row, data: bytes, name: str):
     )
 
 
-def stored_files(folder: str = "") -> list[str]:
-    try:
-        folders, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return []
-    found = [f"{folder}/{name}".strip("/") for name in files]
-    for sub in folders:
-        found += stored_files(f"{folder}/{sub}".strip("/"))
-    return found
-
-
 @pytest.mark.parametrize("label", HOSTILE)
 def test_evidence_with_macros_is_refused_on_the_execution_page(
     client, deputy, show_row, label, django_capture_on_commit_callbacks
@@ -176,6 +166,7 @@ def test_evidence_with_macros_is_refused_on_the_execution_page(
         (office.legacy("order.doc"), "приказ.doc"),
         (office.legacy("report.xls"), "отчёт.xls"),
     ],
+    ids=["doc", "xls"],
 )
 def test_real_old_word_and_excel_files_are_kept(
     client, deputy, show_row, data, name, django_capture_on_commit_callbacks
@@ -199,6 +190,7 @@ def test_real_old_word_and_excel_files_are_kept(
         (office.compound_file({"Contents": b"x"}), "приказ.doc"),  # OLE2, not Word
         (office.legacy("report.xls"), "приказ.doc"),  # Excel called .doc
     ],
+    ids=["text", "program", "ole-other", "excel-as-doc"],
 )
 def test_a_file_called_doc_or_xls_that_is_not_one_is_refused(client, deputy, show_row, data, name):
     client.force_login(deputy)

@@ -7,6 +7,8 @@ key and the frozen PDFs depend on it). The execution keeps its own history
 
 from django.db import transaction
 
+from profplan.stored_files import file_store_on_commit
+
 from ..evidence import MAX_EVIDENCE_FILES, check_upload, new_key, safe_display_name
 from ..execution import delivery_by_grade, executions_of_plans
 from ..models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
@@ -50,7 +52,9 @@ def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
         uploaded_by=by,
     )
     # The storage gets the generated name; the user's name is kept for display only.
-    evidence.file.save(f"{evidence.key}.{kind.extension}", upload, save=False)
+    # The file is written once the record commits: a failure later in the same
+    # transaction (the next file refused, the hours of the plan) leaves no file behind.
+    file_store_on_commit(evidence.file, f"{evidence.key}.{kind.extension}", upload)
     evidence.save()
     return evidence
 
