@@ -35,6 +35,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 MAX_MEMBERS = 5000  # a 200-slide presentation has about 1,500 parts
 MAX_TYPES_BYTES = 1024 * 1024  # [Content_Types].xml of a real file: a few kilobytes
 MAX_NESTED_BYTES = 20 * 1024 * 1024  # a workbook behind a chart, read to be checked
+MAX_NESTED_TOTAL = 50 * 1024 * 1024  # all of them together: a file of many is a bomb
 MAX_DEPTH = 2  # the file, and a file inside it
 MAX_OLE_ENTRIES = 10000
 
@@ -87,7 +88,7 @@ def check_no_macros(source, *, name: str) -> None:
         if head.startswith(OLE_MAGIC):
             finding = _ole_finding(stream)
         elif head.startswith(ZIP_MAGIC):
-            finding = _zip_finding(stream, depth=1)
+            finding = _zip_finding(stream, depth=1, budget=[MAX_NESTED_TOTAL])
         else:
             finding = None
     finally:
@@ -188,7 +189,9 @@ def _biff_has_macro_sheet(ole, stream_name: str) -> bool:
     return False
 
 
-def _zip_finding(stream, *, depth: int) -> str | None:
+def _zip_finding(stream, *, depth: int, budget: list[int]) -> str | None:
+    """`budget`: how many bytes of nested files may still be unpacked, shared by the
+    whole check (a list, so that nested calls spend from it)."""
     try:
         archive = zipfile.ZipFile(stream)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -223,7 +226,7 @@ def _zip_finding(stream, *, depth: int) -> str | None:
                 if head.startswith(OLE_MAGIC):
                     return EMBEDDED
                 if head.startswith(ZIP_MAGIC):
-                    finding = _nested_finding(archive, member, depth=depth)
+                    finding = _nested_finding(archive, member, depth=depth, budget=budget)
                     if finding is not None:
                         return finding
     except (
@@ -239,12 +242,13 @@ def _zip_finding(stream, *, depth: int) -> str | None:
     return None
 
 
-def _nested_finding(archive, member, *, depth: int) -> str | None:
+def _nested_finding(archive, member, *, depth: int, budget: list[int]) -> str | None:
     """A ZIP inside the file (an embedded workbook or document): checked the same way."""
-    if depth >= MAX_DEPTH or member.file_size > MAX_NESTED_BYTES:
+    if depth >= MAX_DEPTH or member.file_size > min(MAX_NESTED_BYTES, budget[0]):
         return EMBEDDED  # deeper than any office file nests, or too big to look into
     with archive.open(member) as part:
-        data = part.read(MAX_NESTED_BYTES + 1)
-    if len(data) > MAX_NESTED_BYTES:
-        return EMBEDDED
-    return _zip_finding(io.BytesIO(data), depth=depth + 1)
+        data = part.read(member.file_size + 1)
+    budget[0] -= len(data)
+    if len(data) > member.file_size:
+        return DAMAGED
+    return _zip_finding(io.BytesIO(data), depth=depth + 1, budget=budget)

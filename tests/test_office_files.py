@@ -5,6 +5,7 @@ Excel files are told by their content: a real .doc and .xls are kept as evidence
 text file or a program called «….doc» is not."""
 
 import io
+import zipfile
 from datetime import date
 
 import docx
@@ -288,3 +289,26 @@ def test_a_list_of_schools_with_macros_is_refused_on_the_import_page(client, sup
 def test_the_schools_command_refuses_macros_as_well():
     with pytest.raises(UploadRefused, match="«schools.xlsx»: в файле есть макросы"):
         read_rows(office.xlsm_as_xlsx(xlsx_bytes([school_row(1)])), "schools.xlsx")
+
+
+def stored_zip(size: int) -> bytes:
+    """A ZIP holding `size` zero bytes unpacked: it packs to almost nothing inside another."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("zeros.bin", b"\0" * size)
+    return output.getvalue()
+
+
+def test_nested_files_are_unpacked_within_one_budget(monkeypatch):
+    """Each workbook inside a document is unpacked to be checked; a file of many, each
+    small when packed, would otherwise make the check unpack gigabytes."""
+    import profplan.office_files as office_check
+
+    monkeypatch.setattr(office_check, "MAX_NESTED_TOTAL", 1024 * 1024)
+    inner = stored_zip(400 * 1024)
+    two = office.rezip(plain_docx(), add={f"word/embeddings/{n}.xlsx": inner for n in range(2)})
+    check_no_macros(two, name="два.docx")  # 800 KB: within the budget
+    three = office.rezip(plain_docx(), add={f"word/embeddings/{n}.xlsx": inner for n in range(3)})
+    assert len(three) < 100 * 1024
+    with pytest.raises(UploadRefused, match="«три.docx»: в файле есть встроенный объект"):
+        check_no_macros(three, name="три.docx")
