@@ -280,10 +280,12 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
         item = _structure(template, stack, roman, number, titles, cells)
         if item is not None:
             shown = f"{item.code} «{_short(item.title)}»" if item.title.strip() else item.code
-            if item.title.strip() and title and not _titled(template, item, titles):
+            if item.title.strip() and title and not _titled(template, item, [title]):
+                # Each cell whose text is not the item's title (the title may also be
+                # split over the number's cell and the next one: then nothing is lost).
                 not_taken(
                     line,
-                    (0, 1),
+                    [c for c in (0, 1) if not _titled(template, item, [typed[c]])],
                     typed,
                     f"Название пункта {shown} задаёт примерный план: другое название в "
                     "файле не переносится.",
@@ -311,7 +313,8 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
             if not item.title.strip() and (title or any(cells[2:])) and item.accepts_rows:
                 # The school's own title of a heading the template leaves untitled (3.2).
                 row = PlacedRow(line=line.index, parent_id=item.pk, anchor_id=None)
-                _fill(row, [cells[0], title, *cells[2:]], year, in_block=False)
+                in_block = template.in_level_block(item) is not None
+                _fill(row, [cells[0], title, *cells[2:]], year, in_block=in_block)
                 row.notes.append(
                     f"Текст строки пункта {item.code} (в примерном плане у пункта нет "
                     "названия) перенесён первой строкой школы под этим пунктом."

@@ -137,3 +137,13 @@ def test_the_command_prints_what_is_not_taken(tmp_path, capsys):
     assert f"  Таблица 1, строка {row_31}, столбец 3: Строка пункта 3.1." in out
     assert "      Текст: до 1 сентября" in out
     assert HEADING_32 in out and "перенесён первой строкой школы" in out
+
+
+def test_text_beside_a_matching_title_is_listed_and_the_title_is_not():
+    lines = seed_lines(spans=False)
+    at = lines.index(HEADING_31)
+    lines[at] = [f"3.1. {HEADING_31[1]}", "и наши дополнения"]
+    placement = place_lines(read_docx(docx_bytes(lines)), year())
+    [entry] = placement.untaken
+    assert entry.text == "и наши дополнения"
+    assert entry.place == f"Таблица 1, строка {at + 1 + HEAD_ROWS}, столбец 2"
