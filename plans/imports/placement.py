@@ -103,6 +103,7 @@ class Placement:
     levels: dict[int, int] = field(default_factory=dict)  # grade → level id
     blank_lines: int = 0
     untaken: list[Unread] = field(default_factory=list)  # text not taken, cell by cell
+    untaken_total: int = 0  # how many cells and tables: the list stops at MAX_UNTAKEN
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -118,6 +119,7 @@ class Placement:
             levels={int(grade): level for grade, level in data["levels"].items()},
             blank_lines=data.get("blank_lines", 0),
             untaken=[Unread(**entry) for entry in data.get("untaken", [])],
+            untaken_total=data.get("untaken_total", len(data.get("untaken", []))),
         )
 
 
@@ -380,9 +382,24 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
         result.rows.append(row)
 
     result.levels = _grade_levels(template, result.rows, used_blocks, year)
-    result.untaken = list(getattr(lines, "unread", ())) + result.untaken
-    result.untaken.sort(key=lambda entry: entry.at)
+    untaken = list(getattr(lines, "unread", ())) + result.untaken
+    result.untaken_total = len(untaken)
+    result.untaken = shown_untaken(
+        sorted(untaken, key=lambda entry: entry.at),
+        lambda count: Unread("", "", f"И ещё ячеек с текстом, который не переносится: {count}."),
+    )
     return result
+
+
+MAX_UNTAKEN = 300  # listed one by one; a file with more is summed up after them
+
+
+def shown_untaken(entries: list, rest) -> list:
+    """At most MAX_UNTAKEN entries, then `rest(count)` for the others: the list is kept
+    in the session and shown on a page, whatever a file holds."""
+    if len(entries) <= MAX_UNTAKEN:
+        return entries
+    return entries[:MAX_UNTAKEN] + [rest(len(entries) - MAX_UNTAKEN)]
 
 
 def _titled(template, item: TemplateItem, titles) -> bool:

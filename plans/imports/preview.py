@@ -80,7 +80,7 @@ def placement_summary(placement: Placement) -> str:
     text = (
         f"Строк школы: {rows} (с текстом мероприятия: {filled}); заполненных заданных "
         f"мероприятий разделов IV–V: {fixed}. Не понято строк: {len(placement.problems)}. "
-        f"Текст не перенесён (ячеек и таблиц): {len(placement.untaken)}."
+        f"Текст не перенесён (ячеек и таблиц): {placement.untaken_total}."
     )
     if placement.blank_lines:
         text += f" Пустых строк без номера пропущено: {placement.blank_lines}."
@@ -120,6 +120,9 @@ def placement_report(placement: Placement, year: SchoolYear) -> list[str]:
         lines.append("")
         lines.append("Текст, который не будет перенесён (ячейки, которые импорт не читает):")
         for entry in placement.untaken:
+            if not entry.place:  # the count of those beyond the list
+                lines.append(f"  {entry.reason}")
+                continue
             lines.append(f"  {entry.place}: {entry.reason}")
             lines.append(f"      Текст: {entry.text.replace(chr(10), ' ')}")
     return lines

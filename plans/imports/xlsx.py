@@ -45,7 +45,7 @@ from ..exports.rows import (
 from ..exports.xlsx import KEY_COLUMN, KEY_FORMAT, KEY_SALT, KEY_SHEET, exported_texts, line_key
 from ..fields import format_hours
 from ..models import Plan, PlanStatus
-from .placement import split_number, title_key
+from .placement import shown_untaken, split_number, title_key
 from .values import clean_cell, parse_grades, parse_hours, parse_load, parse_period, split_links
 
 MAX_ROWS = 5000
@@ -103,6 +103,7 @@ class XlsxChanges:
     changes: list[Change] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)  # line, reason, original
     untaken: list[dict] = field(default_factory=list)  # place, text, reason: cells not taken
+    untaken_total: int = 0  # how many: the list stops at MAX_UNTAKEN
     order: list[list] = field(default_factory=list)  # ["row", id] / ["new", index], file order
 
     def of(self, kind: str) -> list[Change]:
@@ -160,6 +161,7 @@ class _Sheet:
     lines: list[tuple[int, str, tuple[str, ...], str]]  # sheet row, key, texts B–I, A
     title: str = "План"  # the sheet's name, for the places of cells
     beside: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # row → J, L…
+    others: list[dict] = field(default_factory=list)  # other sheets with text
 
 
 def read_workbook(data: bytes, filename: str) -> _Sheet:
@@ -217,6 +219,12 @@ def read_workbook(data: bytes, filename: str) -> _Sheet:
                 ]
                 if extra:
                     beside[number] = extra
+            others = [_other_sheet(other) for other in workbook.worksheets]
+            others = [
+                found
+                for other, found in zip(workbook.worksheets, others, strict=True)
+                if found and other.title not in (KEY_SHEET, sheet.title)
+            ]
         except Exception as error:
             raise uploads.UploadRefused(
                 uploads.unreadable_xml_message(error, uploads.XLSX)
@@ -227,7 +235,25 @@ def read_workbook(data: bytes, filename: str) -> _Sheet:
         raise uploads.UploadRefused(
             f"В книге больше {MAX_ROWS} строк: для плана это слишком много."
         )
-    return _Sheet(plan_id, version, base, lines, sheet.title, beside)
+    return _Sheet(plan_id, version, base, lines, sheet.title, beside, others)
+
+
+def _other_sheet(sheet) -> dict | None:
+    """A sheet besides the plan's, if it holds text: its name, how many cells, the first."""
+    texts = [
+        _text(value)
+        for values in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        for value in values
+        if _text(value)
+    ]
+    if not texts:
+        return None
+    shown = " | ".join(text.replace("\n", " ") for text in texts[:4])
+    return {
+        "title": sheet.title,
+        "count": len(texts),
+        "text": shown + (" | …" if len(texts) > 4 else ""),
+    }
 
 
 def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
@@ -269,6 +295,16 @@ def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
             list(cells),
             cells,
             "Столбец вне таблицы плана (она занимает столбцы A–I): его текст не переносится.",
+        )
+    for other in sheet.others:
+        result.untaken.append(
+            {
+                "place": f"Лист «{other['title']}»",
+                "text": other["text"],
+                "reason": "Лист книги, кроме листа плана, не читается (ячеек с текстом: "
+                f"{other['count']}).",
+                "at": [0, 0],
+            }
         )
     seen: set[str] = set()
     above: str | None = None  # key of the nearest keyed line above
@@ -372,6 +408,16 @@ def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
                 diff=[[TEXT_TITLES[0], base[0], ""]],
             )
         )
+    result.untaken_total = len(result.untaken)
+    result.untaken = shown_untaken(
+        sorted(result.untaken, key=lambda entry: entry["at"]),
+        lambda count: {
+            "place": "",
+            "text": "",
+            "reason": f"И ещё ячеек с текстом, который не переносится: {count}.",
+            "at": [],
+        },
+    )
     return result
 
 
@@ -550,7 +596,6 @@ class _Untaken:
                         "at": [number, column],
                     }
                 )
-        self.result.untaken.sort(key=lambda entry: entry["at"])
 
 
 def _frame_texts(plan: Plan) -> set[str]:

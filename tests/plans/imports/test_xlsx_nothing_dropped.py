@@ -47,6 +47,7 @@ def test_edits_the_import_does_not_take_are_listed_with_their_place(filled):
     sheet.cell(excursion, 10).value = "уточнить у директора"  # column J, beside the table
     bottom = sheet.max_row + 2
     sheet.cell(bottom, 2).value = "Подпись директора"  # under everything
+    book.create_sheet("Заметки")["B2"] = "Купить бумагу"  # a sheet of the school's own
     changes = xlsx_changes(saved(book), "план.xlsx", filled)
 
     found = untaken(changes)
@@ -58,7 +59,9 @@ def test_edits_the_import_does_not_take_are_listed_with_their_place(filled):
     beside = found[f"Лист «План», строка {excursion}, столбец J"]
     assert beside["text"] == "уточнить у директора" and "вне таблицы" in beside["reason"]
     assert found[f"Лист «План», строка {bottom}, столбец B"]["text"] == "Подпись директора"
-    assert len(found) == 4 and changes.changes == []
+    assert found["Лист «Заметки»"]["text"] == "Купить бумагу"
+    assert "не читается (ячеек с текстом: 1)" in found["Лист «Заметки»"]["reason"]
+    assert len(found) == 5 and changes.changes == []
 
 
 def test_the_title_of_3_2_typed_in_the_workbook_lands_as_a_row(filled):
@@ -89,3 +92,18 @@ def test_the_preview_page_lists_what_is_not_taken(client, deputy, filled):
     page = client.get(response["Location"]).content.decode()
     assert "Текст, который не будет перенесён: 1." in page
     assert f"Лист «План», строка {heading}, столбец C" in page and "весь год" in page
+
+
+def test_a_long_list_stops_and_says_how_many_more(filled, monkeypatch):
+    """The list is kept in the session and shown on a page: a file of thousands of such
+    cells gets the first ones and their count."""
+    monkeypatch.setattr("plans.imports.placement.MAX_UNTAKEN", 2)
+    book = workbook(filled)
+    sheet = book.worksheets[0]
+    first = row_of(sheet, "Экскурсия")
+    for offset in range(5):
+        sheet.cell(first + offset, 10).value = f"заметка {offset}"
+    changes = xlsx_changes(saved(book), "план.xlsx", filled)
+    assert changes.untaken_total == 5
+    assert [entry["text"] for entry in changes.untaken[:2]] == ["заметка 0", "заметка 1"]
+    assert changes.untaken[2]["reason"] == "И ещё ячеек с текстом, который не переносится: 3."
