@@ -5,7 +5,8 @@ The file comes from outside, so it is distrusted until checked:
 * .xlsx: a real zip (not an OLE2 compound file: that is an .xls or a
   password-encrypted workbook), at most MAX_ZIP_ENTRIES entries and
   MAX_UNCOMPRESSED_BYTES unpacked, no entry packed more than MAX_COMPRESSION_RATIO
-  times (a zip bomb), no macros; all of it checked from the zip directory before
+  times (a zip bomb), no macros or embedded OLE objects (profplan/office_files.py,
+  whatever the file is called); all of it checked from the zip directory before
   any XML is parsed. openpyxl parses the XML through defusedxml (entity
   expansion, external entities and DTDs are refused) and in read-only mode, and
   reading stops at MAX_ROWS data rows, so memory stays bounded whatever the sheet
@@ -47,6 +48,7 @@ from django.core.validators import EmailValidator
 from django.db.models.functions import Lower
 
 from profplan import uploads
+from profplan.office_files import check_no_macros
 
 # Bounds on what an uploaded file may make the server do (the checks of the file
 # itself are shared with the plan imports: profplan/uploads.py). A real list of a
@@ -173,6 +175,8 @@ def read_rows(data: bytes, filename: str) -> list[SchoolRow]:
             f"Файл больше {MAX_FILE_BYTES // (1024 * 1024)} МБ: для списка школ это слишком много. "
             "Проверьте, тот ли файл выбран."
         )
+    # Macros first, whatever the name: an .xls with a VBA project is refused as such.
+    check_no_macros(data, name=PurePath(filename or "").name)
     if suffix == ".xlsm":
         raise ImportFileError(
             "Книги с макросами (.xlsm) не принимаются. Сохраните таблицу как «Книга Excel» (.xlsx)."

@@ -11,10 +11,14 @@ distrusted until checked, and everything here is learnt from the zip directory
   another kind is named as such);
 * zip bombs: at most MAX_ZIP_ENTRIES entries and MAX_UNCOMPRESSED_BYTES unpacked,
   no entry packed more than MAX_COMPRESSION_RATIO times;
-* macros (vbaProject.bin) and encrypted entries;
+* encrypted entries;
 * XML entities: openpyxl parses through defusedxml; python-docx's lxml parser does
   not expand entities but still reads a DTD, so a Word file whose XML declares one
   is refused here before python-docx opens it.
+
+Macros and embedded OLE objects are refused before all this, by the check the
+evidence files pass too: profplan/office_files.py (`check_no_macros`, called first by
+every import, whatever the file's name says).
 
 Every refusal is an `UploadRefused` whose message is for the user, in Russian.
 """
@@ -181,8 +185,6 @@ def check_office_container(
             f"Файл не является {fmt.noun}: {fmt.no_content}.{hint} "
             f"Откройте его в {fmt.app} и сохраните {fmt.save_as}."
         )
-    if any(name.lower().endswith("vbaproject.bin") for name in names):
-        raise UploadRefused(f"{fmt.in_noun} есть макросы. Сохраните {fmt.save_as} без макросов.")
     if any(entry.flag_bits & 0x1 for entry in entries):
         raise UploadRefused("Файл зашифрован. Снимите пароль и сохраните файл заново.")
     total = sum(entry.file_size for entry in entries)

@@ -86,10 +86,14 @@ def executed(w):
 
         Plan.objects.filter(pk=w["plan"].pk).update(status=PlanStatus.APPROVED)
         w["plan"].refresh_from_db()
+        from django.test import TestCase
+
         photo = SimpleUploadedFile("фото.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 64)
-        execution = row_execution_record(
-            row=w["row"], by=w["users"]["deputy"], data={"status": "done"}, files=[photo]
-        )
+        # The file is stored when the record commits: run the commit's callbacks.
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            execution = row_execution_record(
+                row=w["row"], by=w["users"]["deputy"], data={"status": "done"}, files=[photo]
+            )
         w["evidence"] = execution.evidence.get()
     return w
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from plans.documents.formats import export_filename
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 from profplan.digest import source_digest
+from profplan.stored_files import file_store_then_record
 from profplan.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -250,9 +251,21 @@ def document_render(*, document_id: int) -> Document | None:
                 _write_archive(document, output)
             else:
                 _write_consolidated(document, output)
+            document.size = output.seek(0, 2)
             output.seek(0)
-            document.file.save(document.filename, File(output), save=False)
-            document.size = document.file.size
+            document.status = DocumentStatus.READY
+            document.finished_at = timezone.now()
+            document.done = document.total
+            # The record is saved after the file, in a savepoint: if it fails, the
+            # file goes too (profplan/stored_files.py) and the render is marked failed.
+            file_store_then_record(
+                document.file,
+                document.filename,
+                File(output),
+                lambda: document.save(
+                    update_fields=["file", "size", "status", "finished_at", "done"]
+                ),
+            )
     except Exception:
         logger.exception("document %s (%s) failed", document.pk, document.kind)
         if document.file:
@@ -261,10 +274,6 @@ def document_render(*, document_id: int) -> Document | None:
             status=DocumentStatus.FAILED, error=RENDER_FAILED, file="", finished_at=timezone.now()
         )
         return None
-    document.status = DocumentStatus.READY
-    document.finished_at = timezone.now()
-    document.done = document.total
-    document.save(update_fields=["file", "size", "status", "finished_at", "done"])
     if document.plan_id:
         _prune_superseded(document)
     return document
@@ -286,11 +295,15 @@ def _stored_plan_file(plan: Plan, fmt: str, by) -> bytes:
     data = render_plan_bytes(plan, fmt)
     document, _ = Document.objects.get_or_create(key=key, defaults={**fields, "requested_by": by})
     if document.status != DocumentStatus.READY:
-        document.file.save(document.filename, ContentFile(data), save=False)
         document.size = len(data)
         document.status = DocumentStatus.READY
         document.finished_at = timezone.now()
-        document.save(update_fields=["file", "size", "status", "finished_at"])
+        file_store_then_record(
+            document.file,
+            document.filename,
+            ContentFile(data),
+            lambda: document.save(update_fields=["file", "size", "status", "finished_at"]),
+        )
     return data
 
 
@@ -392,9 +405,13 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
         logger.exception("submission %s: PDF failed", submission.pk)
         PlanSubmission.objects.filter(pk=submission.pk).update(render_error=RENDER_FAILED)
         return None
-    field.save(f"plan-{submission.plan_id}-{submission.number}.pdf", ContentFile(data), save=False)
     name_field = "approved_pdf" if approved else "pdf"
-    PlanSubmission.objects.filter(pk=submission.pk).update(
-        **{name_field: field.name, "render_error": ""}
+    file_store_then_record(
+        field,
+        f"plan-{submission.plan_id}-{submission.number}.pdf",
+        ContentFile(data),
+        lambda: PlanSubmission.objects.filter(pk=submission.pk).update(
+            **{name_field: field.name, "render_error": ""}
+        ),
     )
     return submission

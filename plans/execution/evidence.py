@@ -1,7 +1,10 @@
 """Evidence files of the execution: what may be uploaded, and how it is served.
 
-The type is read from the file's first bytes, not from its name or from what the
-browser claims: a page renamed to «отчёт.pdf» is refused. Only PDF, images and
+The type is read from the file's content, not from its name or from what the
+browser claims: a page renamed to «отчёт.pdf» is refused, and so is a text file or
+a program named «приказ.doc» (Word and Excel 97–2003 are told by the streams their
+OLE2 file holds). Office files with macros or embedded OLE objects are refused, by
+the check the imports use too (profplan/office_files.py). Only PDF, images and
 office documents are kept; each is stored under a generated name through the
 storage API and served as an attachment with `nosniff`, so nothing uploaded is
 ever rendered by the browser as a page of the site.
@@ -12,6 +15,9 @@ import zipfile
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+
+from profplan.office_files import check_no_macros, legacy_office_kind
+from profplan.uploads import UploadRefused
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024  # nginx takes 10 MB a request (README)
 MAX_EVIDENCE_FILES = 10  # per row
@@ -56,6 +62,7 @@ NAMES = {
     DOC: {"doc"},
     XLS: {"xls"},
 }
+OFFICE = {DOCX, XLSX, PPTX, ODT, ODS, DOC, XLS}
 ACCEPT = ",".join(sorted(f".{ext}" for names in NAMES.values() for ext in names))
 ALLOWED_TEXT = (
     "PDF, JPEG, PNG, WebP, Word (DOC, DOCX), Excel (XLS, XLSX), PowerPoint (PPTX), ODT, ODS"
@@ -100,9 +107,8 @@ def sniff(upload) -> Kind | None:
         return WEBP
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(upload)
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Word or Excel 97–2003
-        extension = _extension(upload.name)
-        return {"doc": DOC, "xls": XLS}.get(extension)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):  # OLE2: Word or Excel 97–2003?
+        return {"doc": DOC, "xls": XLS}.get(legacy_office_kind(upload))
     return None
 
 
@@ -119,7 +125,7 @@ def safe_display_name(name: str) -> str:
 
 def check_upload(upload) -> Kind:
     """The upload's kind, or ValidationError in Russian: too large, or not a type we keep,
-    or a name that says another type than its content."""
+    or a name that says another type than its content, or an office file with macros."""
     name = safe_display_name(upload.name or "")
     if upload.size > MAX_EVIDENCE_BYTES:
         raise ValidationError(
@@ -132,6 +138,11 @@ def check_upload(upload) -> Kind:
     kind = sniff(upload)
     if kind is None or _extension(name) not in NAMES[kind]:
         raise ValidationError(REFUSED, code="type", params={"name": name})
+    if kind in OFFICE:
+        try:
+            check_no_macros(upload, name=name)
+        except UploadRefused as refused:
+            raise ValidationError(refused.message, code="macros") from None
     return kind
 
 

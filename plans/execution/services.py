@@ -11,6 +11,7 @@ from plans.execution.evidence import MAX_EVIDENCE_FILES, check_upload, new_key, 
 from plans.execution.reads import delivery_by_grade, executions_of_plans
 from plans.models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
 from plans.services.errors import TransitionRefused
+from profplan.stored_files import file_store_on_commit
 
 NOT_APPROVED = "Исполнение отмечается только в утверждённом плане."
 TOO_MANY_FILES = f"К строке можно прикрепить не больше {MAX_EVIDENCE_FILES} файлов."
@@ -50,7 +51,9 @@ def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
         uploaded_by=by,
     )
     # The storage gets the generated name; the user's name is kept for display only.
-    evidence.file.save(f"{evidence.key}.{kind.extension}", upload, save=False)
+    # The file is written once the record commits: a failure later in the same
+    # transaction (the next file refused, the hours of the plan) leaves no file behind.
+    file_store_on_commit(evidence.file, f"{evidence.key}.{kind.extension}", upload)
     evidence.save()
     return evidence
 

@@ -15,11 +15,12 @@ row, which is quadratic in a 300-row plan.
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from docx.oxml.ns import qn
 
 from profplan import uploads
+from profplan.office_files import check_no_macros
 
 COLUMNS = 7
 MAX_LINES = 5000  # a real plan is a few hundred rows
@@ -34,22 +35,63 @@ _W_SDT, _W_SDTCONTENT = qn("w:sdt"), qn("w:sdtContent")
 @dataclass
 class SourceLine:
     """One row of Table 1 as the file has it: its place among the rows of the table (1 =
-    the first, the header if any) and the seven texts, line breaks as "\\n"."""
+    the first, the header if any) and the seven texts, line breaks as "\\n". `table`
+    and `row` are its place in the document as a reader finds it (the document's
+    N-th table, its M-th row, both from 1); `merged` the columns whose text continues
+    a cell merged down from the row above (not typed in this row)."""
 
     index: int
     cells: list[str]
+    table: int = 0
+    row: int = 0
+    merged: tuple[int, ...] = ()
 
     @property
     def original(self) -> str:
         """The row as the report quotes it: its non-empty cells, « | » between them."""
         return " | ".join(cell.replace("\n", " ") for cell in self.cells if cell.strip())
 
+    def place(self, column: int | None = None) -> str:
+        """«Таблица 1, строка 14, столбец 3» (`column` from 0), in the report's words."""
+        return place(self.table, self.row, None if column is None else column + 1)
 
-def read_docx(data: bytes, filename: str = "план.docx") -> list[SourceLine]:
-    """The lines of Table 1. UploadRefused when the file is refused or has no table."""
+
+def place(table: int, row: int | None = None, column: int | None = None) -> str:
+    """Where a cell or a row is in the Word file, as a reader counts: from 1."""
+    parts = [f"Таблица {table}"] if table else []
+    if row:
+        parts.append(f"строка {row}")
+    if column:
+        parts.append(f"столбец {column}")
+    return ", ".join(parts)
+
+
+@dataclass
+class Unread:
+    """Text of the file that the import does not read: a cell right of the seventh
+    column, or a whole table that is not Table 1 (its cells with text counted)."""
+
+    place: str
+    text: str
+    reason: str
+    at: list[int] = field(default_factory=list)  # [table, row, column], to sort by
+
+
+class Table1(list):
+    """The lines of Table 1 (`SourceLine`), and what the file holds that was not read."""
+
+    def __init__(self, lines=(), unread=()):
+        super().__init__(lines)
+        self.unread: list[Unread] = list(unread)
+
+
+def read_docx(data: bytes, filename: str = "план.docx") -> Table1:
+    """The lines of Table 1, and the text that is not read (`Table1.unread`).
+    UploadRefused when the file is refused or has no table."""
     import docx
 
     uploads.check_size(len(data), what="плана")
+    check_no_macros(data, name=filename)
     uploads.check_suffix(filename, uploads.DOCX)
     uploads.check_office_container(data, uploads.DOCX)
     uploads.check_no_dtd(data, uploads.DOCX)
@@ -57,12 +99,13 @@ def read_docx(data: bytes, filename: str = "план.docx") -> list[SourceLine]:
         document = docx.Document(io.BytesIO(data))
     except Exception:  # python-docx, lxml and zipfile raise many kinds
         raise uploads.UploadRefused(uploads.DOCX.unreadable) from None
-    tables = [_read_table(table) for table in _tables(document.element.body)]
+    read = [_read_table(table) for table in _tables(document.element.body)]
+    tables = [[cells for cells, _, _ in rows] for rows in read]
     if not tables:
         raise uploads.UploadRefused(
             "В документе нет таблиц: загрузите план, в котором Таблица 1 – таблица Word."
         )
-    lines = _plan_lines(tables)
+    lines, used = _plan_lines(tables)
     if not lines:
         raise uploads.UploadRefused(
             "В документе не найдена Таблица 1 плана: ни одна таблица не похожа на неё (нет "
@@ -72,7 +115,44 @@ def read_docx(data: bytes, filename: str = "план.docx") -> list[SourceLine]:
         raise uploads.UploadRefused(
             f"В Таблице 1 больше {MAX_LINES} строк: для плана это слишком много."
         )
-    return [SourceLine(index, cells) for index, cells in lines]
+    result = Table1()
+    for index, cells, (table, row) in lines:
+        _, merged, _ = read[table][row]
+        result.append(SourceLine(index, cells, table + 1, row + 1, tuple(merged)))
+    for table, rows in enumerate(read):
+        if table not in used:
+            result.unread += _unread_table(table, rows)
+            continue
+        for row, (_, _, overflow) in enumerate(rows):
+            for column, text in overflow:
+                result.unread.append(
+                    Unread(
+                        place(table + 1, row + 1, column + 1),
+                        text,
+                        "Столбец правее семи столбцов Таблицы 1: его текст не переносится.",
+                        [table + 1, row + 1, column + 1],
+                    )
+                )
+    return result
+
+
+def _unread_table(table: int, rows) -> list[Unread]:
+    texts = [cell for cells, merged, overflow in rows for cell in cells if cell.strip()]
+    texts += [text for _, _, overflow in rows for _, text in overflow]
+    if not texts:
+        return []
+    shown = " | ".join(text.replace("\n", " ") for text in texts[:4])
+    if len(texts) > 4:
+        shown += " | …"
+    return [
+        Unread(
+            place(table + 1),
+            shown,
+            f"Таблица не похожа на Таблицу 1 плана и не переносится (ячеек с текстом: "
+            f"{len(texts)}).",
+            [table + 1, 0, 0],
+        )
+    ]
 
 
 def _tables(body):
@@ -86,11 +166,15 @@ def _tables(body):
                 yield from _tables(content)
 
 
-def _read_table(tbl) -> list[list[str]]:
-    rows: list[list[str]] = []
+def _read_table(tbl) -> list[tuple[list[str], list[int], list[tuple[int, str]]]]:
+    """Each row: its seven texts, the columns continuing a cell merged down, and the
+    texts right of the seventh column (grid column, text), which are not read."""
+    rows = []
     above: dict[int, str] = {}  # grid column → text of the cell a merge down started in
     for tr in tbl.iterchildren(_W_TR):
         cells = [""] * COLUMNS
+        merged: list[int] = []
+        overflow: list[tuple[int, str]] = []
         column = _grid_before(tr)
         for tc in tr.iterchildren(_W_TC):
             span, merge = _tc_layout(tc)
@@ -99,14 +183,19 @@ def _read_table(tbl) -> list[list[str]]:
                     # Columns 3–7 of a cell merged down belong to every row it covers;
                     # a number or an activity is not repeated.
                     cells[column] = above.get(column, "") if column >= 2 else ""
+                    merged.append(column)
                 else:
                     cells[column] = _cell_text(tc)
                     if merge == "restart":
                         above[column] = cells[column]
                     else:
                         above.pop(column, None)
+            elif merge != "continue":
+                text = _cell_text(tc)
+                if text.strip():
+                    overflow.append((column, text))
             column += span
-        rows.append(cells)
+        rows.append((cells, merged, overflow))
     return rows
 
 
@@ -176,17 +265,19 @@ def _looks_like_plan(rows: list[list[str]]) -> bool:
     return any(_NUMBERED.match(row[0]) for row in rows)
 
 
-def _plan_lines(tables: list[list[list[str]]]) -> list[tuple[int, list[str]]]:
+def _plan_lines(tables: list[list[list[str]]]):
     """Rows of Table 1 from the tables that hold it: from the first with its header
     (or, without a header anywhere, the first with numbered rows) until a table of
     another kind; the header and number rows are left out. Each row comes with its
     place among the rows of those tables (1 = the first, the header if there is one),
-    the number a report names it by."""
+    the number a report names it by, and with (table, row) in the document, from 0.
+    Returns the rows and the set of the tables read."""
     has_header = any(is_header(row) for rows in tables for row in rows[:3])
-    lines: list[tuple[int, list[str]]] = []
+    lines: list[tuple[int, list[str], tuple[int, int]]] = []
+    used: set[int] = set()
     position = 0
     started = False
-    for rows in tables:
+    for table, rows in enumerate(tables):
         if _is_other_table(rows):
             if started:
                 break
@@ -200,8 +291,9 @@ def _plan_lines(tables: list[list[list[str]]]) -> list[tuple[int, list[str]]]:
                 continue
         elif not (_looks_like_plan(rows) or any(is_header(row) for row in rows[:3])):
             break  # a table after Table 1: a signature block, notes
-        for row in rows:
+        used.add(table)
+        for number, row in enumerate(rows):
             position += 1
             if not (is_header(row) or is_numbers_row(row)):
-                lines.append((position, row))
-    return lines
+                lines.append((position, row, (table, number)))
+    return lines, used

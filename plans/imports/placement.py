@@ -14,7 +14,17 @@ that moved along because of added rows is still found), failing that under the
 template item with that number; a row without a number goes under the heading read
 last. A numbered empty row is kept as an empty row (the template's blank rows are
 such rows); an unnumbered empty row is a layout leftover and skipped. Every line
-that cannot be placed is reported with the reason and its text.
+that cannot be placed is reported with the reason, its text and its place in the file.
+
+Nothing typed is dropped without a word: a line of the template's structure carries
+only its number and title, so text in its other columns, or a title other than the
+template's, is listed as not taken (`Placement.untaken`, with the cell's place: table,
+row, column), as is the text the reading left aside (tables that are not Table 1,
+cells right of the seventh column). Text in the row of a heading the template prints
+without a title (3.2 in the regional template: schools write their own there) becomes
+the school's first row under that heading: it stays the school's own text, printed
+and editable as any row, where a title of the heading for one plan would need a new
+field in the plan and in every format.
 """
 
 import re
@@ -23,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 
 from ..models import ItemKind, Level, SchoolYear, TemplateItem
-from .docx import SourceLine
+from .docx import SourceLine, Unread
 from .values import clean_cell, parse_load, parse_period, split_links
 
 ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9, "X": 10}
@@ -82,6 +92,7 @@ class Problem:
     line: int
     reason: str
     original: str
+    place: str = ""  # «Таблица 1, строка 14»
 
 
 @dataclass
@@ -91,6 +102,8 @@ class Placement:
     problems: list[Problem] = field(default_factory=list)
     levels: dict[int, int] = field(default_factory=dict)  # grade → level id
     blank_lines: int = 0
+    untaken: list[Unread] = field(default_factory=list)  # text not taken, cell by cell
+    untaken_total: int = 0  # how many cells and tables: the list stops at MAX_UNTAKEN
 
     def to_json(self) -> dict:
         data = asdict(self)
@@ -105,6 +118,8 @@ class Placement:
             problems=[Problem(**problem) for problem in data["problems"]],
             levels={int(grade): level for grade, level in data["levels"].items()},
             blank_lines=data.get("blank_lines", 0),
+            untaken=[Unread(**entry) for entry in data.get("untaken", [])],
+            untaken_total=data.get("untaken_total", len(data.get("untaken", []))),
         )
 
 
@@ -223,18 +238,37 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
             used_blocks.add(block.level_id)
 
     def problem(line: SourceLine, reason: str) -> None:
-        result.problems.append(Problem(line.index, reason, line.original))
+        result.problems.append(Problem(line.index, reason, line.original, line.place()))
+
+    def not_taken(line: SourceLine, columns, texts, reason: str) -> None:
+        for column in columns:
+            text = texts[column]
+            if text and column not in line.merged:
+                result.untaken.append(
+                    Unread(
+                        line.place(column),
+                        text,
+                        reason,
+                        [line.table, line.row, column + 1],
+                    )
+                )
 
     for line in lines:
         cells = [clean_cell(cell) for cell in line.cells]
         number_text, rest = split_number(cells[0])
+        rest_column = 0
         if not cells[0] and cells[1]:
             # The number typed into the merged cell of a heading: «3.4.14 Реализация …».
             inner, inner_rest = split_number(cells[1])
             if _is_table_number(inner):
                 number_text, rest, cells[1] = inner, inner_rest, ""
+                rest_column = 1
         # «3.4.9. –» in one cell: the dash after the number is as empty as a lone one.
         rest = clean_cell(rest)
+        # The texts of the line by column, as the report quotes them (the number apart).
+        typed = [rest if c == rest_column else cells[c] for c in range(len(cells))]
+        if rest_column == 1:
+            typed[0] = ""
         title = "\n".join(text for text in (rest, cells[1]) if text)
         roman = ROMAN.get(number_text.rstrip(".").replace("І", "I")) if number_text else None
         number = code_key(number_text) if number_text and roman is None else None
@@ -247,6 +281,17 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
         titles = [text for text in (rest, cells[1], title) if text]
         item = _structure(template, stack, roman, number, titles, cells)
         if item is not None:
+            shown = f"{item.code} «{_short(item.title)}»" if item.title.strip() else item.code
+            if item.title.strip() and title and not _titled(template, item, [title]):
+                # Each cell whose text is not the item's title (the title may also be
+                # split over the number's cell and the next one: then nothing is lost).
+                not_taken(
+                    line,
+                    [c for c in (0, 1) if not _titled(template, item, [typed[c]])],
+                    typed,
+                    f"Название пункта {shown} задаёт примерный план: другое название в "
+                    "файле не переносится.",
+                )
             if item.kind == ItemKind.FIXED:
                 if item.pk in fixed_seen:
                     problem(
@@ -267,6 +312,25 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
             if item.parent_id is None:
                 number = (next(p for p, s in template.sections.items() if s.pk == item.pk),)
             enter(item, number)
+            if not item.title.strip() and (title or any(cells[2:])) and item.accepts_rows:
+                # The school's own title of a heading the template leaves untitled (3.2).
+                row = PlacedRow(line=line.index, parent_id=item.pk, anchor_id=None)
+                in_block = template.in_level_block(item) is not None
+                _fill(row, [cells[0], title, *cells[2:]], year, in_block=in_block)
+                row.notes.append(
+                    f"Текст строки пункта {item.code} (в примерном плане у пункта нет "
+                    "названия) перенесён первой строкой школы под этим пунктом."
+                )
+                result.rows.append(row)
+                continue
+            not_taken(
+                line,
+                range(0 if not item.title.strip() else 2, len(typed)),
+                typed,
+                f"Строка пункта {shown} – заголовок примерного плана, в плане у него только "
+                "номер и название: текст этого столбца не переносится. Перенесите его в "
+                "строку под заголовком.",
+            )
             continue
         if roman is not None:
             problem(line, f"Раздела {number_text.rstrip('.')}. нет в примерном плане {year.title}.")
@@ -318,7 +382,29 @@ def place_lines(lines: list[SourceLine], year: SchoolYear) -> Placement:
         result.rows.append(row)
 
     result.levels = _grade_levels(template, result.rows, used_blocks, year)
+    untaken = list(getattr(lines, "unread", ())) + result.untaken
+    result.untaken_total = len(untaken)
+    result.untaken = shown_untaken(
+        sorted(untaken, key=lambda entry: entry.at),
+        lambda count: Unread("", "", f"И ещё ячеек с текстом, который не переносится: {count}."),
+    )
     return result
+
+
+MAX_UNTAKEN = 300  # listed one by one; a file with more is summed up after them
+
+
+def shown_untaken(entries: list, rest) -> list:
+    """At most MAX_UNTAKEN entries, then `rest(count)` for the others: the list is kept
+    in the session and shown on a page, whatever a file holds."""
+    if len(entries) <= MAX_UNTAKEN:
+        return entries
+    return entries[:MAX_UNTAKEN] + [rest(len(entries) - MAX_UNTAKEN)]
+
+
+def _titled(template, item: TemplateItem, titles) -> bool:
+    """Whether one of the line's titles is `item`'s (in the template's words or close)."""
+    return any(item in template.titled(title) for title in titles)
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -80,7 +80,8 @@ def placement_summary(placement: Placement) -> str:
     fixed = sum(1 for row in placement.rows if row.fixed_id)
     text = (
         f"Строк школы: {rows} (с текстом мероприятия: {filled}); заполненных заданных "
-        f"мероприятий разделов IV–V: {fixed}. Не понято строк: {len(placement.problems)}."
+        f"мероприятий разделов IV–V: {fixed}. Не понято строк: {len(placement.problems)}. "
+        f"Текст не перенесён (ячеек и таблиц): {placement.untaken_total}."
     )
     if placement.blank_lines:
         text += f" Пустых строк без номера пропущено: {placement.blank_lines}."
@@ -113,6 +114,16 @@ def placement_report(placement: Placement, year: SchoolYear) -> list[str]:
         lines.append("")
         lines.append("Не понято и не будет перенесено:")
         for problem in placement.problems:
-            lines.append(f"  Строка {problem.line} файла: {problem.reason}")
+            where = f" ({problem.place})" if problem.place else ""
+            lines.append(f"  Строка {problem.line} файла{where}: {problem.reason}")
             lines.append(f"      Текст: {problem.original}")
+    if placement.untaken:
+        lines.append("")
+        lines.append("Текст, который не будет перенесён (ячейки, которые импорт не читает):")
+        for entry in placement.untaken:
+            if not entry.place:  # the count of those beyond the list
+                lines.append(f"  {entry.reason}")
+                continue
+            lines.append(f"  {entry.place}: {entry.reason}")
+            lines.append(f"      Текст: {entry.text.replace(chr(10), ' ')}")
     return lines

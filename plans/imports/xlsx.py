@@ -8,7 +8,14 @@ site since). A line changed only in the file is a change; changed on both sides
 differently, a conflict, shown and never applied; a school row missing from the
 file is removed unless the plan changed it since (a conflict again). A line without
 a key is added where it stands: under the heading above it, or after the row above
-it. Headings and the fixed titles are the template's: edits of them are ignored.
+it. Headings and the fixed titles are the template's: edits of them are not taken.
+
+Nothing typed is dropped without a word: every cell with text that the comparison
+does not take is listed (`XlsxChanges.untaken`, with its place: sheet, row, column):
+edits of a heading line, text beside the table (column J, right of the hidden keys),
+hours or grades of a fixed activity, a line of only a number or hours, and text around
+the table (titles, note, sections II and V) other than what the export writes there:
+those are edited on the site.
 
 A formula cell is read as its formula's text; numbers and dates as people write them.
 """
@@ -18,9 +25,20 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from django.core.signing import BadSignature, Signer
+from openpyxl.utils import get_column_letter
 
 from plans.documents.formats.cells import clean_text
-from plans.documents.formats.rows import COLUMN_TITLES, LOAD_TITLES, table_rows
+from plans.documents.formats.rows import (
+    COLUMN_TITLES,
+    INDICATOR_TITLES,
+    LOAD_TITLES,
+    NOTE_TITLE,
+    SECTION_II_TITLE,
+    SECTION_V_TITLE,
+    plan_appendices,
+    plan_note,
+    table_rows,
+)
 from plans.documents.formats.xlsx import (
     KEY_COLUMN,
     KEY_FORMAT,
@@ -30,12 +48,15 @@ from plans.documents.formats.xlsx import (
     line_key,
 )
 from profplan import uploads
+from profplan.office_files import check_no_macros
 
 from ..fields import format_hours
-from ..models import Plan
+from ..models import Plan, PlanStatus
+from .placement import shown_untaken, split_number, title_key
 from .values import clean_cell, parse_grades, parse_hours, parse_load, parse_period, split_links
 
 MAX_ROWS = 5000
+MAX_COLUMNS = 30  # read for text beside the table (A–I, the key in K); a plan has 9
 # Columns B–I of the sheet, by the title each has there.
 TEXT_TITLES = (*COLUMN_TITLES[1:], *LOAD_TITLES)
 _KEY_INDEX = ord(KEY_COLUMN) - ord("A")
@@ -88,6 +109,8 @@ class XlsxChanges:
     export_version: int
     changes: list[Change] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)  # line, reason, original
+    untaken: list[dict] = field(default_factory=list)  # place, text, reason: cells not taken
+    untaken_total: int = 0  # how many: the list stops at MAX_UNTAKEN
     order: list[list] = field(default_factory=list)  # ["row", id] / ["new", index], file order
 
     def of(self, kind: str) -> list[Change]:
@@ -143,11 +166,15 @@ class _Sheet:
     version: int
     base: dict[str, tuple[str, ...]]
     lines: list[tuple[int, str, tuple[str, ...], str]]  # sheet row, key, texts B–I, A
+    title: str = "План"  # the sheet's name, for the places of cells
+    beside: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # row → J, L…
+    others: list[dict] = field(default_factory=list)  # other sheets with text
 
 
 def read_workbook(data: bytes, filename: str) -> _Sheet:
     """The keys, the base and the lines of an uploaded workbook; UploadRefused otherwise."""
     uploads.check_size(len(data), what="плана")
+    check_no_macros(data, name=filename)
     uploads.check_suffix(filename, uploads.XLSX)
     workbook = uploads.load_xlsx(data, data_only=False)
     try:
@@ -183,14 +210,28 @@ def read_workbook(data: bytes, filename: str) -> _Sheet:
         if sheet is None:
             raise uploads.UploadRefused("В книге нет листа с планом.")
         lines = []
+        beside: dict[int, list[tuple[int, str]]] = {}
         try:
             for number, values in enumerate(
-                sheet.iter_rows(max_row=MAX_ROWS + 50, max_col=_KEY_INDEX + 1, values_only=True),
+                sheet.iter_rows(max_row=MAX_ROWS + 50, max_col=MAX_COLUMNS, values_only=True),
                 start=1,
             ):
                 values = list(values) + [None] * (_KEY_INDEX + 1 - len(values))
                 key = _text(values[_KEY_INDEX])
                 lines.append((number, key, _texts(values[1:9]), _text(values[0])))
+                extra = [
+                    (column, _text(value))
+                    for column, value in enumerate(values)
+                    if column > 8 and column != _KEY_INDEX and _text(value)
+                ]
+                if extra:
+                    beside[number] = extra
+            others = [_other_sheet(other) for other in workbook.worksheets]
+            others = [
+                found
+                for other, found in zip(workbook.worksheets, others, strict=True)
+                if found and other.title not in (KEY_SHEET, sheet.title)
+            ]
         except Exception as error:
             raise uploads.UploadRefused(
                 uploads.unreadable_xml_message(error, uploads.XLSX)
@@ -201,7 +242,25 @@ def read_workbook(data: bytes, filename: str) -> _Sheet:
         raise uploads.UploadRefused(
             f"В книге больше {MAX_ROWS} строк: для плана это слишком много."
         )
-    return _Sheet(plan_id, version, base, lines)
+    return _Sheet(plan_id, version, base, lines, sheet.title, beside, others)
+
+
+def _other_sheet(sheet) -> dict | None:
+    """A sheet besides the plan's, if it holds text: its name, how many cells, the first."""
+    texts = [
+        _text(value)
+        for values in sheet.iter_rows(max_row=MAX_ROWS, max_col=MAX_COLUMNS, values_only=True)
+        for value in values
+        if _text(value)
+    ]
+    if not texts:
+        return None
+    shown = " | ".join(text.replace("\n", " ") for text in texts[:4])
+    return {
+        "title": sheet.title,
+        "count": len(texts),
+        "text": shown + (" | …" if len(texts) > 4 else ""),
+    }
 
 
 def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
@@ -224,9 +283,40 @@ def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
     if not keyed:
         raise uploads.UploadRefused("В книге не осталось ни одной строки плана с ключом.")
     first, last = keyed[0], keyed[-1]
+    untaken = _Untaken(result, sheet.title)
+    frame = _frame_texts(plan)
+    for number, _, texts, first_cell in sheet.lines[:first] + sheet.lines[last + 1 :]:
+        # Titles, the note, sections II and V: the export's own, edited on the site.
+        cells = [first_cell, *texts]
+        untaken.add(
+            number,
+            [c for c, text in enumerate(cells) if text and text not in frame],
+            cells,
+            "Текст вне таблицы плана (заголовок, пояснительная записка, разделы II и V) "
+            "из книги не переносится: его меняют на сайте.",
+        )
+    for number, extra in sheet.beside.items():
+        cells = dict(extra)
+        untaken.add(
+            number,
+            list(cells),
+            cells,
+            "Столбец вне таблицы плана (она занимает столбцы A–I): его текст не переносится.",
+        )
+    for other in sheet.others:
+        result.untaken.append(
+            {
+                "place": f"Лист «{other['title']}»",
+                "text": other["text"],
+                "reason": "Лист книги, кроме листа плана, не читается (ячеек с текстом: "
+                f"{other['count']}).",
+                "at": [0, 0],
+            }
+        )
     seen: set[str] = set()
     above: str | None = None  # key of the nearest keyed line above
     for number, key, texts, first_cell in sheet.lines[first : last + 1]:
+        cells = [first_cell, *texts]
         if key and key not in seen and key in sheet.base:
             seen.add(key)
             above = key
@@ -235,9 +325,57 @@ def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
                 _compare_row(
                     result, key, number, texts, sheet.base[key], now, info, rows_by_id, plan.year
                 )
+                _, words = split_number(first_cell)
+                untaken.add(
+                    number,
+                    [0] if words else [],
+                    cells,
+                    "Номер строки план выводит сам: текст в столбце номера не переносится.",
+                )
+                row = rows_by_id.get(int(key[1:]))
+                if row is not None and row.fixed_item_id and texts[6:] != sheet.base[key][6:]:
+                    untaken.add(
+                        number,
+                        [c for c in (7, 8) if cells[c] != sheet.base[key][c - 1] and cells[c]],
+                        cells,
+                        "У заданного мероприятия примерного плана нет часов и классов: "
+                        "они не переносятся.",
+                    )
+            elif key in info:
+                heading = info[key]
+                _, words = split_number(first_cell)
+                if not heading.activity.strip() and (words or any(texts[:6])):
+                    # The school's own title of a heading the template leaves untitled
+                    # (3.2): its first row under the heading, as the Word import does.
+                    activity = "\n".join(text for text in (words, texts[0]) if text)
+                    count = len(result.changes)
+                    _add_row(
+                        result, number, (activity, *texts[1:]), "", key, info, rows_by_id, plan
+                    )
+                    if len(result.changes) > count:
+                        result.changes[-1].notes.append(
+                            f"Текст строки пункта {heading.number} (в примерном плане у пункта "
+                            "нет названия) будет добавлен строкой школы под этим пунктом."
+                        )
+                    continue
+                changed = [0] if title_key(words) != title_key(heading.activity) else []
+                untaken.add(
+                    number,
+                    changed + [c for c in range(1, 9) if cells[c]],
+                    cells,
+                    f"Строка пункта {heading.number} – заголовок примерного плана: его "
+                    "изменения из книги не переносятся.",
+                )
             continue
         if not any(texts[:6]):
-            continue  # an empty line, or a copy of a heading
+            # An empty line, or a copy of a heading; a number or hours alone are not a row.
+            untaken.add(
+                number,
+                [c for c in (0, 7, 8) if cells[c]],
+                cells,
+                "В строке без ключа нет мероприятия: номер, часы и классы без него не переносятся.",
+            )
+            continue
         _add_row(result, number, texts, first_cell, above, info, rows_by_id, plan)
 
     for key, base in sheet.base.items():
@@ -277,6 +415,16 @@ def compare(plan: Plan, sheet: _Sheet) -> XlsxChanges:
                 diff=[[TEXT_TITLES[0], base[0], ""]],
             )
         )
+    result.untaken_total = len(result.untaken)
+    result.untaken = shown_untaken(
+        sorted(result.untaken, key=lambda entry: entry["at"]),
+        lambda count: {
+            "place": "",
+            "text": "",
+            "reason": f"И ещё ячеек с текстом, который не переносится: {count}.",
+            "at": [],
+        },
+    )
     return result
 
 
@@ -367,6 +515,13 @@ def _add_row(result, number, texts, first_cell, above, info, rows_by_id, plan) -
     else:
         item = info.get(above)
         if item is None:
+            result.problems.append(
+                {
+                    "line": number,
+                    "reason": "Строку нельзя добавить: пункта над ней больше нет в плане.",
+                    "original": original,
+                }
+            )
             return
         parent = next((i for i in plan.year.template_items.all() if i.pk == item.item_id), None)
         if parent is None or not parent.accepts_rows:
@@ -427,6 +582,42 @@ def _fields(texts, year, *, fixed: bool) -> tuple[dict, list[str]]:
         fields["grades"] = parse_grades(grades, notes) if grades else load.grades
         notes += load.notes
     return fields, notes
+
+
+class _Untaken:
+    """Collects the cells of a sheet row that the comparison does not take."""
+
+    def __init__(self, result: XlsxChanges, title: str):
+        self.result, self.title = result, title
+
+    def add(self, number: int, columns, cells, reason: str) -> None:
+        for column in columns:
+            text = cells[column]
+            if text:
+                self.result.untaken.append(
+                    {
+                        "place": f"Лист «{self.title}», строка {number}, столбец "
+                        f"{get_column_letter(column + 1)}",
+                        "text": text,
+                        "reason": reason,
+                        "at": [number, column],
+                    }
+                )
+
+
+def _frame_texts(plan: Plan) -> set[str]:
+    """What the export writes around the table for `plan` now: its titles, the note,
+    the column titles and numbers, sections II and V."""
+    year, school = plan.year, plan.school
+    texts = {year.plan_title, school.full_name, f"на {year.title} учебный год"}
+    texts |= {f"ПРОЕКТ (статус плана: {label})" for _, label in PlanStatus.choices}
+    texts |= {NOTE_TITLE, SECTION_II_TITLE, SECTION_V_TITLE, *plan_note(plan)}
+    texts |= {*COLUMN_TITLES, *LOAD_TITLES, *INDICATOR_TITLES}
+    texts |= {str(n) for n in range(1, len(COLUMN_TITLES) + 1)}
+    appendices = plan_appendices(plan)
+    texts |= {value for values in appendices.indicators for value in values}
+    texts |= {text for pair in appendices.analysis for text in pair}
+    return {_text(text) for text in texts if text is not None}
 
 
 def xlsx_changes(data: bytes, filename: str, plan: Plan) -> XlsxChanges:

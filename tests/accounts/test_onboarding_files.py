@@ -174,7 +174,7 @@ def test_macros_in_a_file_renamed_to_xlsx_are_refused(tmp_path, good_xlsx):
     path = tmp_path / "schools.xlsx"
     path.write_bytes(rewrite_zip(good_xlsx, {}, add={"xl/vbaProject.bin": b"\0" * 100}))
     message, _ = refuse(path)
-    assert "В книге есть макросы" in message
+    assert "«schools.xlsx»: в файле есть макросы" in message
 
 
 def test_an_over_large_upload_is_refused(tmp_path):

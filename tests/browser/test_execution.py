@@ -67,3 +67,32 @@ def test_deputy_marks_an_excursion_done_with_a_photo_on_a_phone(
     assert execution.grades == (8, 9) and execution.hours == 3  # prefilled from the plan
     assert Evidence.objects.get().content_type == "image/jpeg"
     assert Plan.objects.get(pk=plan.pk).version == version
+
+
+def test_a_macro_document_saved_as_docx_is_refused_with_its_name(
+    reference, plan, school, sign_in, live_server, page
+):
+    from tests.office_files import docm_as_docx
+    from tests.test_office_files import plain_docx
+
+    deputy = UserFactory(username="deputy", school=school)
+    deputy.set_password("profplan-demo")
+    deputy.save()
+    row = add_row(plan, "3.4.13.3.", activity="Классный час", hours=1, grades=(8,))
+    Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.APPROVED)
+
+    sign_in("deputy")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/execution/")
+    page.locator(f"#row-{row.pk}").get_by_role("link", name="Отметить").click()
+    page.get_by_label("Выполнено", exact=True).check()
+    page.get_by_label("Файлы (приказ, фотоотчёт, программа)").set_input_files(
+        {
+            "name": "приказ.docx",
+            "mimeType": "application/octet-stream",
+            "buffer": docm_as_docx(plain_docx()),
+        }
+    )
+    page.get_by_role("button", name="Сохранить отметку").click()
+
+    expect(page.get_by_text("«приказ.docx»: в файле есть макросы.")).to_be_visible()
+    assert not Evidence.objects.exists() and not RowExecution.objects.exists()

@@ -45,3 +45,26 @@ def test_upload_a_word_plan_read_the_preview_apply_and_see_the_plan(
     expect(page.locator("#plan-table")).to_contain_text("Экскурсия на хлебозавод")
     expect(page.locator(".alert-success")).to_contain_text("загружен из файла")
     assert Plan.objects.get(school=school).rows.filter(activity="Экскурсия на хлебозавод").exists()
+
+
+def test_text_the_import_does_not_take_is_listed_and_the_title_of_3_2_lands(
+    deputy_account, sign_in, school, tmp_path
+):
+    from tests.plans.imports.test_nothing_dropped import HEADING_32, school_file
+
+    lines, _, row_31 = school_file()
+    path = tmp_path / "план школы.docx"
+    path.write_bytes(docx_bytes(lines))
+    page = sign_in("deputy")
+    page.get_by_role("link", name="Загрузить план из Word").click()
+    page.get_by_label("План в Word (.docx)").set_input_files(str(path))
+    page.get_by_role("button", name="Проверить файл").click()
+
+    untaken = page.locator("#import-untaken")
+    expect(untaken).to_contain_text("Текст, который не будет перенесён: 1.")
+    expect(untaken).to_contain_text(f"Таблица 1, строка {row_31}, столбец 3")
+    expect(untaken).to_contain_text("до 1 сентября")
+    expect(page.locator("#import-preview-table")).to_contain_text(HEADING_32)
+
+    page.get_by_role("button", name="Создать черновик плана из файла").click()
+    expect(page.locator("#plan-table")).to_contain_text(HEADING_32)

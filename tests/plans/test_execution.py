@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 
 from plans.execution.evidence import MAX_EVIDENCE_BYTES
@@ -60,7 +61,10 @@ def mark_url(plan, row):
 
 def mark(client, plan, row, **fields):
     data = {"status": "done", "grades": ["6", "7"], "pupils": "48", "hours": "4"} | fields
-    return client.post(mark_url(plan, row), data)
+    # Files reach the storage when the mark commits: in a test's transaction the
+    # commit's callbacks are run here, as a real request's commit runs them.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(mark_url(plan, row), data)
 
 
 def test_school_marks_a_row_done_with_a_photo_and_the_pupils(client, deputy, approved, show_row):
