@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from accounts import access
 from plans.admin import RegionScoped
+from plans.plurals import ru_plural
 
 from .exports import EXPORT_LIMIT, events_xlsx_response
 from .models import AuditEvent
@@ -83,12 +84,19 @@ class AuditEventAdmin(RegionScoped, admin.ModelAdmin):
         if count > EXPORT_LIMIT:
             self.message_user(
                 request,
-                f"В выборке {count:,} событий, в файл выгружается не больше "
-                f"{EXPORT_LIMIT:,}: сузьте её фильтрами (например, по дате).".replace(",", " "),
+                f"В выборке {_number(count)} "
+                f"{ru_plural(count, 'событие', 'события', 'событий')}, в файл выгружается не "
+                f"больше {_number(EXPORT_LIMIT)}: сузьте её фильтрами (например, по дате).",
                 messages.ERROR,
             )
-            return redirect(f"{back}?{request.GET.urlencode()}")
+            query = request.GET.urlencode()
+            return redirect(f"{back}?{query}" if query else back)
         return events_xlsx_response(events)
+
+
+def _number(value: int) -> str:
+    """«50 000»: thousands apart, as Russian writes them."""
+    return f"{value:,}".replace(",", "\N{NO-BREAK SPACE}")
 
 
 def _field_of(entry) -> str:
