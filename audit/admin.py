@@ -3,6 +3,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts import access
@@ -13,6 +14,23 @@ from .exports import EXPORT_LIMIT, events_xlsx_response
 from .models import AuditEvent
 
 
+class PersonFilter(admin.RelatedOnlyFieldListFilter):
+    """The people found in the events the user may see, by name and login: two
+    «Анна Петрова» of two schools must not look the same."""
+
+    def field_choices(self, field, request, model_admin):
+        found = model_admin.get_queryset(request).values_list("user__pk", flat=True)
+        people = field.related_model._default_manager.filter(pk__in=found).order_by(
+            "last_name", "first_name", "username"
+        )
+        return [(person.pk, _person_label(person)) for person in people]
+
+
+def _person_label(person) -> str:
+    name = person.get_full_name()
+    return f"{name} ({person.username})" if name else person.username
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(RegionScoped, admin.ModelAdmin):
     """The audit trail, read only: nobody adds, changes or deletes an event here
@@ -20,11 +38,11 @@ class AuditEventAdmin(RegionScoped, admin.ModelAdmin):
     region's events (RegionScoped); the filters offer only the people and schools
     found in them."""
 
-    list_display = ["at", "person", "kind", "school", "address", "detail"]
+    list_display = ["when", "person", "kind", "detail", "school", "address"]
     list_display_links = None
     list_filter = [
         "kind",
-        ("user", admin.RelatedOnlyFieldListFilter),
+        ("user", PersonFilter),
         ("school", admin.RelatedOnlyFieldListFilter),
         "region",
     ]
@@ -52,6 +70,11 @@ class AuditEventAdmin(RegionScoped, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="когда", ordering="at")
+    def when(self, event):
+        # To the second: the order of a sign-in and a download matters to an audit.
+        return timezone.localtime(event.at).strftime("%d.%m.%Y %H:%M:%S")
 
     @admin.display(description="кто", ordering="username")
     def person(self, event):

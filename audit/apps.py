@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class AuditConfig(AppConfig):
     name = "audit"
-    verbose_name = "Журнал событий"
+    verbose_name = "Аудит"
 
     def ready(self):
         from . import receivers
