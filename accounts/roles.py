@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
             # Onboarding schools: importing deputies creates their accounts.
             "accounts.view_user",
             "accounts.add_user",
+            # The audit trail of the region, read only (audit/admin.py).
+            "audit.view_auditevent",
         ]
         + [
             f"monitoring.{action}_{model}"

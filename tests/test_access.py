@@ -469,6 +469,7 @@ def test_regional_centre_in_the_admin(client, world):
             "rowexecution",  # read-only: schools mark on the site
         },
         "accounts": {"user"},
+        "audit": {"auditevent"},  # read-only, the region's events (audit/admin.py)
         "monitoring": {
             "indicator",
             "sector",

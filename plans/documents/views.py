@@ -17,6 +17,8 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
+from audit.models import AuditKind
+from audit.services import audit_document_download, audit_record
 from plans.documents import queue as documents
 from plans.documents.formats import export_filename, file_response
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
@@ -29,8 +31,9 @@ def _visible_document(user, pk) -> Document:
     return document
 
 
-def _serve(document: Document) -> HttpResponse:
+def _serve(request, document: Document) -> HttpResponse:
     documents.document_used(document)
+    audit_document_download(request=request, document=document)
     return file_response(document.file.open("rb"), document.filename)
 
 
@@ -98,7 +101,7 @@ def ask_or_show(request, ask, *, kind, filename: str, back_url: str) -> HttpResp
             },
         )
     if document.status == DocumentStatus.READY:
-        return _serve(document)
+        return _serve(request, document)
     return redirect(document)
 
 
@@ -130,7 +133,7 @@ def document_download(request, pk):
     document = _visible_document(request.user, pk)
     if document.status != DocumentStatus.READY:
         return redirect(document)
-    return _serve(document)
+    return _serve(request, document)
 
 
 def _year_and_scope(request):
@@ -205,4 +208,10 @@ def submission_pdf(request, pk, number, approved=False):
     stem = export_filename(plan, "pdf").removesuffix(".pdf")
     moment = submission.approved_at if approved else submission.submitted_at
     suffix = "утверждён" if approved else "сдан"
+    audit_record(
+        kind=AuditKind.PLAN_DOCUMENT,
+        request=request,
+        plan=plan,
+        detail=f"PDF {'утверждённой' if approved else 'сданной'} версии № {number}",
+    )
     return file_response(field.open("rb"), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from audit.services import audit_evidence_download
 from plans import services
 from plans.execution.reads import delivery_by_grade, executions_for, markable_lines, overdue_lines
 from plans.forms import RowExecutionForm
@@ -146,6 +147,7 @@ def evidence_download(request, pk, evidence_pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"
+    audit_evidence_download(request=request, evidence=evidence)
     return response
 
 

@@ -64,6 +64,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "accounts",
     "plans",
+    # Before monitoring: the roles are set up after monitoring's migrations
+    # (accounts/apps.py) and give the centre the right to read the audit trail.
+    "audit",
     "monitoring",
 ]
 
@@ -277,6 +280,14 @@ else:
 # many days (`manage.py prune_documents`, run daily); a submission's frozen PDF is
 # never deleted.
 DOCUMENTS_KEEP_DAYS = int(os.environ.get("DJANGO_DOCUMENTS_KEEP_DAYS", "14"))
+
+# The audit trail (audit/): events older than this many days are deleted by
+# `manage.py prune_audit`, run daily.
+PROFPLAN_AUDIT_KEEP_DAYS = int(os.environ.get("DJANGO_AUDIT_KEEP_DAYS", "365"))
+# The header in which our own proxy passes the client's address (nginx:
+# X-Forwarded-For, README «nginx»); the trail takes the last address in it, the one
+# nginx added. Unset, the header is ignored: a client could write anything there.
+PROFPLAN_AUDIT_IP_HEADER = os.environ.get("DJANGO_AUDIT_IP_HEADER", "").strip()
 
 # Content-Security-Policy (profplan.middleware.ContentSecurityPolicyMiddleware).
 # Scripts: only our files, no inline script, no eval. Styles allow inline
