@@ -1,8 +1,9 @@
 """The worst legitimate plan: 300 school rows (besides the template's fixed
 activities), all levels in use; the rows added to the seed's own (259 of the 300
-today: `worst_case_long_rows`) have every text cell (activity, responsible, documents, results) as long as
-the form allows (plans.fields.CELL_MAX_LENGTH, 2,000 characters today). The worker
-renders it, one format after the other, in this process (`document_render`):
+today: `worst_case_long_rows`) have every text cell (activity, responsible,
+documents, results) as long as the form allows (plans.fields.CELL_MAX_LENGTH, 2,000
+characters today). The worker renders it, one format after the other, in this
+process (`document_render`):
 
 - `pdf_worst_case_s`, `docx_worst_case_s`: wall seconds of the PDF, of the DOCX;
   `pdf_worst_case_mb`, `docx_worst_case_mb`: the files' sizes (MB, 10^6 bytes).
