@@ -33,6 +33,7 @@ from monitoring.models import (
 )
 from plans.demo import SEED_YEAR, DemoCalendar
 from plans.models import Direction, Level, Plan, Region, School, SchoolYear
+from plans.services import year_title_substitute
 from profplan.site import site_url
 
 FIXTURE = settings.BASE_DIR / "fixtures" / "monitoring_2023_2024.json"
@@ -257,8 +258,6 @@ def _copy_indicators(seed: SchoolYear, year: SchoolYear) -> None:
         return
     levels = dict(Level.objects.filter(year=year).values_list("code", "pk"))
     directions = dict(Direction.objects.filter(year=year).values_list("code", "pk"))
-    from plans.services import year_title_substitute
-
     copies = []
     for indicator in Indicator.objects.filter(year=seed).select_related("level", "direction"):
         indicator.pk = None
