@@ -221,17 +221,17 @@ def read_workbook(data: bytes, filename: str) -> _Sheet:
                 lines.append((number, key, _texts(values[1:9]), _text(values[0])))
                 extra = [
                     (column, _text(value))
-                    for column, value in enumerate(values)
-                    if column > 8 and column != _KEY_INDEX and _text(value)
+                    for column, value in enumerate(values[9:], start=9)
+                    if value is not None and column != _KEY_INDEX and _text(value)
                 ]
                 if extra:
                     beside[number] = extra
-            others = [_other_sheet(other) for other in workbook.worksheets]
             others = [
-                found
-                for other, found in zip(workbook.worksheets, others, strict=True)
-                if found and other.title not in (KEY_SHEET, sheet.title)
+                _other_sheet(other)
+                for other in workbook.worksheets
+                if other.title not in (KEY_SHEET, sheet.title)
             ]
+            others = [found for found in others if found]
         except Exception as error:
             raise uploads.UploadRefused(
                 uploads.unreadable_xml_message(error, uploads.XLSX)
