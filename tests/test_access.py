@@ -14,6 +14,7 @@ from monitoring.models import Recommendation, Report
 from plans.documents import plan_document
 from plans.models import ActivityTemplate, Municipality, PlanComment, TemplateItem
 from tests.factories import UserFactory, open_campaign
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -374,7 +375,7 @@ def test_template_posts_are_refused_to_schools_and_coordinators(client, world, n
 
 def sign_in(client, user):
     if user is not None:
-        client.force_login(user)
+        log_in(client, user)
     return client
 
 

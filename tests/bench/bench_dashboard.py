@@ -9,6 +9,8 @@ stored on the plans' grades), measured first on a region of its own and rolled b
 so neither figure's baseline holds the other's schools.
 """
 
+from tests.signin import log_in
+
 from .common import median_seconds
 
 
@@ -29,7 +31,7 @@ def _client():
         username="bench-reviewer", defaults={"is_staff": True}
     )
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     return client
 
 

@@ -14,6 +14,7 @@ from accounts.roles import COORDINATOR, DEPUTY, ensure_roles
 from plans import services
 from plans.models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
 from plans.services.templates import template_unpublished_changes
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def centre(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 
@@ -373,7 +374,7 @@ def test_a_new_year_copies_each_activitys_level(year):
 def test_the_admin_refuses_a_level_of_another_year(client, superuser, year):
     other = services.school_year_start_next(source=year)
     activity = ActivityTemplate.objects.get(year=year, direction__code="vocational_training")
-    client.force_login(superuser)
+    log_in(client, superuser)
     url = reverse("admin:plans_activitytemplate_change", args=[activity.pk])
     assert "Уровень профминимума" in client.get(url).content.decode()
     response = client.post(

@@ -6,6 +6,7 @@ from django.utils.html import escape
 from accounts.models import User
 from plans.models import Plan, PlanRow, PlanStatus, School
 from plans.numbering import number_lines
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_demo_command_refuses_to_run_in_production():
 @override_settings(DEBUG=True)
 def test_reviewer_sees_the_demo_plan_in_the_admin(client):
     call_command("load_demo")
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     page = client.get("/admin/plans/plan/")
     assert page.status_code == 200
     assert "МКОУ СОШ № 1" in page.content.decode()
@@ -99,7 +100,7 @@ def test_the_demo_has_an_approved_plan_marked_through_the_year(client):
         )
     )
     assert statuses == {"done", "partly", "not_done", "moved"}
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     page = client.get(reverse("plans:execution", args=[approved.pk])).content.decode()
     assert "Центр «Точка роста» закрыт на ремонт" in page
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()

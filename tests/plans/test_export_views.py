@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from plans.models import Municipality
 from tests.factories import UserFactory, make_plan
 from tests.plans.export_data import fill_rows
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +70,7 @@ def test_coordinator_sees_own_municipality_only(
 
     elsewhere = Municipality.objects.exclude(pk=plan.school.municipality_id).first()
     stranger = UserFactory(username="coordinator2", municipality=elsewhere)
-    client.force_login(stranger)
+    log_in(client, stranger)
     assert client.get(url(name, plan)).status_code == 404
 
 
@@ -97,7 +98,7 @@ def test_export_queries_do_not_grow_with_rows(
     fill_rows(big, 300)
     small = plan
     assert small.rows.count() < 100 and big.rows.count() > 300
-    client.force_login(UserFactory(username="reader", is_staff=True))
+    log_in(client, UserFactory(username="reader", is_staff=True))
 
     for target in (small, big):
         download(url(name, target))  # rendered once by the worker
