@@ -5,15 +5,20 @@ Sign-ins here go through the real login form (a POST, as django-axes needs), so 
 a session holds the password alone until the code page is passed.
 """
 
+import io
 import re
 
 import pytest
 from django.contrib.admin.models import LogEntry
+from django.core.management import call_command
+from django.test import override_settings
 from django.urls import reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import access, second_factor
+from accounts.demo import DEMO_TOTP_KEY
+from accounts.models import User
 from accounts.roles import REGIONAL, ensure_roles
 from accounts.signals import device_changed, otp_failed, otp_verified
 from tests.factories import UserFactory
@@ -474,3 +479,27 @@ def test_a_school_account_whose_device_was_reset_signs_in_with_the_password_agai
     response = client.get(reverse("plans:home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("plans:home")
     assert response.status_code == 200
+
+
+# --- The demo ------------------------------------------------------------------------------
+
+
+@override_settings(DEBUG=True)
+def test_the_demo_centre_signs_in_with_the_published_key_or_the_printed_code(client):
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out)  # idempotent: still one app, the same key
+    reviewer = User.objects.get(username="reviewer")
+    device = TOTPDevice.objects.get(user=reviewer)
+    assert device.confirmed and device.key == DEMO_TOTP_KEY
+    printed = out.getvalue()
+    # The key README publishes, as the enrolment page would show it.
+    assert "OBZG 6ZTQ NRQW 4LLE MVWW 6LLU N52H AIJB" in printed
+    assert second_factor.key_text(device) == "OBZG 6ZTQ NRQW 4LLE MVWW 6LLU N52H AIJB"
+    assert not TOTPDevice.objects.exclude(user=reviewer).exists()  # deputy, coordinator: none
+    code = re.findall(r"код сейчас: (\d{6})", printed)[-1]
+
+    client.post(reverse("login"), {"username": "reviewer", "password": "profplan-demo"})
+    response = enter_code(client, code, "/admin/")  # printed seconds ago: within its 30 s
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
