@@ -264,9 +264,10 @@ def test_the_catalogue_page_costs_the_same_queries_for_300_activities(centre, ye
     with CaptureQueriesContext(connection) as many:
         page = centre.get(url).content.decode()
     assert "В каталоге 316." in page
-    # session, user, the year, its activities with their directions and levels, its
-    # directions; the session's renewal (savepoint, update, release)
-    assert len(many) == len(few) == 8, "\n".join(q["sql"][:150] for q in many)
+    # session, user, the device that passed the second factor, the year, its activities
+    # with their directions and levels, its directions; the session's renewal
+    # (savepoint, update, release)
+    assert len(many) == len(few) == 9, "\n".join(q["sql"][:150] for q in many)
 
 
 # --- names of levels and directions, on the template page -------------------------------
