@@ -20,6 +20,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -216,15 +217,17 @@ def second_factor_verify(*, request, user, token: str):
             "(8 букв и цифр, например abcd-efgh).",
         )
     with transaction.atomic():
-        device = (
-            model.objects.select_for_update()
-            .filter(user=user, confirmed=True)
-            .order_by("pk")
-            .first()
-        )
+        devices = model.objects.select_for_update().filter(user=user, confirmed=True)
+        if method == "recovery":
+            # The device that holds the code first: besides the ten codes of the
+            # enrolment there may be one made by django-otp's `manage.py addstatictoken`
+            # (a superuser who lost both the phone and the codes).
+            holds = Exists(StaticToken.objects.filter(device=OuterRef("pk"), token=token))
+            devices = devices.order_by(~holds, "pk")
+        device = devices.order_by("pk").first() if method == "totp" else devices.first()
         refused = "wrong" if device is None else _attempt(device, token)
         if refused is None:
-            remaining = device.token_set.count() if method == "recovery" else None
+            remaining = recovery_codes_left(user) if method == "recovery" else None
             otp_verified.send(
                 sender=type(user), request=request, user=user, method=method, remaining=remaining
             )

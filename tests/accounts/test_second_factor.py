@@ -503,3 +503,82 @@ def test_the_demo_centre_signs_in_with_the_published_key_or_the_printed_code(cli
     response = enter_code(client, code, "/admin/")  # printed seconds ago: within its 30 s
     assert response.status_code == 302 and response["Location"] == "/admin/"
     assert client.get("/admin/").status_code == 200
+
+
+# --- Every page of the site and the admin ----------------------------------------------------
+
+
+def every_url():
+    """(view name, a URL of it) for every named pattern of the project, with sample values
+    for its parameters: a URL that resolves is enough, the object need not exist (the
+    middleware answers before the view looks)."""
+    from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, namespace):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+                yield from walk(entry.url_patterns, inner)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}{entry.name}", entry.pattern.regex.groupindex
+
+    seen = set()
+    for name, groups in walk(get_resolver().url_patterns, ""):
+        if name in seen:
+            continue
+        seen.add(name)
+        for sample in ("1", "plans", "MQ"):
+            try:
+                yield name, reverse(name, kwargs=dict.fromkeys(groups, sample))
+                break
+            except NoReverseMatch:
+                continue
+        else:
+            raise AssertionError(f"no sample URL for {name}")
+
+
+def test_every_page_but_the_code_pages_sends_a_password_only_centre_session_to_the_code(
+    client, centre_with_app
+):
+    from accounts.middleware import EXEMPT_VIEWS
+
+    password_sign_in(client, centre_with_app)
+    urls = dict(every_url())
+    assert "admin:plans_plan_changelist" in urls and "monitoring:dashboard" in urls
+    assert len(urls) > 100
+    for name, url in urls.items():
+        if name in EXEMPT_VIEWS:
+            continue
+        response = client.get(url)
+        assert response.status_code == 302, (name, url, response.status_code)
+        assert response["Location"].startswith(CODE_PAGE), (name, url)
+    # What stays open says nothing of the region: the code pages, signing out, the
+    # password reset, the health check and the session's own requests.
+    assert EXEMPT_VIEWS == {
+        "second_factor:verify",
+        "second_factor:enrol",
+        "login",
+        "logout",
+        "admin:logout",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+        "healthz",
+        "session-status",
+        "session-keepalive",
+    }
+
+
+def test_a_code_made_by_addstatictoken_lets_a_superuser_in_who_lost_phone_and_codes(client):
+    """django-otp's `manage.py addstatictoken LOGIN` (README): a way back in for the
+    superuser, whom no colleague can reset."""
+    root = with_password(UserFactory(username="root", is_staff=True, is_superuser=True))
+    app_of(root)
+    second_factor.recovery_codes_issue(request=None, user=root)  # the lost ten
+    out = io.StringIO()
+    call_command("addstatictoken", "root", stdout=out)
+    password_sign_in(client, root)
+    response = enter_code(client, out.getvalue().strip(), "/admin/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

@@ -100,3 +100,26 @@ def test_a_centre_account_enrols_signs_in_with_the_code_and_uses_a_recovery_code
     page.screenshot(path=shots / "second-factor-code-refused.png", full_page=True)
     page.goto(f"{live_server.url}/admin/")
     expect(page.get_by_role("heading", name="Подтвердите вход")).to_be_visible()
+
+
+def test_a_school_turns_it_on_from_the_profile_menu_and_off_again(
+    reference, school, sign_in, live_server, page, tmp_path
+):
+    account("deputy", school=school)
+    sign_in("deputy")  # the password alone: a school is not asked for a code
+    expect(page.get_by_role("heading", name="Планы профориентации")).to_be_visible()
+    page.locator(".nav-link.dropdown-toggle").click()
+    page.get_by_role("link", name="Двухфакторная защита").click()
+    expect(page.get_by_text("Отключена")).to_be_visible()
+    page.get_by_role("link", name="Включить").click()
+    key = page.locator("#second-factor-key").inner_text()
+    page.get_by_label("Код из приложения").fill(
+        f"{TOTP(b32decode(key.replace(' ', ''))).token():06d}"
+    )
+    page.get_by_role("button", name="Подтвердить и включить").click()
+    page.get_by_role("button", name="Я сохранил коды, продолжить").click()
+    expect(page.get_by_text("Включена")).to_be_visible()
+    expect(page.get_by_text("Неиспользованных кодов восстановления: 10 из 10.")).to_be_visible()
+    page.screenshot(path=screenshot_dir(tmp_path) / "second-factor-settings.png", full_page=True)
+    page.get_by_role("button", name="Отключить").click()
+    expect(page.get_by_role("alert")).to_contain_text("Двухфакторная защита отключена")
