@@ -7,9 +7,9 @@ is signed in with the password alone to the code page (or, without a device yet,
 the enrolment page) before any other page; the views are accounts/views.py. Every
 change and every check is announced by the signals of accounts/signals.py.
 
-A user has at most one confirmed TOTPDevice (the app) and one StaticDevice (the
-recovery codes). An unconfirmed TOTPDevice is an enrolment under way: its key is on
-the enrolment page until the first code confirms it.
+A user has at most one TOTPDevice (the app) and one StaticDevice (the recovery codes;
+django-otp's `manage.py addstatictoken` may add another). The app being set up is
+written only when its first code confirms it; until then its key is in the session.
 """
 
 import re
@@ -18,6 +18,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -39,6 +40,8 @@ RECOVERY_DEVICE_NAME = "Коды восстановления"
 # Whether a school's or a coordinator's account has turned the second factor on, kept
 # in the session at sign-in so that their pages ask no query for it.
 SESSION_FLAG = "second_factor_on"
+# The key of the app being set up, between the enrolment page and its first code.
+SESSION_PENDING_KEY = "second_factor_pending_key"
 # Recovery codes just issued: shown (and downloadable) until the user confirms that
 # they are saved, never again.
 SESSION_NEW_CODES = "second_factor_new_codes"
@@ -59,9 +62,9 @@ class SecondFactorError(Exception):
 # --- Reads -------------------------------------------------------------------------
 
 
-def app_device(user, confirmed=True):
+def app_device(user):
     """The user's authenticator app (a TOTPDevice), or None."""
-    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("pk").first()
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
 def recovery_codes_left(user) -> int:
@@ -133,49 +136,51 @@ def show_code(code: str) -> str:
 # --- Changes ---------------------------------------------------------------------------
 
 
-def device_enrol_start(*, user) -> TOTPDevice:
-    """The enrolment under way, or a new one: the same key on every visit of the page,
-    so that a reload does not invalidate what the app has scanned."""
-    device = app_device(user, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+def device_new(*, user, key: str = "") -> TOTPDevice:
+    """The app being set up, unsaved: nothing is written before its first code. `key` is
+    the one already on the enrolment page (the view keeps it in the session, so that a
+    reload does not change what the app has scanned); a new random key without it."""
+    device = TOTPDevice(user=user, name=APP_DEVICE_NAME, confirmed=False)
+    if key:
+        device.key = key
     return device
 
 
-def device_confirm(*, request, user, token: str) -> tuple[TOTPDevice, list[str]]:
-    """The first code from the app confirms the enrolment; returns the device and the
-    ten new recovery codes (shown once). Raises SecondFactorError for a wrong code."""
+def device_confirm(*, request, user, key: str, token: str) -> tuple[TOTPDevice, list[str]]:
+    """The first code from the app set up with `key` turns the second factor on; returns
+    the device and the ten new recovery codes (shown once). Raises SecondFactorError for
+    a wrong code. A device already on stays: a password alone must not replace it."""
     token = normalise(token)
     if not TOTP_FORMAT.match(token):
         _refuse(request, user, None, "enrolment", "Введите 6 цифр, которые показывает приложение.")
-    with transaction.atomic():
-        device = (
-            TOTPDevice.objects.select_for_update()
-            .filter(user=user, confirmed=False)
-            .order_by("pk")
-            .first()
+    device = device_new(user=user, key=key)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if not totp.verify(int(token), device.tolerance):
+        # No throttling here: whoever enrols knows the key; there is nothing to guess.
+        _refuse(
+            request,
+            user,
+            None,
+            "enrolment",
+            "Код не подошёл. Проверьте, что ключ введён без ошибок, а время на телефоне "
+            "установлено верно, и введите код, который приложение показывает сейчас.",
         )
-        if device is None:  # confirmed in another tab, or reset meanwhile
-            raise SecondFactorError("Страница устарела: откройте настройку приложения заново.")
-        refused = _attempt(device, token)
-        if refused is None:
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-            codes = _recovery_codes_replace(user)
-            device_changed.send(
-                sender=type(user), request=request, user=user, by=user, action="enrolled"
+    with transaction.atomic():
+        # One enrolment at a time per account (two tabs): the account's row is the lock.
+        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+        if is_on(user):
+            raise SecondFactorError(
+                "Приложение-аутентификатор для этой учётной записи уже настроено."
             )
-            return device, codes
-    # Refused outside the transaction: the failure count django-otp keeps is committed.
-    _refuse(
-        request,
-        user,
-        device,
-        "throttled" if refused == "throttled" else "enrolment",
-        "Код не подошёл. Проверьте, что ключ введён без ошибок, а время на телефоне "
-        "установлено верно, и введите код, который приложение показывает сейчас.",
-    )
+        # The code just typed is spent: it does not pass the next sign-in too.
+        device.last_t, device.drift, device.confirmed = totp.t(), totp.drift, True
+        TOTPDevice.objects.filter(user=user).delete()
+        device.save()
+        codes = _recovery_codes_replace(user)
+        device_changed.send(
+            sender=get_user_model(), request=request, user=user, by=user, action="enrolled"
+        )
+    return device, codes
 
 
 @transaction.atomic
@@ -183,7 +188,7 @@ def recovery_codes_issue(*, request, user) -> list[str]:
     """A new set of ten recovery codes; the old ones stop working."""
     codes = _recovery_codes_replace(user)
     device_changed.send(
-        sender=type(user), request=request, user=user, by=user, action="recovery_codes"
+        sender=get_user_model(), request=request, user=user, by=user, action="recovery_codes"
     )
     return codes
 
@@ -229,7 +234,11 @@ def second_factor_verify(*, request, user, token: str):
         if refused is None:
             remaining = recovery_codes_left(user) if method == "recovery" else None
             otp_verified.send(
-                sender=type(user), request=request, user=user, method=method, remaining=remaining
+                sender=get_user_model(),
+                request=request,
+                user=user,
+                method=method,
+                remaining=remaining,
             )
             return device
     if method == "recovery":
@@ -275,7 +284,7 @@ def _refuse(request, user, device, reason: str, message: str):
         until = (details or {}).get("locked_until")
         wait = max(1, int((until - timezone.now()).total_seconds()) + 1) if until else 1
         message = f"Слишком много неверных кодов подряд. Попробуйте снова через {wait} с."
-    otp_failed.send(sender=type(user), request=request, user=user, reason=reason)
+    otp_failed.send(sender=get_user_model(), request=request, user=user, reason=reason)
     raise SecondFactorError(message, reason=reason)
 
 
@@ -296,7 +305,7 @@ def device_reset(*, user, by, request=None) -> bool:
     middleware finds no device behind them)."""
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
-    device_changed.send(sender=type(user), request=request, user=user, by=by, action="reset")
+    device_changed.send(sender=get_user_model(), request=request, user=user, by=by, action="reset")
     return removed > 0
 
 
@@ -309,7 +318,9 @@ def device_disable(*, request, user) -> None:
     StaticDevice.objects.filter(user=user).delete()
     request.session.pop(DEVICE_ID_SESSION_KEY, None)
     request.session[SESSION_FLAG] = False
-    device_changed.send(sender=type(user), request=request, user=user, by=user, action="disabled")
+    device_changed.send(
+        sender=get_user_model(), request=request, user=user, by=user, action="disabled"
+    )
 
 
 def demo_device(*, user, key_hex: str) -> TOTPDevice:

@@ -82,16 +82,19 @@ def enrol(request):
             return redirect("second_factor:settings")
         # A device is there: a password alone must not replace it with another.
         return redirect(_with_next("second_factor:verify", next_url))
-    device = second_factor.device_enrol_start(user=user)
+    key = request.session.get(second_factor.SESSION_PENDING_KEY, "")
+    device = second_factor.device_new(user=user, key=key)
+    request.session[second_factor.SESSION_PENDING_KEY] = device.key
     form = FirstCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             device, codes = second_factor.device_confirm(
-                request=request, user=user, token=form.cleaned_data["code"]
+                request=request, user=user, key=device.key, token=form.cleaned_data["code"]
             )
         except SecondFactorError as error:
             form.add_error("code", error.message)
         else:
+            del request.session[second_factor.SESSION_PENDING_KEY]
             second_factor.session_verified(request, device)
             request.session[second_factor.SESSION_NEW_CODES] = codes
             return redirect(_with_next("second_factor:recovery-codes", next_url))

@@ -7,14 +7,17 @@ a session holds the password alone until the code page is passed.
 
 import io
 import re
+from base64 import b32decode
 
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from accounts import access, second_factor
 from accounts.demo import DEMO_TOTP_KEY
@@ -67,6 +70,20 @@ def page_text(response) -> str:
     return response.content.decode()
 
 
+def first_code(client) -> str:
+    """The enrolment page's key, read as a phone reads it, and the code it makes now."""
+    page = page_text(client.get(ENROL_PAGE))
+    key = re.search(r'id="second-factor-key">([A-Z2-7 ]+)<', page).group(1)
+    return f"{TOTP(b32decode(key.replace(' ', ''))).token():06d}"
+
+
+def enrol(user) -> list[str]:
+    """An app and ten recovery codes for `user`, set up through the service; the codes."""
+    key = random_hex(20)
+    code = f"{TOTP(bytes.fromhex(key)).token():06d}"
+    return second_factor.device_confirm(request=None, user=user, key=key, token=code)[1]
+
+
 @pytest.fixture
 def events():
     """What the signals of accounts/signals.py announced during the test."""
@@ -74,7 +91,7 @@ def events():
 
     def record(signal_name):
         def receiver(sender, **kwargs):
-            seen.append((signal_name, kwargs))
+            seen.append((signal_name, {"sender": sender, **kwargs}))
 
         return receiver
 
@@ -124,12 +141,13 @@ def test_a_centre_account_without_a_device_is_sent_to_the_enrolment_after_the_pa
     page = page_text(response)
     assert "Приложение-аутентификатор" in page or "приложение-аутентификатор" in page
     assert '<svg class="second-factor-qr" role="img"' in page
-    device = TOTPDevice.objects.get(user=centre)
-    assert not device.confirmed
-    # The key as text, in groups of four, is the device's key.
+    assert not TOTPDevice.objects.filter(user=centre).exists()  # nothing before the first code
+    # The key as text, in groups of four, is the one the QR code carries.
     key = re.search(r'id="second-factor-key">([A-Z2-7 ]+)<', page).group(1)
-    assert all(len(group) == 4 for group in key.split())
-    assert key == second_factor.key_text(device)
+    assert all(len(group) == 4 for group in key.split()) and len(key.replace(" ", "")) == 32
+    pending = second_factor.device_new(user=centre, key=client.session["second_factor_pending_key"])
+    assert key == second_factor.key_text(pending)
+    assert f"secret={key.replace(' ', '')}" in pending.config_url
 
 
 def test_the_enrolment_page_keeps_its_key_on_reload(client, centre):
@@ -141,24 +159,22 @@ def test_the_enrolment_page_keeps_its_key_on_reload(client, centre):
 
 def test_a_wrong_first_code_keeps_the_device_off_with_a_russian_message(client, centre, events):
     password_sign_in(client, centre)
-    client.get(ENROL_PAGE)
-    response = client.post(ENROL_PAGE, {"code": "000000"})
+    right = first_code(client)
+    response = client.post(ENROL_PAGE, {"code": "000000" if right != "000000" else "111111"})
     assert response.status_code == 200
     assert "Код не подошёл" in page_text(response)
-    assert not TOTPDevice.objects.filter(user=centre, confirmed=True).exists()
+    assert not TOTPDevice.objects.filter(user=centre).exists()
     assert [name for name, _ in events] == ["failed"]
     assert events[0][1]["reason"] == "enrolment"
 
 
 def test_the_first_code_turns_it_on_and_shows_ten_recovery_codes_once(client, centre, events):
     password_sign_in(client, centre)
-    client.get(ENROL_PAGE)
-    device = TOTPDevice.objects.get(user=centre)
-    response = client.post(ENROL_PAGE, {"code": app_code(device), "next": "/monitoring/dashboard/"})
+    code = first_code(client)
+    response = client.post(ENROL_PAGE, {"code": code, "next": "/monitoring/dashboard/"})
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("second_factor:recovery-codes"))
-    device.refresh_from_db()
-    assert device.confirmed
+    assert TOTPDevice.objects.get(user=centre).confirmed
     codes_page = page_text(client.get(response["Location"]))
     shown = re.findall(r"<li>([a-z2-7]{4}-[a-z2-7]{4})</li>", codes_page)
     assert len(shown) == 10
@@ -181,10 +197,23 @@ def test_the_first_code_turns_it_on_and_shows_ten_recovery_codes_once(client, ce
 
 
 def test_a_password_alone_cannot_replace_an_existing_device(client, centre_with_app):
+    device = app_of(centre_with_app)
     password_sign_in(client, centre_with_app)
     response = client.get(ENROL_PAGE)
     assert response.status_code == 302 and response["Location"].startswith(CODE_PAGE)
-    assert TOTPDevice.objects.filter(user=centre_with_app).count() == 1
+    key = random_hex(20)
+    response = client.post(ENROL_PAGE, {"code": f"{TOTP(bytes.fromhex(key)).token():06d}"})
+    assert response.status_code == 302 and response["Location"].startswith(CODE_PAGE)
+    assert list(TOTPDevice.objects.filter(user=centre_with_app)) == [device]
+    # The service says no too, whoever calls it.
+    with pytest.raises(second_factor.SecondFactorError, match="уже настроено"):
+        second_factor.device_confirm(
+            request=None,
+            user=centre_with_app,
+            key=key,
+            token=f"{TOTP(bytes.fromhex(key)).token():06d}",
+        )
+    assert TOTPDevice.objects.get(user=centre_with_app).key == device.key
 
 
 # --- With a device: the code page before any page ----------------------------------------
@@ -250,7 +279,7 @@ def test_the_right_code_opens_the_page_that_was_asked_for(client, centre_with_ap
     # A new session key once the code is passed.
     assert client.session.session_key != session_before
     assert events == [
-        ("verified", {"signal": otp_verified, "request": events[0][1]["request"],
+        ("verified", {"sender": User, "signal": otp_verified, "request": events[0][1]["request"],
                       "user": centre_with_app, "method": "totp", "remaining": None})
     ]  # fmt: skip
 
@@ -305,10 +334,7 @@ def test_a_code_already_used_is_refused(client, centre_with_app, events):
 
 def test_a_recovery_code_works_once(client, centre, events):
     password_sign_in(client, centre)
-    client.get(ENROL_PAGE)
-    _, codes = second_factor.device_confirm(
-        request=None, user=centre, token=app_code(TOTPDevice.objects.get(user=centre))
-    )
+    codes = enrol(centre)
     client.post(reverse("logout"))
     events.clear()
 
@@ -331,10 +357,7 @@ def test_a_recovery_code_works_once(client, centre, events):
 
 def test_new_recovery_codes_replace_the_old_ones(client, centre):
     password_sign_in(client, centre)
-    client.get(ENROL_PAGE)
-    _, old = second_factor.device_confirm(
-        request=None, user=centre, token=app_code(TOTPDevice.objects.get(user=centre))
-    )
+    old = enrol(centre)
     log_in(client, centre)
     response = client.post(reverse("second_factor:recovery-codes-new"))
     assert response["Location"].startswith(reverse("second_factor:recovery-codes"))
@@ -352,10 +375,7 @@ def test_a_superuser_resets_a_colleagues_device_and_it_is_recorded(
     client, superuser, centre, events
 ):
     password_sign_in(client, centre)
-    client.get(ENROL_PAGE)
-    second_factor.device_confirm(
-        request=None, user=centre, token=app_code(TOTPDevice.objects.get(user=centre))
-    )
+    enrol(centre)
     events.clear()
     admin = client.__class__()
     log_in(admin, superuser)
@@ -426,10 +446,7 @@ def test_a_school_account_turns_it_on_is_then_asked_for_the_code_and_may_turn_it
 ):
     deputy = deputy_with_password
     password_sign_in(client, deputy)
-    client.get(ENROL_PAGE)
-    response = client.post(
-        ENROL_PAGE, {"code": app_code(TOTPDevice.objects.get(user=deputy)), "next": "/"}
-    )
+    response = client.post(ENROL_PAGE, {"code": first_code(client), "next": "/"})
     assert response["Location"].startswith(reverse("second_factor:recovery-codes"))
     assert "Включена" in page_text(client.get(reverse("second_factor:settings")))
     client.post(reverse("logout"))
@@ -455,8 +472,7 @@ def test_a_school_account_turns_it_on_is_then_asked_for_the_code_and_may_turn_it
 def test_a_coordinator_may_turn_it_on_too(client, school):
     coordinator = with_password(UserFactory(username="coord", municipality=school.municipality))
     password_sign_in(client, coordinator)
-    assert client.get(ENROL_PAGE).status_code == 200
-    client.post(ENROL_PAGE, {"code": app_code(TOTPDevice.objects.get(user=coordinator))})
+    client.post(ENROL_PAGE, {"code": first_code(client)})
     assert TOTPDevice.objects.get(user=coordinator).confirmed
 
 
