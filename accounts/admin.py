@@ -72,7 +72,7 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
             has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
         )
 
-    @admin.display(description="2FA", boolean=True, ordering="has_second_factor")
+    @admin.display(description="Вход с кодом", boolean=True, ordering="has_second_factor")
     def second_factor(self, obj):
         return obj.has_second_factor
 

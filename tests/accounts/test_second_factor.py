@@ -411,11 +411,16 @@ def test_only_a_superuser_is_offered_the_reset(client, centre_with_app, year):
     assert TOTPDevice.objects.filter(user=colleague).exists()
 
 
-def test_the_user_list_shows_who_has_the_second_factor(client, superuser, centre_with_app):
+def test_the_user_list_shows_who_has_the_second_factor(client, superuser, centre_with_app, school):
+    UserFactory(username="zam_bez_koda", school=school)
     log_in(client, superuser)
-    response = client.get(reverse("admin:accounts_user_changelist"))
-    assert response.status_code == 200
-    assert "2FA" in page_text(response)
+    page = page_text(client.get(reverse("admin:accounts_user_changelist")))
+    assert "Вход с кодом" in page
+
+    def row(username):
+        return re.search(rf">{username}</a>.*?</tr>", page, re.S).group(0)
+
+    assert "icon-yes" in row("metodist") and "icon-no" in row("zam_bez_koda")
 
 
 # --- Schools and coordinators --------------------------------------------------------------
