@@ -229,7 +229,9 @@ def second_factor_verify(*, request, user, token: str):
             # (a superuser who lost both the phone and the codes).
             holds = Exists(StaticToken.objects.filter(device=OuterRef("pk"), token=token))
             devices = devices.order_by(~holds, "pk")
-        device = devices.order_by("pk").first() if method == "totp" else devices.first()
+        else:
+            devices = devices.order_by("pk")
+        device = devices.first()
         refused = "wrong" if device is None else _attempt(device, token)
         if refused is None:
             remaining = recovery_codes_left(user) if method == "recovery" else None
@@ -305,7 +307,10 @@ def device_reset(*, user, by, request=None) -> bool:
     middleware finds no device behind them)."""
     removed = TOTPDevice.objects.filter(user=user).delete()[0]
     removed += StaticDevice.objects.filter(user=user).delete()[0]
-    device_changed.send(sender=get_user_model(), request=request, user=user, by=by, action="reset")
+    if removed:
+        device_changed.send(
+            sender=get_user_model(), request=request, user=user, by=by, action="reset"
+        )
     return removed > 0
 
 

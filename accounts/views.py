@@ -2,6 +2,8 @@
 authenticator app, the recovery codes (shown once) and «Двухфакторная защита» in the
 profile menu. The rules and changes are accounts/second_factor.py's."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +14,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from . import access, second_factor
 from .forms import CodeForm, FirstCodeForm
@@ -29,8 +32,6 @@ def _next_url(request) -> str:
 
 
 def _with_next(name: str, next_url: str) -> str:
-    from urllib.parse import urlencode
-
     return f"{reverse(name)}?{urlencode({'next': next_url})}"
 
 
@@ -58,7 +59,7 @@ def verify(request):
             form.add_error("code", error.message)
         else:
             second_factor.session_verified(request, device)
-            if device.persistent_id.startswith("otp_static"):
+            if isinstance(device, StaticDevice):
                 left = second_factor.recovery_codes_left(user)
                 messages.warning(
                     request,
