@@ -120,6 +120,22 @@ def may_use_admin(user) -> bool:
     return signed_in(user) and user.is_staff
 
 
+def must_use_second_factor(user) -> bool:
+    """Sign in with a one-time code as well as the password: every account whose access
+    is wider than one school or one municipality – the regional centre (its staff see
+    and change every school of a region, and open the admin) and the superusers. There
+    is no ministry role: a ministry account would be centre staff, and so is covered.
+    Schools and coordinators may turn the code on for themselves
+    (`may_turn_off_second_factor`). Read from the user's fields alone (no query): the
+    rule holds whatever DEBUG is (accounts/middleware.py asks it on every request)."""
+    return signed_in(user) and (user.is_staff or user.is_superuser)
+
+
+def may_turn_off_second_factor(user) -> bool:
+    """A school's or a coordinator's own choice; never for those who must use it."""
+    return signed_in(user) and not must_use_second_factor(user)
+
+
 def may_see_dashboard(user) -> bool:
     """The monitoring dashboard: the region for the centre, a municipality for a coordinator."""
     return sees_region(user) or sees_municipality(user)
@@ -279,6 +295,7 @@ class Access:
         "may_see_dashboard",
         "may_export_consolidated",
         "may_author_templates",
+        "must_use_second_factor",
     )
 
     def __init__(self, user):

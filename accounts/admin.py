@@ -5,13 +5,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.template.response import TemplateResponse
 from django.urls import path
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import access
 from .models import User
 from .onboarding import MAX_FILE_BYTES, MAX_ROWS, ImportFileError, ImportRejected, read_rows
 from .region_admin import RegionScoped
+from .second_factor import device_reset
 from .services import schools_import, user_invite_send
 
 
@@ -47,6 +51,7 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
         "region",
         "is_staff",
         "is_active",
+        "second_factor",
     ]
     list_filter = ["is_staff", "is_active", "groups", "region", "school__municipality"]
     list_select_related = ["school", "municipality", "region"]
@@ -58,10 +63,17 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
     )
-    actions = ["send_password_link"]
+    actions = ["send_password_link", "reset_second_factor"]
 
     def get_queryset(self, request):
-        return access.scope_users(BaseUserAdmin.get_queryset(self, request), request.user)
+        queryset = access.scope_users(BaseUserAdmin.get_queryset(self, request), request.user)
+        return queryset.annotate(
+            has_second_factor=Exists(TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True))
+        )
+
+    @admin.display(description="Вход с кодом", boolean=True, ordering="has_second_factor")
+    def second_factor(self, obj):
+        return obj.has_second_factor
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -155,6 +167,34 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
                 request, f"Не отправлено (почтовый сервер недоступен): {failed}.", messages.ERROR
             )
 
+    def has_reset_second_factor_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    @admin.action(
+        description="Сбросить двухфакторную защиту (потерян телефон)",
+        permissions=["reset_second_factor"],
+    )
+    def reset_second_factor(self, request, queryset):
+        """The user's app and recovery codes go; the next sign-in sets up new ones
+        (a centre account must, a school's may). Written to each account's history."""
+        reset = 0
+        for user in queryset:
+            if device_reset(user=user, by=request.user, request=request):
+                self.log_change(request, user, "Сброшена двухфакторная защита.")
+                reset += 1
+        self.message_user(
+            request,
+            f"Двухфакторная защита сброшена: {reset}. При следующем входе сотрудник "
+            "центра настроит приложение заново.",
+            messages.SUCCESS,
+        )
+        if reset < len(queryset):
+            self.message_user(
+                request,
+                f"Без двухфакторной защиты, сбрасывать нечего: {len(queryset) - reset}.",
+                messages.WARNING,
+            )
+
 
 class AccessAttemptAdmin(axes.admin.AccessAttemptAdmin):
     """django-axes 8.3's «Clean up expired attempts» reads request.axes_attempt_time,
@@ -169,3 +209,10 @@ class AccessAttemptAdmin(axes.admin.AccessAttemptAdmin):
 if admin.site.is_registered(AccessAttempt):  # AXES_ENABLE_ADMIN
     admin.site.unregister(AccessAttempt)
     admin.site.register(AccessAttempt, AccessAttemptAdmin)
+
+
+# The keys of authenticator apps stay out of the admin: a device is set up by its owner
+# on the site and removed by a superuser's «Сбросить двухфакторную защиту» above.
+for model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)

@@ -17,4 +17,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Пользователи"
 
     def ready(self):
+        from . import second_factor  # noqa: F401 – its user_logged_in receiver
+
         post_migrate.connect(_ensure_roles, dispatch_uid="accounts.ensure_roles")

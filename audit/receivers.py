@@ -12,8 +12,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import m2m_changed, post_save, pre_save
 
+from accounts.signals import device_changed, otp_failed, otp_verified
+
 from .models import AuditKind
-from .services import audit_record
+from .services import audit_receiver, audit_record
 
 # What an account may see or do besides its roles (groups); a change of any is
 # recorded, with the values before and after.
@@ -33,6 +35,9 @@ def connect() -> None:
     m2m_changed.connect(
         on_groups_changed, sender=User.groups.through, dispatch_uid="audit.user_groups"
     )
+    otp_verified.connect(on_otp_verified, dispatch_uid="audit.otp_verified")
+    otp_failed.connect(on_otp_failed, dispatch_uid="audit.otp_failed")
+    device_changed.connect(on_device_changed, dispatch_uid="audit.device_changed")
 
 
 def current_request():
@@ -207,3 +212,37 @@ def on_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs
     audit_record(
         kind=AuditKind.ROLE_CHANGE, request=request, user=actor, account=instance, detail=text
     )
+
+
+# --- the second factor (accounts/signals.py) ---------------------------------------
+
+OTP_METHODS = {"totp": "код из приложения", "recovery": "код восстановления"}
+OTP_REASONS = {
+    "wrong": "неверный код",
+    "replayed": "код, который уже был использован",
+    "throttled": "слишком много неверных кодов подряд",
+    "enrolment": "неверный первый код при подключении приложения",
+}
+DEVICE_ACTIONS = {
+    "enrolled": "приложение-аутентификатор подключено, выданы коды восстановления",
+    "reset": "второй фактор сброшен суперпользователем",
+    "disabled": "второй фактор отключён",
+    "recovery_codes": "выданы новые коды восстановления",
+}
+
+
+def on_otp_verified(sender, request=None, user=None, method="", remaining=None, **kwargs):
+    detail = OTP_METHODS.get(method, method)
+    if remaining is not None:
+        detail += f"; осталось кодов восстановления: {remaining}"
+    audit_receiver(AuditKind.OTP_PASSED, detail)(sender, request=request, user=user)
+
+
+def on_otp_failed(sender, request=None, user=None, reason="", **kwargs):
+    detail = OTP_REASONS.get(reason, reason)
+    audit_receiver(AuditKind.OTP_FAILED, detail)(sender, request=request, user=user)
+
+
+def on_device_changed(sender, request=None, user=None, action="", **kwargs):
+    detail = DEVICE_ACTIONS.get(action, action)
+    audit_receiver(AuditKind.DEVICE_CHANGE, detail)(sender, request=request, user=user)

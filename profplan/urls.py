@@ -12,6 +12,7 @@ urlpatterns = [
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path("session/", views.session_status, name="session-status"),
     path("admin/", admin.site.urls),
+    path("accounts/second-factor/", include("accounts.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("monitoring/", include("monitoring.urls")),
     path("", include("plans.urls")),

@@ -15,6 +15,7 @@ from plans.documents.queue import plan_document
 from plans.models import ActivityTemplate, Document, Municipality, PlanComment, TemplateItem
 from tests.conftest import is_make_document_page
 from tests.factories import UserFactory, open_campaign
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -380,7 +381,7 @@ def test_template_posts_are_refused_to_schools_and_coordinators(client, world, n
 
 def sign_in(client, user):
     if user is not None:
-        client.force_login(user)
+        log_in(client, user)
     return client
 
 

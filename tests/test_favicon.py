@@ -6,6 +6,8 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from tests.signin import log_in
+
 pytestmark = pytest.mark.django_db
 
 ICON = re.compile(r'<link rel="icon" href="([^"]*favicon[^"]*\.svg)"')
@@ -17,7 +19,7 @@ def test_every_kind_of_page_links_the_icon(client, deputy, superuser):
     pages.append(reverse("plans:home"))
     for url in pages:
         assert ICON.search(client.get(url).content.decode()), url
-    client.force_login(superuser)
+    log_in(client, superuser)
     for url in [reverse("admin:index"), reverse("admin:plans_plan_changelist")]:
         assert ICON.search(client.get(url).content.decode()), url
     assert finders.find("img/favicon.svg")

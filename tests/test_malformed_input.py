@@ -34,6 +34,7 @@ from plans.models import (
     TemplateItem,
 )
 from plans.numbering import plan_lines
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,7 @@ def clients(world):
     for role in ROLES:
         client = Client(raise_request_exception=False)
         if world["users"][role] is not None:
-            client.force_login(world["users"][role])
+            log_in(client, world["users"][role])
         yield role, client
 
 
@@ -420,7 +421,7 @@ def test_no_form_or_query_answers_500_to_a_malformed_identifier(world, role, pos
 
 
 def test_a_forged_admin_selection_gets_the_russian_400_page(client, world):
-    client.force_login(world["users"]["reviewer"])
+    log_in(client, world["users"]["reviewer"])
     response = client.post(
         reverse("admin:plans_plan_changelist"),
         {"action": "approve_selected", "_selected_action": "1 OR 1=1", "index": 0},
@@ -431,21 +432,21 @@ def test_a_forged_admin_selection_gets_the_russian_400_page(client, world):
 
 
 def test_a_nul_in_the_query_string_gets_the_russian_400_page(client, world):
-    client.force_login(world["users"]["reviewer"])
+    log_in(client, world["users"]["reviewer"])
     response = client.get(reverse("admin:plans_plan_changelist"), {"q": "СОШ\x00"})
     assert response.status_code == 400
     assert "Неверный запрос" in response.content.decode()
 
 
 def test_a_suspicious_admin_request_gets_the_russian_400_page(client, world):
-    client.force_login(world["users"]["reviewer"])
+    log_in(client, world["users"]["reviewer"])
     response = client.get(reverse("admin:plans_plan_changelist"), {"_to_field": "school__inn"})
     assert response.status_code == 400
     assert "Неверный запрос" in response.content.decode()
 
 
 def test_an_unknown_row_in_the_review_form_is_404_in_russian(client, world):
-    client.force_login(world["users"]["reviewer"])
+    log_in(client, world["users"]["reviewer"])
     review = reverse("admin:plans_plan_review", args=[world["plan"].pk])
     response = client.post(review, {"action": "comment", "row": "abc", "text": "Да"})
     assert response.status_code == 404
@@ -492,7 +493,7 @@ def test_too_many_files_get_a_page_that_says_what_to_do(client, world, settings)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
-    client.force_login(world["users"]["superuser"])
+    log_in(client, world["users"]["superuser"])
     files = [SimpleUploadedFile(f"школы{n}.csv", b"x") for n in range(5)]
     response = client.post(reverse("admin:accounts_user_import"), {"file": files})
     assert response.status_code == 400
@@ -550,7 +551,7 @@ def test_a_nul_byte_in_a_comment_answer_is_dropped(world, postgres_refuses_nul):
 
 def test_a_nul_byte_in_the_review_forms_is_dropped(world, postgres_refuses_nul):
     client = Client(raise_request_exception=False)
-    client.force_login(world["users"]["reviewer"])
+    log_in(client, world["users"]["reviewer"])
     review = reverse("admin:plans_plan_review", args=[world["plan"].pk])
     response = client.post(review, {"action": "comment", "text": "Уточ\x00ните\x0bсроки"})
     assert response.status_code == 302

@@ -23,6 +23,7 @@ from tests import office_files as office
 from tests.accounts.conftest import school_row, xlsx_bytes
 from tests.factories import add_row
 from tests.plans.imports.wordfiles import docx_bytes, seed_lines
+from tests.signin import log_in
 from tests.storage import empty_storage, stored_files  # noqa: F401 (a fixture)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("empty_storage")]
@@ -235,7 +236,7 @@ def test_the_admin_word_import_refuses_macros_too(client, reviewer, school):
     from accounts.roles import REGIONAL, ensure_roles
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("admin:plans_plan_import")
     year = SchoolYear.objects.get(title="2023-2024")
     data = office.docx_with_renamed_macros(docx_bytes(seed_lines()))
@@ -278,7 +279,7 @@ def test_an_excel_plan_with_macros_is_refused_on_its_import_page(client, deputy,
     ],
 )
 def test_a_list_of_schools_with_macros_is_refused_on_the_import_page(client, superuser, make, name):
-    client.force_login(superuser)
+    log_in(client, superuser)
     response = client.post(
         reverse("admin:accounts_user_import"), {"file": SimpleUploadedFile(name, make())}
     )

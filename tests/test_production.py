@@ -15,6 +15,7 @@ from django.test import Client
 from plans.models import Plan, PlanGrade, PlanRow, SchoolYear
 from plans.services import plan_create
 from tests.factories import UserFactory, add_row, make_plan
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +80,7 @@ def test_unknown_address_gets_a_russian_404_that_reveals_nothing(client):
 
 
 def test_forbidden_action_gets_a_russian_403(client):
-    client.force_login(UserFactory(username="no_school"))
+    log_in(client, UserFactory(username="no_school"))
     response = client.post("/plans/start/")
     assert response.status_code == 403
     assert "Доступ закрыт" in response.content.decode()

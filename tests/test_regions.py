@@ -34,6 +34,7 @@ from plans.models import (
 )
 from plans.services import plan_start
 from tests.factories import UserFactory, make_plan, open_campaign
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -144,10 +145,10 @@ def test_staff_without_a_region_see_no_region(plan, plan_b):
 
 
 def test_each_centre_opens_only_its_own_regions_plans(client, region_b, plan_b, plan, centre_a):
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     assert client.get(plan.get_absolute_url()).status_code == 200
     assert client.get(plan_b.get_absolute_url()).status_code == 404
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     assert client.get(plan_b.get_absolute_url()).status_code == 200
     assert client.get(plan.get_absolute_url()).status_code == 404
 
@@ -159,7 +160,7 @@ def test_each_centre_lists_and_opens_only_its_own_regions_templates(
         reverse("plans:template", args=[year.pk]),
         reverse("plans:template", args=[region_b.year.pk]),
     )
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     page = client.get(reverse("plans:templates")).content.decode()
     assert own_a in page and own_b not in page
     assert client.get(own_b).status_code == 404
@@ -168,7 +169,7 @@ def test_each_centre_lists_and_opens_only_its_own_regions_templates(
         == 404
     )
 
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     page = client.get(reverse("plans:templates")).content.decode()
     assert own_b in page and own_a not in page
     assert client.get(own_a).status_code == 404
@@ -178,7 +179,7 @@ def test_each_centre_lists_and_opens_only_its_own_regions_templates(
 
 def test_a_centre_cannot_change_another_regions_template(client, region_b, year, centre_a):
     item = TemplateItem.objects.get(year=year, code="I.")
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     url = reverse("plans:template-item", args=[year.pk, item.pk])
     assert client.post(url, {"action": "rename", "title": "Чужое"}).status_code == 404
     item.refresh_from_db()
@@ -186,7 +187,7 @@ def test_a_centre_cannot_change_another_regions_template(client, region_b, year,
 
 
 def test_a_new_year_is_copied_from_the_own_regions_template(client, region_b, year, centre_a):
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     client.post(reverse("plans:template-new-year"))
     new = SchoolYear.objects.get(title="2024-2025")
     assert new.region == region_b.region
@@ -244,7 +245,7 @@ def test_campaigns_and_reports_stay_within_their_region(
 
     report_a = Report.objects.get(campaign=campaign_a, school=plan.school)
     report_b = Report.objects.get(campaign=campaign_b)
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     assert client.get(reverse("monitoring:report", args=[report_b.pk])).status_code == 200
     assert client.get(reverse("monitoring:report", args=[report_a.pk])).status_code == 404
 
@@ -261,13 +262,13 @@ def test_a_centre_sends_recommendations_only_to_its_own_regions_schools(region_b
 def test_the_consolidated_export_of_a_centre_holds_only_its_region(
     client, region_b, plan_b, plan, centre_a
 ):
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     client.post(reverse("plans:export-region"))
     made = Document.objects.get(requested_by=region_b.centre)
     assert made.year == region_b.year
     assert "РА" in made.filename and "КБР" not in made.filename
     assert list(document_plans(made)) == [plan_b]
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     assert client.get(reverse("plans:document", args=[made.pk])).status_code == 404
 
 
@@ -305,7 +306,7 @@ def test_neither_centre_sees_the_other_regions_rows_in_the_admin(
         (centre_a, rows[0], rows[1]),
         (region_b.centre, rows[1], rows[0]),
     ]:
-        client.force_login(user)
+        log_in(client, user)
         changelist, own_page = _admin_pages(type(own), own)
         _, other_page = _admin_pages(type(other), other)
         listing = client.get(changelist + "?all=").content.decode()
@@ -318,7 +319,7 @@ def test_neither_centre_sees_the_other_regions_rows_in_the_admin(
 def test_the_admins_review_page_of_another_regions_plan_is_not_found(
     client, region_b, plan_b, centre_a
 ):
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     review = reverse("admin:plans_plan_review", args=[plan_b.pk])
     assert client.get(review).status_code == 404
 
@@ -326,7 +327,7 @@ def test_the_admins_review_page_of_another_regions_plan_is_not_found(
 def test_the_admin_filters_offer_only_the_own_regions_municipalities(
     client, region_b, plan_b, plan, centre_a
 ):
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     page = client.get(reverse("admin:plans_plan_changelist")).content.decode()
     assert "Майкоп" in page
     assert "Нальчик" not in page and "Баксанский" not in page
@@ -342,7 +343,7 @@ def test_the_execution_marks_admin_offers_only_the_own_regions_years_and_municip
         end_date=date(2025, 8, 31),
         plan_title=year.plan_title,
     )
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     page = client.get(reverse("admin:plans_rowexecution_changelist")).content.decode()
     assert f"row__plan__year__id__exact={year.pk}" in page
     assert f"row__plan__year__id__exact={next_year.pk}" in page
@@ -354,19 +355,19 @@ def test_the_execution_marks_admin_offers_only_the_own_regions_years_and_municip
 
 def test_only_a_superuser_sets_a_staff_members_region(client, region_b, centre_a, superuser):
     url = reverse("admin:accounts_user_change", args=[region_b.centre.pk])
-    client.force_login(superuser)
+    log_in(client, superuser)
     assert 'name="region"' in client.get(url).content.decode()
     assert client.get(reverse("admin:accounts_user_changelist")).status_code == 200
     # A centre's member lists the accounts of the own region only.
     centre_a.user_permissions.add(*ensure_roles()[REGIONAL].permissions.all())
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     listing = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert "deputy_b" not in listing and "centre_b" not in listing
     assert client.get(url).status_code == 404
 
 
 def test_the_superuser_without_a_region_sees_both(client, region_b, plan_b, plan, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     listing = client.get(reverse("admin:plans_plan_changelist")).content.decode()
     for one in (plan, plan_b):
         assert reverse("admin:plans_plan_change", args=[one.pk]) in listing
@@ -406,7 +407,7 @@ def test_an_account_added_by_a_regions_administrator_belongs_to_that_region(clie
         username="admin_b", is_staff=True, is_superuser=True, region=region_b.region
     )
     assert not access.is_unconfined(admin_b)
-    client.force_login(admin_b)
+    log_in(client, admin_b)
     add = reverse("admin:accounts_user_add")
     assert client.get(add).status_code == 200
     response = client.post(
@@ -459,7 +460,7 @@ def test_each_centres_dashboard_and_execution_list_keep_to_its_region(
     open_campaign(region_b.year, name="Мониторинг Адыгеи")
     Plan.objects.filter(pk__in=[plan.pk, plan_b.pk]).update(status=PlanStatus.APPROVED)
 
-    client.force_login(region_b.centre)
+    log_in(client, region_b.centre)
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
     assert "Майкоп" in dashboard and plan.school.municipality.name not in dashboard
     execution = client.get(reverse("plans:execution-region")).content.decode()
@@ -467,7 +468,7 @@ def test_each_centres_dashboard_and_execution_list_keep_to_its_region(
     # Another region's year asked for by id is not found.
     assert client.get(reverse("plans:execution-region"), {"year": year.pk}).status_code == 404
 
-    client.force_login(centre_a)
+    log_in(client, centre_a)
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
     assert "Майкоп" not in dashboard and plan.school.municipality.name in dashboard
     execution = client.get(reverse("plans:execution-region")).content.decode()

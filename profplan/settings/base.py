@@ -47,7 +47,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG 
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin on django-otp's admin site (profplan/admin_site.py).
+    "profplan.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +61,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "accounts",
@@ -83,10 +87,14 @@ MIDDLEWARE = [
     "profplan.middleware.MalformedInputMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): has this session passed the second factor?
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "profplan.middleware.HtmxLoginRequiredMiddleware",
+    # The second factor before any page (accounts/access.py: who must use it).
+    "accounts.middleware.SecondFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it must see the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -352,6 +360,11 @@ LOGGING = {
         "fontTools": {"level": "WARNING"},
     },
 }
+
+# The second factor (accounts/second_factor.py). The name the authenticator app shows
+# beside the account; django-otp's admin pages, were they registered, would not show keys.
+OTP_TOTP_ISSUER = "Профплан"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AXES_VERBOSE = False
 # Lockout warnings name the account by a digest, not by its username.

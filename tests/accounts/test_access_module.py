@@ -20,6 +20,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from monitoring.models import Campaign, PlanIndicator, Recommendation, Report, ReportStatus
 from plans.models import Municipality, Plan, PlanStatus
 from tests.factories import SchoolFactory, UserFactory, make_plan, open_campaign
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -280,7 +281,7 @@ PLAN_PAGES = [
 
 @pytest.mark.parametrize("persona", ["other_deputy", "far_coordinator"])
 def test_another_school_gets_404_on_every_plan_page(client, people, plan, persona):
-    client.force_login(people[persona])
+    log_in(client, people[persona])
     for page in PLAN_PAGES:
         url = page(plan)
         assert client.get(url).status_code == 404, url
@@ -303,7 +304,7 @@ NAV = {
 
 @pytest.mark.parametrize("persona", ["deputy", "coordinator", "reviewer", "superuser"])
 def test_the_menu_offers_what_the_role_may_open(client, people, persona):
-    client.force_login(people[persona])
+    log_in(client, people[persona])
     page = client.get(reverse("plans:home")).content.decode()
     for link, offered_to in NAV.items():
         assert (link in page) is (persona in offered_to), link
@@ -318,7 +319,7 @@ def test_the_menu_offers_what_the_role_may_open(client, people, persona):
     ],
 )
 def test_the_consolidated_workbook_button_names_its_scope(client, people, persona, label):
-    client.force_login(people[persona])
+    log_in(client, people[persona])
     page = client.get(reverse("plans:home")).content.decode()
     if label is None:
         assert "Сводная таблица" not in page
@@ -330,6 +331,6 @@ def test_the_consolidated_workbook_button_names_its_scope(client, people, person
 
 def test_only_the_centre_is_offered_to_send_recommendations(client, people, campaign):
     for persona, offered in [("deputy", False), ("coordinator", False), ("reviewer", True)]:
-        client.force_login(people[persona])
+        log_in(client, people[persona])
         page = client.get(reverse("monitoring:recommendations")).content.decode()
         assert ("Направить рекомендацию" in page) is offered, persona

@@ -14,6 +14,7 @@ from accounts.roles import DEPUTY
 from accounts.services import schools_import
 from plans.models import School
 from tests.factories import SchoolFactory, UserFactory
+from tests.signin import log_in
 
 from .conftest import HEADER, csv_bytes, make_inn, school_row, xlsx_bytes
 
@@ -220,7 +221,7 @@ def upload(client, data, name="schools.xlsx", dry_run=False):
 
 
 def test_the_user_list_has_an_import_button(client, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = client.get(reverse("admin:accounts_user_changelist")).content.decode()
     assert reverse("admin:accounts_user_import") in page
     assert client.get(reverse("admin:accounts_user_import")).status_code == 200
@@ -229,7 +230,7 @@ def test_the_user_list_has_an_import_button(client, superuser):
 def test_admin_upload_checks_then_imports(
     client, superuser, good_rows, django_capture_on_commit_callbacks
 ):
-    client.force_login(superuser)
+    log_in(client, superuser)
     checked = upload(client, xlsx_bytes(good_rows), dry_run=True).content.decode()
     assert "Проверка прошла, ничего не записано" in checked
     assert "ivanova.mp" in checked
@@ -245,7 +246,7 @@ def test_admin_upload_checks_then_imports(
 
 
 def test_admin_upload_shows_the_row_report(client, superuser, good_rows):
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = upload(
         client, xlsx_bytes([good_rows[0], school_row(3, **{"муниципалитет": "Нальчикк"})])
     )
@@ -256,13 +257,13 @@ def test_admin_upload_shows_the_row_report(client, superuser, good_rows):
 
 
 def test_admin_upload_shows_why_a_file_is_refused(client, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = upload(client, b"MZ\x90\x00" + b"\x00" * 2000, name="schools.xlsx")
     assert "Файл не является книгой Excel (.xlsx)" in page.content.decode()
 
 
 def test_staff_without_the_right_to_add_users_cannot_import(client, reviewer):
-    client.force_login(reviewer)  # staff, but in no role group
+    log_in(client, reviewer)  # staff, but in no role group
     assert client.get(reverse("admin:accounts_user_import")).status_code == 403
 
 
@@ -270,7 +271,7 @@ def test_the_regional_centre_onboards_schools(client, reviewer):
     from accounts.roles import REGIONAL, ensure_roles
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.get(reverse("admin:accounts_user_import")).status_code == 200
 
 
@@ -278,7 +279,7 @@ def test_the_password_link_can_be_sent_again(client, superuser, good_rows):
     run_import(good_rows[:1])
     mail.outbox.clear()
     deputy = User.objects.get(username="sosh1")
-    client.force_login(superuser)
+    log_in(client, superuser)
     client.post(
         reverse("admin:accounts_user_changelist"),
         {"action": "send_password_link", "_selected_action": [deputy.pk]},

@@ -13,6 +13,7 @@ from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from audit.models import AuditKind
 from plans.models import Region
 from tests.factories import SchoolFactory, UserFactory
+from tests.signin import log_in
 
 from .conftest import admin_form_data, events, sign_in, with_password
 
@@ -50,7 +51,7 @@ def member(roles):
 
 
 def test_a_role_given_and_taken_in_the_admin(client, superuser, member, roles):
-    client.force_login(superuser)
+    log_in(client, superuser)
     before = len(account_events())
     change_in_admin(client, member, groups=[roles[REGIONAL].pk])
     change_in_admin(client, member, groups=[roles[COORDINATOR].pk])
@@ -67,7 +68,7 @@ def test_a_role_given_and_taken_in_the_admin(client, superuser, member, roles):
 
 def test_the_region_and_the_admin_flag_changed_in_the_admin(client, superuser, member):
     other = Region.objects.create(name="Республика Адыгея", short_name="РА", code="ra", order=2)
-    client.force_login(superuser)
+    log_in(client, superuser)
     before = len(account_events())
     change_in_admin(client, member, region=other.pk, is_staff=False)
     role, region = account_events()[before:]
@@ -82,7 +83,7 @@ def test_the_region_and_the_admin_flag_changed_in_the_admin(client, superuser, m
 
 def test_a_deputy_moved_to_another_school(client, superuser, deputy):
     new_school = SchoolFactory(short_name="МКОУ СОШ № 77")
-    client.force_login(superuser)
+    log_in(client, superuser)
     change_in_admin(client, deputy, school=new_school.pk)
     [event] = events(kind=AuditKind.PLACE_CHANGE)
     assert event.detail == (
@@ -92,7 +93,7 @@ def test_a_deputy_moved_to_another_school(client, superuser, deputy):
 
 
 def test_saving_an_account_unchanged_records_nothing(client, superuser, member):
-    client.force_login(superuser)
+    log_in(client, superuser)
     before = len(account_events())
     change_in_admin(client, member)
     assert len(account_events()) == before

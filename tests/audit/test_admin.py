@@ -13,6 +13,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from audit.models import AuditEvent, AuditKind
 from plans.models import Municipality, Region, School
 from tests.factories import UserFactory
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def trail(deputy, other_deputy, reviewer, region_b):
 @pytest.fixture
 def centre(client, reviewer):
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     AuditEvent.objects.filter(kind=AuditKind.LOGIN, user=reviewer).delete()
     return client
 
@@ -90,7 +91,7 @@ def test_the_centre_reads_its_regions_trail(centre, trail):
 
 def test_another_regions_centre_sees_only_its_own(client, trail, region_b, deputy):
     _, school_b, centre_b = region_b
-    client.force_login(centre_b)
+    log_in(client, centre_b)
     page = listed(client)
     assert "Планы_РА.zip" in page
     assert "План_СОШ_1.pdf" not in page and "hacker" not in page
@@ -104,7 +105,7 @@ def test_another_regions_centre_sees_only_its_own(client, trail, region_b, deput
 
 
 def test_nobody_adds_changes_or_deletes_an_event(client, superuser, trail):
-    client.force_login(superuser)
+    log_in(client, superuser)
     event = AuditEvent.objects.get(detail="План_СОШ_1.pdf")
     page = listed(client)
     assert reverse("admin:audit_auditevent_add") not in page
@@ -189,14 +190,14 @@ def test_a_bad_filter_is_not_a_server_error(centre, trail):
 
 def test_schools_and_coordinators_do_not_reach_the_trail(client, deputy, coordinator):
     for user in (deputy, coordinator):
-        client.force_login(user)
+        log_in(client, user)
         for url in (LIST, EXPORT):
             response = client.get(url)
             assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
 def test_a_staff_member_without_the_role_gets_403(client):
-    client.force_login(UserFactory(username="plain_staff", is_staff=True))
+    log_in(client, UserFactory(username="plain_staff", is_staff=True))
     assert client.get(LIST).status_code == 403
     assert client.get(EXPORT).status_code == 403
 

@@ -17,6 +17,7 @@ from plans.models import Document, Evidence, Plan, PlanStatus
 from tests.conftest import is_make_document_page
 from tests.factories import add_row
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 from .conftest import SCHOOL_ADDRESS, events
 
@@ -39,7 +40,7 @@ def downloads(**filters):
 def test_a_plans_pdf_downloaded_by_the_centre_names_the_school_and_the_file(
     client, reviewer, plan, download
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = download(reverse("plans:export-pdf", args=[plan.pk]))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     [event] = downloads()
@@ -71,7 +72,7 @@ def test_a_submitted_and_an_approved_copy_are_recorded(client, deputy, reviewer,
     services.plan_submit(plan=plan, by=deputy, version=None)
     services.plan_approve(plan=plan, by=reviewer)
     run_worker()
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     for name in ("plans:submission-pdf", "plans:approved-pdf"):
         response = client.get(reverse(name, args=[plan.pk, 1]), REMOTE_ADDR="10.5.5.5")
         assert response.status_code == 200 and response.streaming
@@ -132,7 +133,7 @@ def test_another_schools_refused_download_records_nothing(client, other_deputy, 
 
 
 def test_the_region_archive_and_the_workbook(client, reviewer, plan, other_plan, run_worker):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.post(reverse("plans:archive")).status_code == 302
     run_worker()
     archive = Document.objects.get(kind="archive")
@@ -190,7 +191,7 @@ def counted_with_and_without_trail(client, url, monkeypatch, hook):
 def test_a_download_costs_one_query_more_with_the_trail(
     client, reviewer, plan, download, run_worker, evidence, monkeypatch
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:export-pdf", args=[plan.pk])
     download(url)
     without, with_trail = counted_with_and_without_trail(
@@ -218,7 +219,7 @@ def test_a_submitted_copy_costs_one_query_more_with_the_trail(
     complete(plan)
     services.plan_submit(plan=plan, by=deputy, version=None)
     run_worker()
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:submission-pdf", args=[plan.pk, 1])
     without, with_trail = counted_with_and_without_trail(
         client, url, monkeypatch, "plans.documents.views.audit_record"

@@ -9,6 +9,7 @@ from accounts.services import password_set_url
 from audit.models import AuditKind
 from audit.services import audit_receiver
 from tests.factories import UserFactory
+from tests.signin import log_in
 
 from .conftest import PASSWORD, SCHOOL_ADDRESS, events, kinds, sign_in, with_password
 
@@ -120,7 +121,7 @@ def test_a_password_set_through_the_link_of_the_mail_is_recorded(client, teacher
 
 
 def test_a_password_set_by_an_administrator_names_whose(client, superuser, teacher):
-    client.force_login(superuser)
+    log_in(client, superuser)
     response = client.post(
         reverse("admin:auth_user_password_change", args=[teacher.pk]),
         {

@@ -10,6 +10,8 @@ stored on the plans' grades), measured first on a region of its own and rolled b
 so neither figure's baseline holds the other's schools.
 """
 
+from tests.signin import log_in
+
 from .common import median_seconds, size
 
 SMALL = size(30, 3)  # schools of the first measure; the second has ten times as many
@@ -43,7 +45,7 @@ def _client():
         username="bench-reviewer", defaults={"is_staff": True, "region": region}
     )
     client = Client()
-    client.force_login(user)
+    log_in(client, user)
     return client
 
 

@@ -52,6 +52,8 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import F
 from django.urls import include, path
 
+from tests.signin import log_in
+
 from .common import all_levels, size
 
 ROWS = size(300, 250)  # fewer would not pass the профминимум check the submit runs
@@ -351,7 +353,7 @@ def pages_during_exports(client, user, centre, page_plan, archive_ids: list[int]
         PYTHONPATH=str(ROOT),
     )
     manage(env, "collectstatic", "--noinput", "--verbosity", "0")
-    client.force_login(user)
+    log_in(client, user)
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     url = page_plan.get_absolute_url()
     worker_log = open(workdir / "worker.log", "w")
@@ -456,7 +458,7 @@ def run():
                 username="bench-documents-centre", is_staff=True, region=plan.year.region
             )
             client = Client(HTTP_HOST="127.0.0.1")
-            client.force_login(user)
+            log_in(client, user)
             yield from submit_and_download(client, user, plan)
             yield from long_word_scaling()
             archive_ids = yield from region_archive(centre)

@@ -15,6 +15,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 
 from tests.bench.common import big_plan, median_seconds, size
+from tests.signin import log_in
 
 ROWS = size(300, 10)
 FIGURES = (
@@ -58,7 +59,7 @@ def run():
     plan = big_plan("Школа для замера редактора", rows=ROWS)
     user = User.objects.create(username="bench-editor", school=plan.school)
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    log_in(client, user)
     url = plan.get_absolute_url()
     with override_settings(ROOT_URLCONF=__name__):
         assert client.get(url).status_code == 200

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.signin import sign_in_with_code
+
 CHROMIUM = "/usr/bin/chromium"
 
 
@@ -31,13 +33,12 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def sign_in(live_server, page):
-    """Sign in through the real login form and return the page."""
+    """Sign in through the real login form (and the code page, for the centre) and
+    return the page."""
 
     def sign_in(username: str, password: str = "profplan-demo"):
         page.goto(f"{live_server.url}/accounts/login/")
-        page.get_by_label("Имя пользователя").fill(username)
-        page.get_by_label("Пароль").fill(password)
-        page.get_by_role("button", name="Войти").click()
+        sign_in_with_code(page, username, password)
         page.wait_for_load_state("networkidle")
         return page
 

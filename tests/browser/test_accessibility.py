@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from plans.models import Plan, PlanStatus
 from tests.browser.test_layout import demo_plan  # noqa: F401  (a fixture)
+from tests.signin import sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -40,9 +41,7 @@ def axe_page(page):
 
 def sign_in_admin(page, live_server, username):
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Имя пользователя").fill(username)
-    page.get_by_label("Пароль").fill("profplan-demo")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_with_code(page, username)
     page.wait_for_load_state("networkidle")
 
 

@@ -11,6 +11,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from audit.models import AuditKind
 from audit.services import audit_record
 from tests.factories import UserFactory
+from tests.signin import sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,9 +30,7 @@ def test_centre_reads_the_trail_and_downloads_it(reference, plan, school, live_s
     )
 
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Имя пользователя").fill("reviewer")
-    page.get_by_label("Пароль").fill("profplan-demo")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_with_code(page, "reviewer")  # the password, then the code of its app
     page.get_by_role("link", name="Журнал событий").first.click()
     rows = page.locator("#result_list tbody tr")
     expect(rows.filter(has_text="вход")).not_to_have_count(0)

@@ -10,6 +10,7 @@ from django.test import override_settings
 
 from plans.documents.formats.rows import COLUMN_SHARES
 from plans.models import Plan
+from tests.signin import sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -128,9 +129,7 @@ def test_admin_plan_list_fits_1366_without_horizontal_scrolling(
 ):
     page.set_viewport_size({"width": 1366, "height": 768})
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Имя пользователя").fill("reviewer")
-    page.get_by_label("Пароль").fill("profplan-demo")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_with_code(page, "reviewer")
     page.goto(f"{live_server.url}/admin/plans/plan/")
     page.wait_for_load_state("networkidle")
     page.screenshot(path=screenshot_dir(tmp_path) / "admin-plans-1366x768.png", full_page=True)

@@ -8,6 +8,7 @@ from plans import services
 from plans.models import PlanStatus
 from tests.factories import UserFactory
 from tests.plans.test_editor import complete
+from tests.signin import sign_in_with_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,9 +31,7 @@ def test_reviewer_comments_on_a_row_and_returns_the_plan_then_the_school_answers
     row = plan.rows.filter(parent__code="3.4.12.1.").first()
 
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Имя пользователя").fill("reviewer")
-    page.get_by_label("Пароль").fill("profplan-demo")
-    page.get_by_role("button", name="Войти").click()
+    sign_in_with_code(page, "reviewer")
     page.goto(f"{live_server.url}/admin/plans/plan/?status__exact=submitted")
     page.get_by_role("link", name=school.short_name).click()
     expect(page.get_by_role("heading", name="Таблица 1")).to_be_visible()

@@ -177,7 +177,9 @@ def main() -> int:
         times = [
             r[1]
             for r in mixed
-            if r[0] == name and r[2] and (r[3] >= steady_from or name in ("sign in", "login page"))
+            if r[0] == name
+            and r[2]
+            and (r[3] >= steady_from or name in ("sign in", "login page", "second factor"))
         ]
         slug = name.replace(" ", "_")
         figures[f"load_{slug}_count"] = len(times)

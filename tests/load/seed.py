@@ -14,6 +14,8 @@ PASSWORD = "load-test-password-1"
 
 def seed(schools: int, rows_per_plan: int, reviewers: int) -> dict:
     from django.contrib.auth.hashers import make_password
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
     from accounts.roles import REGIONAL, ensure_roles
@@ -58,7 +60,13 @@ def seed(schools: int, rows_per_plan: int, reviewers: int) -> dict:
             region=Region.objects.default(),
         )
         user.groups.add(groups[REGIONAL])
-        staff.append({"username": user.username})
+        # The centre signs in with a second code (accounts/access.py): an app, and
+        # recovery codes enough for every sign-in of the run, one spent per sign-in.
+        TOTPDevice.objects.create(user=user, name="Нагрузочный тест", confirmed=True)
+        codes = StaticDevice.objects.create(user=user, name="Нагрузочный тест", confirmed=True)
+        tokens = list({StaticToken.random_token() for _ in range(200)})
+        StaticToken.objects.bulk_create(StaticToken(device=codes, token=t) for t in tokens)
+        staff.append({"username": user.username, "codes": tokens})
     return {"password": PASSWORD, "deputies": deputies, "reviewers": staff}
 
 

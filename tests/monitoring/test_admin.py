@@ -14,6 +14,7 @@ from monitoring.models import (
     ReportValue,
     SurveyCount,
 )
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def filled(deputy, reviewer, school, plan, report, targets, catalogue, sectors):
 
 @pytest.mark.parametrize("model", MODELS)
 def test_admin_pages_answer(client, superuser, filled, model):
-    client.force_login(superuser)
+    log_in(client, superuser)
     assert client.get(reverse(f"admin:monitoring_{model}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:monitoring_{model}_add")).status_code == 200
     from django.apps import apps
@@ -80,7 +81,7 @@ def test_demo_monitoring_is_idempotent_and_fills_the_dashboard(client):
     assert statuses == {"submitted", "in_progress", "not_started"}
     from accounts.models import User
 
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     bundle = client.get(reverse("monitoring:dashboard")).context["dashboard"]
     assert bundle.previous is not None
     assert bundle.table("change").rows and bundle.table("survey").rows

@@ -11,6 +11,7 @@ from monitoring.dashboard import SCHOOL_ROWS_ON_PAGE, Link
 from plans.models import Municipality, Plan, PlanStatus
 from plans.services import plan_delivery_store, row_execution_record
 from tests.factories import add_row, make_plan
+from tests.signin import log_in
 
 from .region import make_region
 
@@ -38,7 +39,7 @@ def far_plan(far_school, levels):
 
 
 def test_dashboard_counts_grades_that_met_the_minimum(client, reviewer, campaign, approved):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("monitoring:dashboard"))
     assert "Проведённые часы профминимума по классам" in page.content.decode()
     table = page.context["dashboard"].table("delivery")
@@ -51,7 +52,7 @@ def test_dashboard_counts_grades_that_met_the_minimum(client, reviewer, campaign
 
 
 def test_schools_behind_link_to_the_plans_execution(client, reviewer, campaign, approved):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.get(reverse("monitoring:dashboard"))
     behind = response.context["dashboard"].table("behind")
     grades = [row[2] for row in behind.rows]
@@ -75,7 +76,7 @@ def test_coordinator_sees_only_the_own_municipality(
 def test_region_totals_per_grade_over_municipalities(
     client, reviewer, campaign, approved, far_plan
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     rows = client.get(reverse("monitoring:dashboard")).context["dashboard"].table("delivery").rows
     total = next(row for row in rows if row[0] == "Вся республика" and row[1] == "9 класс")
     assert total[2:5] == [2, 1, 50]
@@ -83,7 +84,7 @@ def test_region_totals_per_grade_over_municipalities(
 
 def test_plans_not_approved_are_not_counted(client, reviewer, campaign, approved):
     Plan.objects.filter(pk=approved.pk).update(status=PlanStatus.RETURNED)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     dashboard = client.get(reverse("monitoring:dashboard")).context["dashboard"]
     assert dashboard.table("delivery").rows == []
     assert dashboard.table("behind").rows == []
@@ -93,7 +94,7 @@ def test_region_wide_list_of_schools_behind_is_cut_choosing_a_municipality_shows
     client, reviewer
 ):
     make_region(26, executed=True)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     behind = client.get(reverse("monitoring:dashboard")).context["dashboard"].table("behind")
     assert len(behind.rows) == SCHOOL_ROWS_ON_PAGE
     assert "Выберите муниципалитет" in behind.note
@@ -105,7 +106,7 @@ def test_region_wide_list_of_schools_behind_is_cut_choosing_a_municipality_shows
 
 
 def test_excel_has_the_hours_and_the_schools_behind(client, reviewer, campaign, approved):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.get(reverse("monitoring:dashboard-xlsx"))
     workbook = load_workbook(BytesIO(response.content))
     assert [c.value for c in workbook["delivery"][3]][:4] == [
@@ -119,7 +120,7 @@ def test_excel_has_the_hours_and_the_schools_behind(client, reviewer, campaign, 
 
 
 def test_the_execution_list_and_the_dashboard_link_to_each_other(client, reviewer, campaign):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
     assert reverse("plans:execution-region") in dashboard
     listing = client.get(reverse("plans:execution-region")).content.decode()
@@ -128,7 +129,7 @@ def test_the_execution_list_and_the_dashboard_link_to_each_other(client, reviewe
 
 def test_a_short_region_wide_list_of_schools_behind_says_nothing_of_a_cut(client, reviewer):
     make_region(2, executed=True)
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     behind = client.get(reverse("monitoring:dashboard")).context["dashboard"].table("behind")
     assert 0 < len(behind.rows) < SCHOOL_ROWS_ON_PAGE
     assert behind.note == ""

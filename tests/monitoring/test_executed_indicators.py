@@ -16,6 +16,7 @@ from plans.execution.reads import executions_for
 from plans.models import Direction, Plan, PlanStatus
 from plans.services import row_execution_record
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -205,7 +206,7 @@ def test_the_centres_review_shows_the_counts_in_section_two(client, reviewer, se
     from accounts.roles import REGIONAL, ensure_roles
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("admin:plans_plan_review", args=[section_two.pk])).content.decode()
     table = page[page.index('class="table table-sm table-bordered bg-white plan-indicators"') :]
     table = table[: table.index("</table>")]
@@ -239,7 +240,7 @@ def test_review_of_a_plan_not_yet_approved_shows_no_counts(client, reviewer, pla
     PlanIndicator.objects.create(plan=plan, indicator=catalogue["excursions"], target=5)
     Plan.objects.filter(pk=plan.pk).update(status=PlanStatus.SUBMITTED)
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.get(reverse("admin:plans_plan_review", args=[plan.pk]))
     assert response.status_code == 200
     assert "По отметкам об исполнении" not in response.content.decode()

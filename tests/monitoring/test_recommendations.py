@@ -8,6 +8,7 @@ from django.urls import reverse
 from monitoring import services
 from monitoring.models import PlanIndicator, Recommendation, Report, ReportStatus, ReportValue
 from monitoring.querysets import schools_matching
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_matching_schools_are_those_below_target(reviewer, campaign, school, lag
 def test_send_page_sends_to_matching_schools_only(
     client, reviewer, campaign, school, other_school, lagging_and_leading
 ):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.post(
         reverse("monitoring:recommendation-send"),
         {

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from monitoring.models import Recommendation, Report
 from monitoring.services import recommendation_send
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -83,9 +84,9 @@ def test_deputy_gets_403_on_the_dashboard(client, deputy, campaign):
 def test_only_the_regional_centre_sends_recommendations(client, deputy, coordinator, reviewer):
     url = reverse("monitoring:recommendation-send")
     for user in (deputy, coordinator):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(url).status_code == 403
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.get(url).status_code == 200
 
 
@@ -96,7 +97,7 @@ def test_plan_indicators_page_follows_the_plan_scope(
     client.force_login(other_deputy)
     assert client.get(url).status_code == 404
     for reader in (coordinator, reviewer):
-        client.force_login(reader)
+        log_in(client, reader)
         page = client.get(url)
         assert page.status_code == 200
         assert 'name="use_' not in page.content.decode()  # read-only for them
@@ -109,7 +110,7 @@ def test_self_analysis_is_written_by_the_school_only(client, deputy, other_deput
     url = reverse("monitoring:self-analysis", args=[plan.pk])
     client.force_login(other_deputy)
     assert client.get(url).status_code == 404
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.post(url, {"results": "Чужой текст"}).status_code == 403
     client.force_login(deputy)
     response = client.post(

@@ -21,6 +21,7 @@ from monitoring.models import PlanIndicator, Recommendation, Report, ReportValue
 from plans.models import Document, Plan, PlanStatus
 from plans.services import row_execution_record
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +83,7 @@ def textarea(page: str, name: str) -> str:
 
 
 def open_page(client, user, plan) -> str:
-    client.force_login(user)
+    log_in(client, user)
     response = client.get(reverse("monitoring:self-analysis", args=[plan.pk]))
     assert response.status_code == 200
     return response.content.decode()
@@ -262,7 +263,7 @@ def test_the_saved_analysis_prints_in_pdf_word_and_excel(download, deputy, saved
 
 
 def test_the_region_archive_holds_the_plan_with_its_analysis(client, reviewer, saved, run_worker):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     client.post(reverse("plans:archive"), {"year": saved.year_id})
     run_worker()
     document = Document.objects.get(kind="archive")

@@ -21,6 +21,7 @@ from monitoring.models import (
 )
 from plans.models import Plan
 from tests.factories import SchoolFactory, add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_campaign_open_gives_every_school_one_report(campaign, school, other_sch
 
 def test_admin_action_opens_the_campaign_for_all_schools(client, superuser, campaign):
     SchoolFactory()
-    client.force_login(superuser)
+    log_in(client, superuser)
     response = client.post(
         reverse("admin:monitoring_campaign_changelist"),
         {"action": "open_for_all_schools", "_selected_action": [campaign.pk]},

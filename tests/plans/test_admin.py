@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from plans.models import Evidence, Plan, PlanComment, RowExecution
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def admin_models():
 
 @pytest.mark.parametrize(("app_label", "model_name"), admin_models())
 def test_changelist_and_add_answer(client, superuser, plan, app_label, model_name):
-    client.force_login(superuser)
+    log_in(client, superuser)
     assert client.get(reverse(f"admin:{app_label}_{model_name}_changelist")).status_code == 200
     assert client.get(reverse(f"admin:{app_label}_{model_name}_add")).status_code in (200, 403)
 
@@ -50,7 +51,7 @@ def test_change_page_of_every_model_answers(client, superuser):
         http_accept="*/*",
         path_info="/",
     )
-    client.force_login(superuser)
+    log_in(client, superuser)
     for model in admin.site._registry:
         obj = model._default_manager.order_by("pk").first()
         assert obj is not None, f"no {model._meta.model_name} to open"
@@ -62,7 +63,7 @@ def test_change_page_of_every_model_answers(client, superuser):
 
 def test_plan_change_page_lists_rows_in_document_order(client, superuser, plan):
     add_row(plan, "3.4.12.1.", activity="Урок «Шоу профессий»", hours=4, grades=(6,))
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = client.get(reverse("admin:plans_plan_change", args=[plan.pk])).content.decode()
     assert "Урок «Шоу профессий»" in page
     assert (
@@ -74,7 +75,7 @@ def test_plan_change_page_lists_rows_in_document_order(client, superuser, plan):
 
 
 def test_admin_is_in_russian(client, superuser):
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = client.get(reverse("admin:index")).content.decode()
     assert "Планы профориентации" in page
     assert "Пункты примерного плана (Таблица 1)" in page

@@ -8,6 +8,7 @@ from plans import services
 from plans.plurals import ru_plural
 from tests.factories import SchoolFactory, UserFactory, make_plan
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +28,7 @@ def test_russian_plural_forms(count, word):
 @pytest.fixture
 def centre(client, reviewer):
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

@@ -14,6 +14,7 @@ from accounts.roles import COORDINATOR, DEPUTY, ensure_roles
 from plans import services
 from plans.models import ActivityTemplate, Direction, Level, SchoolYear, TemplateItem
 from plans.regional_template.services import template_unpublished_changes
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def centre(client, reviewer):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 
@@ -263,9 +264,10 @@ def test_the_catalogue_page_costs_the_same_queries_for_300_activities(centre, ye
     with CaptureQueriesContext(connection) as many:
         page = centre.get(url).content.decode()
     assert "В каталоге 316." in page
-    # session, user, the year, its activities with their directions and levels, its
-    # directions; the session's renewal (savepoint, update, release)
-    assert len(many) == len(few) == 8, "\n".join(q["sql"][:150] for q in many)
+    # session, user, the device that passed the second factor, the year, its activities
+    # with their directions and levels, its directions; the session's renewal
+    # (savepoint, update, release)
+    assert len(many) == len(few) == 9, "\n".join(q["sql"][:150] for q in many)
 
 
 # --- names of levels and directions, on the template page -------------------------------
@@ -373,7 +375,7 @@ def test_a_new_year_copies_each_activitys_level(year):
 def test_the_admin_refuses_a_level_of_another_year(client, superuser, year):
     other = services.school_year_start_next(source=year)
     activity = ActivityTemplate.objects.get(year=year, direction__code="vocational_training")
-    client.force_login(superuser)
+    log_in(client, superuser)
     url = reverse("admin:plans_activitytemplate_change", args=[activity.pk])
     assert "Уровень профминимума" in client.get(url).content.decode()
     response = client.post(

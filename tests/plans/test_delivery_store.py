@@ -12,6 +12,7 @@ from plans import services
 from plans.models import PlanGrade, PlanStatus
 from tests.factories import add_row
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_the_centres_edit_of_an_approved_plan_in_the_admin_updates_the_hours(
     plan.save()
     services.row_execution_record(row=row, by=deputy, data={"status": "done"})
     assert figures(plan)[9] == (Decimal(30), Decimal(30))
-    client.force_login(superuser)
+    log_in(client, superuser)
     url = reverse("admin:plans_plan_change", args=[plan.pk])
     data = form_data(client.get(url).content.decode())
     prefix = next(

@@ -9,6 +9,7 @@ from accounts.models import User
 from plans.demo import DemoCalendar, school_year_start
 from plans.models import Plan, PlanRow, PlanStatus, School
 from plans.numbering import number_lines
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -61,7 +62,7 @@ def test_demo_command_refuses_to_run_in_production():
 @override_settings(DEBUG=True)
 def test_reviewer_sees_the_demo_plan_in_the_admin(client):
     call_command("load_demo")
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     page = client.get("/admin/plans/plan/")
     assert page.status_code == 200
     assert "МКОУ СОШ № 1" in page.content.decode()
@@ -104,7 +105,7 @@ def test_the_demo_has_an_approved_plan_marked_through_the_year(client):
         )
     )
     assert statuses == {"done", "partly", "not_done", "moved"}
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     page = client.get(reverse("plans:execution", args=[approved.pk])).content.decode()
     assert "Центр «Точка роста» закрыт на ремонт" in page
     dashboard = client.get(reverse("monitoring:dashboard")).content.decode()
@@ -200,7 +201,7 @@ def test_the_demo_is_in_the_current_school_year_with_its_story_before_today(clie
     assert all(r.created_at <= now for r in Recommendation.objects.all())
 
     # No demo plan is «просрочен» for the centre, and the school sees this year's plan.
-    client.force_login(User.objects.get(username="reviewer"))
+    log_in(client, User.objects.get(username="reviewer"))
     overdue = client.get("/admin/plans/plan/?overdue=yes").content.decode()
     assert not [s["short_name"] for s in demo_schools() if f">{s['short_name']}<" in overdue]
     client.force_login(User.objects.get(username="deputy"))

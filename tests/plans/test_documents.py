@@ -15,6 +15,7 @@ from plans.documents import queue
 from plans.models import Document, DocumentStatus, Municipality, Plan, PlanStatus
 from tests.factories import SchoolFactory, UserFactory, add_row, make_plan
 from tests.plans.export_data import fill_rows
+from tests.signin import log_in
 
 # `tasks`: .ci/run runs these once more against RQ on a real Redis.
 pytestmark = [pytest.mark.django_db, pytest.mark.tasks]
@@ -268,7 +269,7 @@ def region(plan, other_plan):
 
 
 def test_centre_gets_every_plan_of_the_year_in_one_archive(client, reviewer, region, run_worker):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     year = region[0].year
     response = client.post(reverse("plans:archive"), {"year": year.pk})
     assert response.status_code == 302
@@ -291,7 +292,7 @@ def test_centre_gets_every_plan_of_the_year_in_one_archive(client, reviewer, reg
 
 
 def test_the_same_archive_asked_twice_is_rendered_once(client, reviewer, region):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     first = client.post(reverse("plans:archive"))["Location"]
     second = client.post(reverse("plans:archive"))["Location"]
     assert first == second and Document.objects.filter(kind="archive").count() == 1
@@ -309,7 +310,7 @@ def test_coordinator_archive_holds_only_the_municipality(client, coordinator, re
     assert len(names) == 4  # two schools of the municipality, PDF and DOCX each
 
     far = UserFactory(username="far", municipality=region[2].school.municipality)
-    client.force_login(far)
+    log_in(client, far)
     assert client.get(document.get_absolute_url()).status_code == 404
 
 

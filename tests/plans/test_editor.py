@@ -10,6 +10,7 @@ from django.urls import reverse
 from plans import services
 from plans.models import Plan, PlanRow, PlanStatus, TemplateItem
 from tests.factories import SchoolFactory, add_row, make_plan
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -491,7 +492,7 @@ def test_start_twice_opens_the_same_plan(signed_in, school, year):
 
 
 def test_reviewer_cannot_start_a_plan(client, reviewer, year):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     assert client.post(reverse("plans:start"), {"year": year.pk}).status_code == 403
 
 
@@ -537,7 +538,7 @@ def test_coordinator_sees_remarks_without_answer_buttons(client, coordinator, pl
 def test_a_300_row_plan_saves_in_the_admin(client, superuser, plan):
     """A reviewer's save posts every row: far more fields than Django's default limit."""
     big(plan, 300)
-    client.force_login(superuser)
+    log_in(client, superuser)
     url = reverse("admin:plans_plan_change", args=[plan.pk])
     page = client.get(url)
     form = page.context["adminform"].form

@@ -11,6 +11,7 @@ from monitoring.models import Indicator, Source
 from plans import services
 from plans.models import ItemKind, Plan, PlanComment, SchoolYear, TemplateItem
 from tests.monitoring.region import load_catalogue
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def admin_client(superuser):
     from django.test import Client
 
     client = Client()
-    client.force_login(superuser)
+    log_in(client, superuser)
     return client
 
 
@@ -122,7 +123,7 @@ def test_remarks_answers_and_resolving_show_on_the_next_page(
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
     centre = Client()
-    centre.force_login(reviewer)
+    log_in(centre, reviewer)
     row = plan.rows.filter(parent__code="3.2.").first()
     page(signed_in, plan)
     response = centre.post(

@@ -15,6 +15,7 @@ from django.urls import reverse
 from plans.execution.evidence import MAX_EVIDENCE_BYTES
 from plans.models import Evidence, Plan, PlanStatus, RowExecution
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +173,7 @@ def test_evidence_is_served_as_an_attachment_with_nosniff(
     evidence = Evidence.objects.get()
     url = reverse("plans:evidence", args=[approved.pk, evidence.pk])
     for user in (deputy, coordinator, reviewer):
-        client.force_login(user)
+        log_in(client, user)
         response = client.get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "image/jpeg"
@@ -216,7 +217,7 @@ def test_centre_and_coordinator_read_but_do_not_mark(
     client.force_login(deputy)
     mark(client, approved, show_row)
     for user in (coordinator, reviewer):
-        client.force_login(user)
+        log_in(client, user)
         page = client.get(reverse("plans:execution", args=[approved.pk]))
         assert page.status_code == 200
         text = page.content.decode()
@@ -309,7 +310,7 @@ def test_deleting_a_plan_deletes_its_files(
     client, deputy, superuser, approved, show_row, django_capture_on_commit_callbacks
 ):
     storage, name = stored_photo(client, deputy, approved, show_row)
-    client.force_login(superuser)
+    log_in(client, superuser)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("admin:plans_plan_delete", args=[approved.pk]), {"post": "yes"}
@@ -337,7 +338,7 @@ def test_centre_reads_executions_in_the_admin_and_files_through_the_scoped_view(
     stored_photo(client, deputy, approved, show_row)
     evidence = Evidence.objects.get()
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     listing = client.get(reverse("admin:plans_rowexecution_changelist")).content.decode()
     assert approved.school.short_name in listing and "выполнено" in listing
     execution = RowExecution.objects.get()

@@ -16,6 +16,7 @@ from plans.execution.digest import send_execution_digest
 from plans.models import Plan, PlanStatus, RowExecution
 from plans.services import row_execution_record
 from tests.factories import SchoolFactory, UserFactory, add_row, make_plan
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +84,7 @@ def test_editor_and_review_show_the_hours_delivered(client, deputy, reviewer, ap
     from accounts.roles import REGIONAL, ensure_roles
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     review = client.get(reverse("admin:plans_plan_review", args=[approved.pk])).content.decode()
     assert 'id="execution-hours"' in review and "<strong>12</strong>" in review
 
@@ -160,7 +161,7 @@ def test_centre_sees_schools_that_marked_nothing_for_a_month(client, reviewer, d
     RowExecution.objects.filter(row=stale_row).update(
         updated_at=timezone.now() - timedelta(days=40)
     )
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("plans:execution-region")).content.decode()
     assert "Ничего не отмечено больше 30 дней: 2" in page
     table = page[page.index('id="execution-schools"') :]
@@ -170,7 +171,7 @@ def test_centre_sees_schools_that_marked_nothing_for_a_month(client, reviewer, d
 
 
 def test_region_page_queries_do_not_grow_with_schools(client, reviewer, approved):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:execution-region")
     client.get(url)
     with CaptureQueriesContext(connection) as few:

@@ -12,6 +12,7 @@ from plans.documents.formats.rows import table_rows
 from plans.models import Municipality, Plan, PlanStatus
 from tests.factories import SchoolFactory, add_row, make_plan
 from tests.plans.export_data import fill_rows
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +125,7 @@ def test_admin_action_downloads_the_consolidated_table(
     from django.contrib.auth.models import Permission
 
     reviewer.user_permissions.add(Permission.objects.get(codename="view_plan"))
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.post(
         reverse("admin:plans_plan_changelist"),
         {"action": "export_consolidated", "_selected_action": [plan.pk]},
@@ -150,7 +151,7 @@ def test_admin_action_puts_the_selected_plans_in_one_archive(
     from django.contrib.auth.models import Permission
 
     reviewer.user_permissions.add(Permission.objects.get(codename="view_plan"))
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.post(
         reverse("admin:plans_plan_changelist"),
         {"action": "archive_selected", "_selected_action": [plan.pk, other_plan.pk]},
@@ -163,7 +164,7 @@ def test_admin_action_puts_the_selected_plans_in_one_archive(
 
 
 def test_admin_plan_page_links_to_both_exports(client, superuser, plan):
-    client.force_login(superuser)
+    log_in(client, superuser)
     page = client.get(reverse("admin:plans_plan_change", args=[plan.pk])).content.decode()
     assert reverse("plans:export-pdf", args=[plan.pk]) in page
     assert reverse("plans:export-xlsx", args=[plan.pk]) in page
@@ -198,7 +199,7 @@ def test_downloaded_workbook_has_each_schools_execution_and_the_share_that_met_i
     approve_and_mark(behind, deputy, {"3.4.13.1.": 12})
     make_plan(SchoolFactory(municipality=plan.school.municipality))  # a draft: no execution
 
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     workbook = load_workbook(io.BytesIO(download(reverse("plans:export-region")).content))
 
     assert workbook.sheetnames == ["Сводка", "Исполнение", "Итоги исполнения", "Строки планов"]
@@ -233,7 +234,7 @@ def test_a_new_mark_makes_a_new_workbook(client, reviewer, plan, deputy, downloa
     from plans.services import row_execution_record
 
     approve_and_mark(plan, deputy, {"3.4.13.1.": 10})
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:export-region")
 
     def delivered_in_grade_9():

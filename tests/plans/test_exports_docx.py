@@ -26,6 +26,7 @@ from tests.factories import UserFactory, add_row, make_plan
 from tests.monitoring.region import load_catalogue
 from tests.plans.export_data import fill_rows
 from tests.plans.test_export_views import EXPORT_QUERIES
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -352,7 +353,7 @@ def test_docx_queries_do_not_grow_with_rows(
 ):
     big = make_plan(other_school)
     fill_rows(big, 300)
-    client.force_login(UserFactory(username="reader", is_staff=True))
+    log_in(client, UserFactory(username="reader", is_staff=True))
     for target in (plan, big):
         download(url(target))  # rendered once by the worker
         with django_assert_num_queries(EXPORT_QUERIES):
@@ -366,7 +367,7 @@ def test_editor_and_review_pages_offer_the_word_download(client, deputy, reviewe
     assert link in page and "Word (DOCX)" in page
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("admin:plans_plan_review", args=[plan.pk])).content.decode()
     assert link in page
 

@@ -11,6 +11,7 @@ from plans import services
 from plans.models import Level, Plan
 from tests.factories import make_plan
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def centre(client, reviewer):
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

@@ -20,6 +20,7 @@ from plans.models import PlanRow
 from tests.factories import add_row
 from tests.monitoring.region import load_catalogue
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def row(plan):
 @pytest.fixture
 def centre(client, reviewer):
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

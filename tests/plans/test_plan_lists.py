@@ -12,6 +12,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from plans import services
 from plans.models import Plan
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -51,6 +52,6 @@ def test_every_change_moves_the_changed_column_of_every_list(
         updated_at = Plan.objects.get(pk=plan.pk).updated_at
         assert updated_at > LONG_AGO
         for user, url in lists:
-            client.force_login(user)
+            log_in(client, user)
             page = client.get(url).content.decode()
             assert shown(updated_at) in page and shown(LONG_AGO) not in page, url

@@ -13,6 +13,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from plans import services
 from plans.fields import EXPLANATORY_NOTE_MAX_LENGTH
 from plans.models import Plan, PlanStatus
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_another_school_cannot_see_or_change_the_note(client, other_deputy, star
 def test_the_review_page_shows_the_note_before_table_1(client, reviewer, started):
     Plan.objects.filter(pk=started.pk).update(explanatory_note=NOTE)
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("admin:plans_plan_review", args=[started.pk])).content.decode()
     note = page.index("Школа реализует базовый уровень")
     assert page.index("Пояснительная записка") < note < page.index("<h2>Таблица 1</h2>")

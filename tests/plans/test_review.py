@@ -7,6 +7,7 @@ from accounts.roles import REGIONAL, ensure_roles
 from plans import services
 from plans.models import Municipality, Plan, PlanComment, PlanStatus, School
 from tests.plans.test_editor import complete
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def centre(client, reviewer):
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     return client
 
 

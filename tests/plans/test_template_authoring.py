@@ -9,6 +9,7 @@ from django.urls import reverse
 from plans import services
 from plans.models import ItemKind, Level, Plan, SchoolYear, TemplateItem
 from tests.factories import make_plan
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +105,7 @@ def test_a_revision_reaches_a_started_plan(client, deputy, school, levels, year)
 
 
 def test_the_centre_authors_through_the_pages(client, reviewer, year):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.post(reverse("plans:template-new-year"), follow=True)
     new = SchoolYear.objects.get(title="2024-2025")
     assert "Создан черновик" in response.content.decode()
@@ -135,7 +136,7 @@ def test_the_centre_authors_through_the_pages(client, reviewer, year):
 
 
 def test_the_authoring_page_costs_the_same_queries_for_more_items(client, reviewer, year):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:template", args=[year.pk])
     client.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -167,7 +168,7 @@ def test_the_centre_adds_next_years_letter_to_the_list_of_documents(client, revi
 
     letters = TemplateBlock.objects.filter(year=next_year, kind="document").order_by("order")
     last = letters.last()
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     letter = "письмо Минпросвещения России от 01.08.2024 № АБ-1234/05 «О профминимуме»;"
     response = client.post(
         reverse("plans:template-block-new", args=[next_year.pk]),
@@ -184,7 +185,7 @@ def test_the_centre_adds_next_years_letter_to_the_list_of_documents(client, revi
 
 
 def test_a_refused_new_paragraph_keeps_what_was_typed(client, reviewer, next_year):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     response = client.post(
         reverse("plans:template-block-new", args=[next_year.pk]),
         {"kind": "нет-такого", "after": "", "text": "Текст, набранный вручную"},
@@ -213,7 +214,7 @@ def test_a_refused_new_paragraph_keeps_what_was_typed(client, reviewer, next_yea
 def test_a_paragraph_moves_and_goes_but_the_documents_frame_stays(client, reviewer, next_year):
     from plans.models import TemplateBlock
 
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     blocks = list(TemplateBlock.objects.filter(year=next_year).order_by("order", "pk"))
     second = blocks[1]
     url = reverse("plans:template-block", args=[next_year.pk, second.pk])
@@ -258,14 +259,14 @@ def test_the_template_pages_blank_lines_are_table_rows_not_bootstrap_grid_rows(
 ):
     """`<tr class="row">` took Bootstrap's flex grid: each blank line's cells stacked
     in a narrow column at the left of the table."""
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     page = client.get(reverse("plans:template", args=[year.pk])).content.decode()
     assert '<tr class="template-row" data-code="1.1.">' in page
     assert '<tr class="row"' not in page
 
 
 def test_a_new_paragraph_goes_before_table_1_unless_placed(client, reviewer, next_year):
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     client.post(
         reverse("plans:template-block-new", args=[next_year.pk]),
         {"kind": "paragraph", "after": "", "text": "Новый абзац о партнёрах"},

@@ -13,6 +13,7 @@ from docx.text.paragraph import Paragraph
 from plans.documents.queue import render_template_bytes, template_document
 from plans.models import Document, DocumentKind, DocumentStatus, TemplateBlock, TemplateItem
 from tests.seed import seed_document
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +118,7 @@ def test_export_template_command_refuses_an_unknown_year(tmp_path):
 def test_the_centre_downloads_the_template_through_the_worker(client, reviewer, year):
     from plans.documents.queue import document_render
 
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     url = reverse("plans:template-export-docx", args=[year.pk])
     offer = client.get(url).content.decode()  # the button; nothing queued by a GET
     assert "Примерный план (Word)" in offer and "Сформировать</button>" in offer
@@ -146,5 +147,5 @@ def test_an_edit_of_the_template_is_a_new_document(reviewer, year):
 
 @pytest.mark.parametrize("role", ["deputy", "coordinator"])
 def test_schools_and_coordinators_cannot_download_the_template(client, request, role, year):
-    client.force_login(request.getfixturevalue(role))
+    log_in(client, request.getfixturevalue(role))
     assert client.get(reverse("plans:template-export-pdf", args=[year.pk])).status_code == 403

@@ -11,6 +11,7 @@ from django.urls import reverse
 from plans.models import ActivityTemplate, Direction, Level, PlanRow, SchoolYear, TemplateItem
 from plans.services import school_year_copy, year_title_substitute
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -143,7 +144,7 @@ def test_the_submission_window_moves_with_the_year(year):
 
 
 def test_admin_action_creates_the_next_year(client, superuser, year):
-    client.force_login(superuser)
+    log_in(client, superuser)
     response = client.post(
         reverse("admin:plans_schoolyear_changelist"),
         {"action": "copy_to_next_year", "_selected_action": [year.pk]},

@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.demo import demo_second_factor
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
 from plans.demo import SEED_YEAR, DemoCalendar, demo_year
 from plans.models import (
@@ -72,6 +73,8 @@ class Command(BaseCommand):
         call_command(
             "load_demo_monitoring", allow_production=options["allow_production"], stdout=self.stdout
         )
+        # The demo centre's authenticator app, with the key README publishes.
+        second_factor = demo_second_factor([account["username"] for account in data["users"]])
         password = data["password"]
         self.stdout.write(
             self.style.SUCCESS(
@@ -81,6 +84,8 @@ class Command(BaseCommand):
                 f"  coordinator / {password}  – муниципальный координатор (Нальчик)"
             )
         )
+        if second_factor:
+            self.stdout.write(self.style.SUCCESS(second_factor))
 
     def _load(self, data, calendar: DemoCalendar):
         # The demo is Kabardino-Balkaria's: the default region (the only one a fresh

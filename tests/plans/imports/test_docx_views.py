@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from plans.models import Plan, PlanStatus
 from profplan.uploads import OLE2_SIGNATURE
+from tests.signin import log_in
 
 from .wordfiles import Span, docx_bytes, seed_lines
 
@@ -85,7 +86,7 @@ def test_another_school_finds_nothing(client, deputy, other_deputy, coordinator,
     client.force_login(deputy)
     preview_url = post_file(client, word)["Location"]
     for user in (other_deputy, coordinator):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(preview_url).status_code == 404
         assert client.post(preview_url, {"replace": "1"}).status_code == 404
     assert not Plan.objects.exists()
@@ -180,7 +181,7 @@ def test_the_regional_centre_imports_for_a_chosen_school_in_the_admin(
     from plans.models import SchoolYear
 
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    client.force_login(reviewer)
+    log_in(client, reviewer)
     changelist = client.get(reverse("admin:plans_plan_changelist")).content.decode()
     assert reverse("admin:plans_plan_import") in changelist
     assert client.get(reverse("admin:plans_plan_import")).status_code == 200

@@ -15,6 +15,7 @@ from plans.imports.docx import read_docx
 from plans.imports.placement import place_lines
 from plans.models import Plan, PlanRow, SchoolYear, TemplateItem
 from tests.factories import SchoolFactory
+from tests.signin import log_in
 
 from .wordfiles import docx_bytes, seed_lines
 
@@ -108,7 +109,7 @@ def test_the_preview_pages_show_the_report_and_the_text_lands_in_the_plan(
         url = reverse("plans:import-docx")
     else:
         reviewer.groups.add(ensure_roles()[REGIONAL])
-        client.force_login(reviewer)
+        log_in(client, reviewer)
         url = reverse("admin:plans_plan_import")
         form["school"] = school.pk
     response = client.post(url, form)

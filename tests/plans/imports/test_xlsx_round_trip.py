@@ -16,6 +16,7 @@ from plans.imports.xlsx import xlsx_changes
 from plans.models import Plan, PlanStatus
 from plans.services import PlanConflict, plan_row_update
 from tests.factories import add_row
+from tests.signin import log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -192,7 +193,7 @@ def test_other_schools_and_locked_plans(client, deputy, other_deputy, coordinato
     client.force_login(deputy)
     preview = client.post(reverse("plans:import-xlsx", args=[filled.pk]), {"file": upload(data)})
     for user in (other_deputy, coordinator):
-        client.force_login(user)
+        log_in(client, user)
         assert client.get(reverse("plans:import-xlsx", args=[filled.pk])).status_code == 404
         assert client.get(preview["Location"]).status_code == 404
     client.force_login(deputy)
