@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accounts import access
+from profplan import storage
 
 from . import services
 from .execution import delivery_by_grade, executions_for, markable_lines, overdue_lines
@@ -16,6 +17,9 @@ from .forms import RowExecutionForm
 from .models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
 from .numbering import plan_lines
 
+STORAGE_DOWN = (
+    "Хранилище файлов временно недоступно: отметка и файлы не сохранены. Попробуйте через минуту."
+)
 NOT_APPROVED = "Исполнение отмечается после того, как региональный центр утвердит план."
 
 
@@ -81,10 +85,14 @@ def execution_row(request, pk, row_pk):
                 )
             except services.TransitionRefused as error:
                 form.add_error(None, error.message)
+            except Exception as error:
+                if not storage.is_unavailable(error):
+                    raise
+                form.add_error(None, STORAGE_DOWN)
             else:
                 messages.success(request, "Отметка сохранена.")
                 return redirect(f"{_execution_url(plan)}#row-{row.pk}")
-        status = 422
+        status = 503 if STORAGE_DOWN in form.non_field_errors() else 422
     else:
         initial = {}
         if current is None:

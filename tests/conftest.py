@@ -233,3 +233,97 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
     return report
+
+
+# --- a local S3 (moto, in this process) -------------------------------------------------
+
+
+class LocalS3:
+    """moto's S3 server in a thread of the test process, on a free port.
+
+    moto keeps buckets in this process's memory, so stopping the server and starting
+    it again on the same port (`down()`) is an outage that loses nothing, like an
+    object store restarted or cut off for a while."""
+
+    def __init__(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        self.port = self.server.get_host_and_port()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+
+    def options(self, bucket: str) -> dict:
+        from profplan.settings.base import _s3_client_config
+
+        return {
+            "bucket_name": bucket,
+            "endpoint_url": self.endpoint,
+            "access_key": "profplan-test",
+            "secret_key": "profplan-test-secret",
+            "region_name": "us-east-1",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "client_config": _s3_client_config(),
+        }
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="profplan-test",
+            aws_secret_access_key="profplan-test-secret",
+            region_name="us-east-1",
+        )
+
+    def stop(self):
+        self.server.stop()
+
+    def start(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+
+
+@pytest.fixture(scope="session")
+def local_s3():
+    server = LocalS3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(settings, local_s3):
+    """STORAGES["default"] is a fresh bucket of the local S3 for this test; returns the
+    server, with `bucket`, `keys()` (what the bucket holds) and `down()` (a context in
+    which the store does not answer)."""
+    import contextlib
+    import uuid
+
+    bucket = f"profplan-{uuid.uuid4().hex[:12]}"
+    local_s3.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": local_s3.options(bucket),
+        },
+    }
+
+    @contextlib.contextmanager
+    def down():
+        local_s3.stop()
+        try:
+            yield
+        finally:
+            local_s3.start()
+
+    def keys() -> list[str]:
+        listing = local_s3.client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    local_s3.bucket, local_s3.keys, local_s3.down = bucket, keys, down
+    return local_s3

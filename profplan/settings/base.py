@@ -4,7 +4,6 @@ The defaults are for a developer's machine (SQLite, DEBUG on); production sets
 DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -19,6 +18,18 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _s3_client_config():
+    from botocore.config import Config
+
+    return Config(
+        s3={"addressing_style": "path"},
+        signature_version="s3v4",
+        connect_timeout=float(os.environ.get("DJANGO_S3_TIMEOUT", "5")),
+        read_timeout=float(os.environ.get("DJANGO_S3_TIMEOUT", "5")) * 6,
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -72,6 +83,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "profplan.middleware.MalformedInputMiddleware",
+    # The file store down: the Russian 503 page, not a 500 (profplan/storage.py).
+    "profplan.storage.StorageUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,18 +171,36 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfi
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-# Generated files (frozen PDFs of submissions) go through Django's storage API, so
-# several app servers can share one S3-compatible bucket by configuration alone:
-# DJANGO_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON in
-# DJANGO_STORAGE_OPTIONS (README, «Развёртывание»; needs `pip install
-# django-storages[s3]`, which a single server does not).
+# Generated documents, frozen PDFs of submissions and evidence files go through
+# Django's storage API only: one machine keeps them in MEDIA_ROOT; several machines
+# share an S3-compatible bucket (README, «Развёртывание»), set by DJANGO_S3_BUCKET and
+# its neighbours. Path-style addressing: MinIO, Ceph and the local test server do not
+# answer BUCKET.host names. file_overwrite off: a name taken is never replaced
+# silently (the default of django-storages is to overwrite).
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or "us-east-1",
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            # Path-style addressing and s3v4 signatures are set in the client
+            # config (which django-storages then takes instead of its own); a store
+            # that does not answer fails the request in seconds (a Russian 503,
+            # profplan/storage.py), not after botocore's retries.
+            "client_config": _s3_client_config(),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        ),
-        "OPTIONS": json.loads(os.environ.get("DJANGO_STORAGE_OPTIONS") or "{}"),
-    },
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
