@@ -191,9 +191,7 @@ def rq_queues(settings, monkeypatch):
 
         # The tests' Redis database (DJANGO_TASKS_REDIS_URL in .ci/run) holds nothing else.
         django_rq.get_connection(settings.TASK_QUEUES[0]).flushdb()
-        monkeypatch.setattr(
-            "profplan.tasks.transaction.on_commit", lambda callback, *a, **k: callback()
-        )
+        monkeypatch.setattr("django.db.transaction.on_commit", lambda callback, *a, **k: callback())
 
 
 @pytest.fixture

@@ -14,10 +14,22 @@ from django.urls import reverse
 from plans import services
 from plans.models import Document, Evidence, RowExecution
 from profplan.storage import storage_check
+from tests.factories import add_row
 from tests.plans.test_documents import complete, pdf_text
-from tests.plans.test_execution import JPEG, approved, mark, show_row  # noqa: F401
+from tests.plans.test_execution import JPEG, approve, mark
 
 pytestmark = [pytest.mark.django_db, pytest.mark.tasks]
+
+
+@pytest.fixture
+def approved(plan):
+    add_row(plan, "3.4.12.1.", activity="Урок «Шоу профессий»", hours=4, grades=(6, 7))
+    return approve(plan)
+
+
+@pytest.fixture
+def show_row(approved):
+    return approved.rows.get(activity="Урок «Шоу профессий»")
 
 
 def test_a_plan_document_is_stored_in_the_bucket_and_served_from_it(
@@ -55,7 +67,7 @@ def test_an_evidence_file_is_stored_in_the_bucket_and_served_from_it(
     deputy,
     approved,
     show_row,
-    s3,  # noqa: F811
+    s3,
 ):
     client.force_login(deputy)
     photo = SimpleUploadedFile("экскурсия.jpg", JPEG, content_type="image/jpeg")
@@ -136,7 +148,7 @@ def test_an_evidence_download_while_the_store_is_down_is_a_russian_503(
     deputy,
     approved,
     show_row,
-    s3,  # noqa: F811
+    s3,
 ):
     client.force_login(deputy)
     mark(client, approved, show_row, files=[SimpleUploadedFile("фото.jpg", JPEG)])
@@ -152,7 +164,7 @@ def test_an_upload_while_the_store_is_down_is_refused_and_leaves_nothing_behind(
     deputy,
     approved,
     show_row,
-    s3,  # noqa: F811
+    s3,
 ):
     client.force_login(deputy)
     photos = [SimpleUploadedFile(f"фото{n}.jpg", JPEG) for n in (1, 2)]
@@ -179,7 +191,7 @@ def test_an_upload_cut_off_after_the_first_file_removes_the_first_file(
     approved,
     show_row,
     s3,
-    monkeypatch,  # noqa: F811
+    monkeypatch,
 ):
     """The store going away between two files of one form: the first is already in
     the bucket when the second fails; it is deleted again with the rolled-back record."""

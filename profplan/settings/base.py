@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "profplan.outbox",
     "accounts",
     "plans",
     "monitoring",
@@ -281,6 +282,17 @@ elif TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 else:
     raise ImproperlyConfigured("DJANGO_TASKS_BACKEND is «db» or «rq».")
+# A render's worker marks it alive every RENDER_HEARTBEAT_SECONDS; a render silent
+# for RENDER_LEASE_SECONDS lost its worker (killed: out of memory, a deploy, a
+# reboot) and any running worker queues it again within half that more
+# (profplan/outbox): at most 90 s with the default. Three such starts and it is
+# given up with a message.
+RENDER_LEASE_SECONDS = int(os.environ.get("DJANGO_RENDER_LEASE_SECONDS", "60"))
+RENDER_HEARTBEAT_SECONDS = max(1, RENDER_LEASE_SECONDS // 4)
+# The worker's address space in MB (resource.setrlimit RLIMIT_AS in `manage.py
+# worker`); 0: no cap. A render that would pass it fails with a Russian message
+# instead of the kernel's OOM killer taking the machine's memory (README).
+WORKER_MEMORY_MB = int(os.environ.get("DJANGO_WORKER_MEMORY_MB", "0"))
 # Rendered documents and archives nobody asked for again are deleted after this
 # many days (`manage.py prune_documents`, run daily); a submission's frozen PDF is
 # never deleted.
