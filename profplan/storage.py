@@ -73,21 +73,20 @@ def storage_check() -> str | None:
 
     On S3 one HEAD of the bucket; on the file system, that the folder is there and
     writable. Never lists or reads a file."""
+    from django.core.files.storage import FileSystemStorage
+
     storage = default_storage
     try:
-        bucket = getattr(storage, "bucket", None)
-        if bucket is not None:
+        if getattr(storage, "bucket_name", None):
             storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
             return None
-        import os
+        if isinstance(storage, FileSystemStorage):
+            import os
 
-        location = getattr(storage, "location", None)
-        if location is None:  # in-memory storage (tests): always there
-            return None
-        if not os.path.isdir(location):
-            os.makedirs(location, exist_ok=True)
-        if not os.access(location, os.W_OK):
-            return "folder not writable"
+            # Django makes the folder at the first save; a fresh node has none yet.
+            os.makedirs(storage.location, exist_ok=True)
+            if not os.access(storage.location, os.W_OK):
+                return "folder not writable"
         return None
     except Exception as error:  # the probe reports, never raises
         return type(error).__name__

@@ -325,3 +325,43 @@ def s3(settings, local_s3):
 
     local_s3.bucket, local_s3.keys, local_s3.down = bucket, keys, down
     return local_s3
+
+
+# --- a task queue that does not answer ---------------------------------------------------
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def queue_down(settings):
+    """A context in which the task queue is RQ on a Redis that does not answer (a
+    closed port); after it, the queue of the run (the database, or RQ on .ci/run's
+    Redis) answers again."""
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def down():
+        saved_tasks = settings.TASKS
+        saved_queues = getattr(settings, "RQ_QUEUES", None)
+        url = f"redis://127.0.0.1:{closed_port()}/0"
+        settings.RQ_QUEUES = {name: {"URL": url} for name in settings.TASK_QUEUES}
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}
+        }
+        try:
+            yield
+        finally:
+            settings.TASKS = saved_tasks
+            if saved_queues is None:
+                del settings.RQ_QUEUES
+            else:
+                settings.RQ_QUEUES = saved_queues
+
+    return down

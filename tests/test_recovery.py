@@ -8,8 +8,6 @@ it, so what is left in the database is exactly what a SIGKILL leaves: the docume
 
 `tasks`: .ci/run runs these again with RQ on a real Redis."""
 
-import contextlib
-import socket
 import subprocess
 import sys
 import time
@@ -268,39 +266,6 @@ def test_a_live_render_keeps_its_lease_fresh_so_the_reaper_leaves_it(settings):
 
 
 # --- the queue does not answer: the outbox --------------------------------------------------
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def queue_down(settings):
-    """A context in which the task queue is RQ on a Redis that does not answer (a
-    closed port); after it, the queue of the run (the database, or RQ on .ci/run's
-    Redis) answers again."""
-
-    @contextlib.contextmanager
-    def down():
-        saved_tasks = settings.TASKS
-        saved_queues = getattr(settings, "RQ_QUEUES", None)
-        url = f"redis://127.0.0.1:{closed_port()}/0"
-        settings.RQ_QUEUES = {name: {"URL": url} for name in settings.TASK_QUEUES}
-        settings.TASKS = {
-            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}
-        }
-        try:
-            yield
-        finally:
-            settings.TASKS = saved_tasks
-            if saved_queues is None:
-                del settings.RQ_QUEUES
-            else:
-                settings.RQ_QUEUES = saved_queues
-
-    return down
 
 
 def test_a_submit_while_the_queue_is_down_succeeds_and_its_work_waits_in_the_outbox(

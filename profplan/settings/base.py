@@ -317,9 +317,9 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
-# /healthz answers over plain HTTP too: the load balancer and monitoring ask it
-# directly, not through nginx's HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz and /readyz answer over plain HTTP too: the load balancer and monitoring
+# ask them directly, not through nginx's HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
