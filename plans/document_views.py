@@ -53,6 +53,11 @@ def _restart(key: str) -> str:
     lease = lease_of(key)
     if lease is None:
         return ""
+    if lease.state == "requeued" and lease.reason == "storage":
+        return (
+            "Хранилище файлов временно недоступно: документ будет сформирован заново "
+            f"через минуту (попытка {lease.attempts + 1} из {MAX_ATTEMPTS})."
+        )
     if lease.state == "requeued":
         return (
             "Формирование прервалось, документ формируется заново "

@@ -216,3 +216,55 @@ def test_an_upload_cut_off_after_the_first_file_removes_the_first_file(
     assert len(calls) == 2
     assert not Evidence.objects.exists()
     assert s3.keys() == []
+
+
+def test_a_render_while_the_store_is_down_is_tried_again_a_minute_later(
+    client, deputy, plan, s3, run_worker, deferred_tasks
+):
+    client.force_login(deputy)
+    progress = client.get(reverse("plans:export-xlsx", args=[plan.pk]))["Location"]
+    with s3.down():
+        run_worker()
+    document = Document.objects.get(plan=plan)
+    assert document.status == "queued" and not document.file
+    page = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "Хранилище файлов временно недоступно: документ будет сформирован заново через минуту"
+        " (попытка 2 из 3)" in page
+    )
+    assert deferred_tasks.count() == 1
+
+    deferred_tasks.make_due()
+    run_worker()
+    document.refresh_from_db()
+    assert document.status == "ready" and s3.keys() == [document.file.name]
+
+
+def test_a_frozen_pdf_while_the_store_is_down_is_drawn_once_it_is_back(
+    plan, deputy, s3, run_worker, deferred_tasks
+):
+    complete(plan)
+    submission = services.plan_submit(plan=plan, by=deputy, version=None)
+    with s3.down():
+        run_worker()
+    submission.refresh_from_db()
+    assert not submission.pdf and not submission.render_error
+    deferred_tasks.make_due()
+    run_worker()
+    submission.refresh_from_db()
+    assert submission.pdf.name in s3.keys()
+
+
+def test_a_render_that_finds_the_store_down_three_times_fails_with_its_reason(
+    client, deputy, plan, s3, run_worker, deferred_tasks
+):
+    client.force_login(deputy)
+    progress = client.get(reverse("plans:export-xlsx", args=[plan.pk]))["Location"]
+    with s3.down():
+        for _ in range(3):
+            run_worker()
+            deferred_tasks.make_due()
+    document = Document.objects.get(plan=plan)
+    assert document.status == "failed"
+    page = client.get(progress).content.decode()
+    assert "хранилище файлов недоступно" in page and "Сформировать заново" in page
