@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from profplan.outbox.work import MAX_ATTEMPTS, lease_of
+from profplan.storage import open_stored
 
 from . import documents
 from .exports import export_filename, file_response
@@ -30,7 +31,7 @@ def _visible_document(user, pk) -> Document:
 
 def _serve(document: Document) -> HttpResponse:
     documents.document_used(document)
-    return file_response(document.file.open("rb"), document.filename)
+    return file_response(open_stored(document.file), document.filename)
 
 
 def _progress_page(request, context: dict) -> HttpResponse:
@@ -222,4 +223,4 @@ def submission_pdf(request, pk, number, approved=False):
     stem = export_filename(plan, "pdf").removesuffix(".pdf")
     moment = submission.approved_at if approved else submission.submitted_at
     suffix = "утверждён" if approved else "сдан"
-    return file_response(field.open("rb"), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")
+    return file_response(open_stored(field), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")

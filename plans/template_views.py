@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts import access
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404
+from profplan.storage import open_stored
 
 from . import documents
 from .exports import file_response
@@ -53,7 +54,7 @@ def template_export(request, pk, fmt):
     document = documents.template_document(year=year, fmt=fmt, by=request.user)
     if document.status == DocumentStatus.READY:
         documents.document_used(document)
-        return file_response(document.file.open("rb"), document.filename)
+        return file_response(open_stored(document.file), document.filename)
     return redirect(document)
 
 

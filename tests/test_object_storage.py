@@ -47,6 +47,27 @@ def test_a_plan_document_is_stored_in_the_bucket_and_served_from_it(
     assert stored == response.content
 
 
+def test_a_download_from_the_bucket_streams_in_blocks_with_its_length(
+    client, deputy, plan, s3, download, monkeypatch
+):
+    """Not django-storages' S3File, which would fetch the whole object into the web
+    process before the first byte goes out."""
+    from storages.backends import s3 as backend
+
+    client.force_login(deputy)
+    url = reverse("plans:export-xlsx", args=[plan.pk])
+    data = download(url).content
+
+    def whole_object(*args, **kwargs):
+        raise AssertionError("a download read the whole object through S3File")
+
+    monkeypatch.setattr(backend.S3File, "_get_file", whole_object)
+    response = client.get(url)
+    assert response.streaming and response.block_size < len(data)
+    assert response["Content-Length"] == str(len(data))
+    assert b"".join(response.streaming_content) == data
+
+
 def test_a_frozen_pdf_of_a_submission_is_stored_in_the_bucket_and_served_from_it(
     client, plan, deputy, s3, run_worker
 ):

@@ -191,6 +191,9 @@ if S3_BUCKET:
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
+            # What the worker reads back (a plan's file for an archive) spills to a
+            # temporary file past 10 MB; downloads stream and hold only a block.
+            "max_memory_size": 10 * 1024 * 1024,
             # Path-style addressing and s3v4 signatures are set in the client
             # config (which django-storages then takes instead of its own); a store
             # that does not answer fails the request in seconds (a Russian 503,
