@@ -257,7 +257,7 @@ def document_render(*, document_id: int) -> Document | None:
                 key=key,
                 task_=render_document,
                 args=[document_id],
-                recover="plans.documents.document_recover",
+                recover=_path(document_recover),
                 free=False,
             )
     if not claimed:
@@ -307,6 +307,11 @@ def document_render(*, document_id: int) -> Document | None:
     if document.plan_id:
         _prune_superseded(document)
     return document
+
+
+def _path(function) -> str:
+    """The dotted path a lease keeps to call `function` from another process."""
+    return f"{function.__module__}.{function.__qualname__}"
 
 
 def document_recover(document_id: int, *, give_up: bool) -> None:
@@ -464,7 +469,7 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
             key=key,
             task_=render_submission,
             args=[submission_id, approved],
-            recover="plans.documents.submission_recover",
+            recover=_path(submission_recover),
         )
     if started is None:
         return None

@@ -178,38 +178,49 @@ def leases_reap(*, now=None) -> tuple[int, int]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
     queued = given_up = 0
+    # A lease queued again whose work has gone since (a document pruned, a plan
+    # deleted) is never taken again: forgotten after a day.
+    Lease.objects.filter(heartbeat_at__lt=now - timedelta(days=1)).delete()
     stale = Lease.objects.filter(state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
     for pk in list(stale.values_list("pk", flat=True)):
-        with transaction.atomic():
-            lease = (
-                Lease.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
-                .first()
-            )
-            if lease is None:
-                continue
-            give_up = lease.attempts >= MAX_ATTEMPTS
-            import_string(lease.recover)(*lease.args, give_up=give_up)
-            if give_up:
-                lease.delete()
-                given_up += 1
-                logger.error(
-                    "lease %s: given up after %d starts that stopped the worker",
-                    lease.key,
-                    lease.attempts,
-                )
-            else:
-                Lease.objects.filter(pk=pk).update(
-                    state=LeaseState.REQUEUED, heartbeat_at=now, reason=""
-                )
-                enqueue_after_commit(import_string(lease.task), *lease.args)
-                queued += 1
-                logger.warning(
-                    "lease %s: the worker stopped during start %d; queued again",
-                    lease.key,
-                    lease.attempts,
-                )
+        try:
+            outcome = _reap(pk, cutoff, now, enqueue_after_commit)
+        except Exception:  # one broken lease must not stop the others
+            logger.exception("lease %s: could not be recovered", pk)
+            continue
+        queued += outcome == "queued"
+        given_up += outcome == "given up"
     return queued, given_up
+
+
+def _reap(pk, cutoff, now, enqueue_after_commit) -> str:
+    """Recover one stale lease: "queued" again, "given up", or "" (taken meanwhile)."""
+    with transaction.atomic():
+        lease = (
+            Lease.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
+            .first()
+        )
+        if lease is None:
+            return ""
+        give_up = lease.attempts >= MAX_ATTEMPTS
+        import_string(lease.recover)(*lease.args, give_up=give_up)
+        if give_up:
+            lease.delete()
+            logger.error(
+                "lease %s: given up after %d starts that stopped the worker",
+                lease.key,
+                lease.attempts,
+            )
+            return "given up"
+        Lease.objects.filter(pk=pk).update(state=LeaseState.REQUEUED, heartbeat_at=now, reason="")
+        enqueue_after_commit(import_string(lease.task), *lease.args)
+        logger.warning(
+            "lease %s: the worker stopped during start %d; queued again",
+            lease.key,
+            lease.attempts,
+        )
+        return "queued"
 
 
 def maintenance() -> None:
