@@ -115,32 +115,6 @@ def test_a_file_written_by_one_machine_is_read_and_deleted_by_another(s3):
     assert not one.exists(name)
 
 
-def test_settings_from_plain_environment_variables(monkeypatch):
-    import importlib
-
-    from profplan.settings import base
-
-    monkeypatch.setenv("DJANGO_S3_BUCKET", "profplan-files")
-    monkeypatch.setenv("DJANGO_S3_ENDPOINT_URL", "https://s3.example.ru")
-    monkeypatch.setenv("DJANGO_S3_ACCESS_KEY", "ключ")
-    monkeypatch.setenv("DJANGO_S3_SECRET_KEY", "секрет")
-    try:
-        importlib.reload(base)
-        storage = base.STORAGES["default"]
-        assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
-        options = storage["OPTIONS"]
-        assert options["bucket_name"] == "profplan-files"
-        assert options["endpoint_url"] == "https://s3.example.ru"
-        assert options["region_name"] == "us-east-1"
-        assert options["file_overwrite"] is False
-        assert options["client_config"].s3 == {"addressing_style": "path"}
-    finally:
-        monkeypatch.delenv("DJANGO_S3_BUCKET")
-        importlib.reload(base)
-    # Without a bucket: the file system, as for one machine.
-    assert base.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
-
-
 # --- the store does not answer --------------------------------------------------------------
 
 

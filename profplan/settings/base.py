@@ -179,6 +179,13 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # answer BUCKET.host names. file_overwrite off: a name taken is never replaced
 # silently (the default of django-storages is to overwrite).
 S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if os.environ.get("DJANGO_STORAGE_BACKEND") or os.environ.get("DJANGO_STORAGE_OPTIONS"):
+    # Silently falling back to the local disk would split the files between machines.
+    raise ImproperlyConfigured(
+        "DJANGO_STORAGE_BACKEND and DJANGO_STORAGE_OPTIONS are replaced by DJANGO_S3_BUCKET, "
+        "DJANGO_S3_ENDPOINT_URL, DJANGO_S3_ACCESS_KEY, DJANGO_S3_SECRET_KEY and "
+        "DJANGO_S3_REGION (README, «Развёртывание»)."
+    )
 if S3_BUCKET:
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
