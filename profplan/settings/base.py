@@ -285,6 +285,12 @@ if TASKS_BACKEND == "rq":
     TASKS_REDIS_URL = os.environ.get("DJANGO_TASKS_REDIS_URL") or os.environ.get(
         "REDIS_URL", "redis://127.0.0.1:6379/0"
     )
+    if "socket_connect_timeout" not in TASKS_REDIS_URL:
+        # A Redis host that does not answer (not even with a refusal) delays a
+        # submit's hand-over to the outbox by seconds, not by the system's minutes of
+        # TCP retries (profplan/outbox). Only the connect: RQ's worker waits on its
+        # queues longer than any read timeout would allow.
+        TASKS_REDIS_URL += ("&" if "?" in TASKS_REDIS_URL else "?") + "socket_connect_timeout=3"
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}
