@@ -11,7 +11,6 @@ from plans.execution.evidence import MAX_EVIDENCE_FILES, check_upload, new_key, 
 from plans.execution.reads import delivery_by_grade, executions_of_plans
 from plans.models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
 from plans.services.errors import TransitionRefused
-from profplan.stored_files import file_store_on_commit
 
 NOT_APPROVED = "Исполнение отмечается только в утверждённом плане."
 TOO_MANY_FILES = f"К строке можно прикрепить не больше {MAX_EVIDENCE_FILES} файлов."
@@ -33,9 +32,20 @@ def row_execution_record(*, row: PlanRow, by, data: dict, files=()) -> RowExecut
     execution.save()
     if files and execution.evidence.count() + len(files) > MAX_EVIDENCE_FILES:
         raise TransitionRefused(TOO_MANY_FILES)
-    for upload in files:
-        evidence_add(execution=execution, upload=upload, by=by)
-    plan_delivery_store(plan=row.plan)
+    stored: list[Evidence] = []
+    try:
+        for upload in files:
+            stored.append(evidence_add(execution=execution, upload=upload, by=by))
+        plan_delivery_store(plan=row.plan)
+    except BaseException:
+        # The transaction rolls back the records; the files already in the store
+        # (the first of two when the store went away at the second) go with them.
+        for evidence in stored:
+            try:
+                evidence.file.storage.delete(evidence.file.name)
+            except Exception:  # the store is down: an orphan file, never a record
+                pass
+        raise
     return execution
 
 
@@ -51,10 +61,15 @@ def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
         uploaded_by=by,
     )
     # The storage gets the generated name; the user's name is kept for display only.
-    # The file is written once the record commits: a failure later in the same
-    # transaction (the next file refused, the hours of the plan) leaves no file behind.
-    file_store_on_commit(evidence.file, f"{evidence.key}.{kind.extension}", upload)
-    evidence.save()
+    # The file is written inside the transaction, so that a file store that does not
+    # answer refuses the upload there and then (the page says so); a failure later in
+    # the transaction removes the files already written (`row_execution_record`).
+    evidence.file.save(f"{evidence.key}.{kind.extension}", upload, save=False)
+    try:
+        evidence.save()
+    except BaseException:  # no file without its record
+        evidence.file.storage.delete(evidence.file.name)
+        raise
     return evidence
 
 

@@ -15,7 +15,11 @@ from plans.execution.reads import delivery_by_grade, executions_for, markable_li
 from plans.forms import RowExecutionForm
 from plans.models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
 from plans.numbering import plan_lines
+from profplan import storage
 
+STORAGE_DOWN = (
+    "Хранилище файлов временно недоступно: отметка и файлы не сохранены. Попробуйте через минуту."
+)
 NOT_APPROVED = "Исполнение отмечается после того, как региональный центр утвердит план."
 
 
@@ -81,10 +85,14 @@ def execution_row(request, pk, row_pk):
                 )
             except services.TransitionRefused as error:
                 form.add_error(None, error.message)
+            except Exception as error:
+                if not storage.is_unavailable(error):
+                    raise
+                form.add_error(None, STORAGE_DOWN)
             else:
                 messages.success(request, "Отметка сохранена.")
                 return redirect(f"{_execution_url(plan)}#row-{row.pk}")
-        status = 422
+        status = 503 if STORAGE_DOWN in form.non_field_errors() else 422
     else:
         initial = {}
         if current is None:
@@ -135,7 +143,7 @@ def evidence_download(request, pk, evidence_pk):
     nothing a school uploads is ever shown by the browser as a page of the site."""
     evidence = _visible_evidence(request, pk, evidence_pk)
     try:
-        handle = evidence.file.open("rb")
+        handle = storage.open_stored(evidence.file)
     except (FileNotFoundError, OSError):
         raise Http404 from None
     response = FileResponse(
@@ -144,6 +152,8 @@ def evidence_download(request, pk, evidence_pk):
         filename=evidence.name,
         content_type=evidence.content_type,
     )
+    if "Content-Length" not in response and getattr(handle, "size", None) is not None:
+        response["Content-Length"] = handle.size
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"

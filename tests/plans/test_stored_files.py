@@ -41,17 +41,10 @@ def record(row, by, *names):
     return row_execution_record(row=row, by=by, data={"status": "done"}, files=files)
 
 
-def test_an_evidence_file_is_stored_when_its_record_commits(
-    deputy, show_row, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks() as callbacks:
-        record(show_row, deputy, "фото.jpg")
-        evidence = Evidence.objects.get()
-        # Saved and named, but not in the storage until the commit.
-        assert evidence.file.name.startswith(f"execution/{show_row.plan_id}/")
-        assert stored_files("execution") == []
-    for callback in callbacks:
-        callback()
+def test_an_evidence_file_is_stored_with_its_record(deputy, show_row):
+    record(show_row, deputy, "фото.jpg")
+    evidence = Evidence.objects.get()
+    assert evidence.file.name.startswith(f"execution/{show_row.plan_id}/")
     assert stored_files("execution") == [evidence.file.name]
     with evidence.file.open("rb") as stored:
         assert stored.read() == JPEG
@@ -71,18 +64,20 @@ def test_a_failure_after_the_file_is_saved_leaves_no_file_and_no_record(
     assert stored_files("execution") == []
 
 
-def test_a_storage_that_refuses_the_file_takes_the_record_back(
-    deputy, show_row, monkeypatch, django_capture_on_commit_callbacks, caplog
+def test_a_storage_that_refuses_the_file_refuses_the_mark_and_keeps_nothing(
+    deputy, show_row, monkeypatch
 ):
+    """The file is written inside the transaction (so that the page can say the store
+    is down): a refusal rolls back the mark with its records."""
+
     def refusing(name, content, max_length=None):
         raise OSError("disk full")
 
     monkeypatch.setattr(default_storage, "save", refusing)
-    with django_capture_on_commit_callbacks(execute=True):
+    with pytest.raises(OSError):
         record(show_row, deputy, "фото.jpg")
-    assert not Evidence.objects.exists()
-    assert RowExecution.objects.get().status == "done"  # the mark itself is kept
-    assert "file not stored" in caplog.text
+    assert not Evidence.objects.exists() and not RowExecution.objects.exists()
+    assert stored_files("execution") == []
 
 
 def test_a_render_whose_record_cannot_be_saved_leaves_no_file(plan, deputy, monkeypatch):
