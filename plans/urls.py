@@ -19,6 +19,7 @@ urlpatterns = [
     path("plans/region.xlsx", document_views.region_export, name="export-region"),
     path("plans/archive/", document_views.region_archive, name="archive"),
     path("documents/<int:pk>/", document_views.document_detail, name="document"),
+    path("documents/<int:pk>/retry/", document_views.document_retry, name="document-retry"),
     path(
         "documents/<int:pk>/download/", document_views.document_download, name="document-download"
     ),

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
 from django.utils import timezone
 
 try:  # Django 6
@@ -108,10 +107,14 @@ def enqueue_after_commit(task_, *args) -> None:
     """Queue `task_` so that it runs only if the current transaction commits.
 
     The database backend writes the task in the same transaction (both or neither,
-    and nothing to lose between commit and enqueue); a backend outside the
-    database (RQ) is given the task once the commit is done, so a worker never
-    picks up a task for a row it cannot see yet."""
+    and nothing to lose between commit and enqueue). For a backend outside the
+    database (RQ) the task is recorded in the outbox in the same transaction and
+    handed to the queue after the commit, so a worker never picks up a task for a
+    row it cannot see yet, and a queue that does not answer at that moment delays
+    the task instead of losing it (profplan/outbox)."""
     if type(task_.get_backend()).__name__ == "DatabaseBackend":
         task_.enqueue(*args)
     else:
-        transaction.on_commit(lambda: task_.enqueue(*args))
+        from profplan.outbox.work import outbox_record
+
+        outbox_record(task_, *args)

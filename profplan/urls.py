@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from . import views
+from . import health, views
 
 admin.site.site_header = "Профплан: региональный центр"
 admin.site.site_title = "Профплан"
@@ -9,6 +9,7 @@ admin.site.index_title = "Планы профориентации школ КБ�
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("session/keepalive/", views.session_keepalive, name="session-keepalive"),
     path("session/", views.session_status, name="session-status"),
     path("admin/", admin.site.urls),

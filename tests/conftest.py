@@ -191,9 +191,7 @@ def rq_queues(settings, monkeypatch):
 
         # The tests' Redis database (DJANGO_TASKS_REDIS_URL in .ci/run) holds nothing else.
         django_rq.get_connection(settings.TASK_QUEUES[0]).flushdb()
-        monkeypatch.setattr(
-            "profplan.tasks.transaction.on_commit", lambda callback, *a, **k: callback()
-        )
+        monkeypatch.setattr("django.db.transaction.on_commit", lambda callback, *a, **k: callback())
 
 
 @pytest.fixture
@@ -233,3 +231,137 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         report.longrepr = f"skipped under CI=true, where every test must run: {reason}"
     return report
+
+
+# --- a local S3 (moto, in this process) -------------------------------------------------
+
+
+class LocalS3:
+    """moto's S3 server in a thread of the test process, on a free port.
+
+    moto keeps buckets in this process's memory, so stopping the server and starting
+    it again on the same port (`down()`) is an outage that loses nothing, like an
+    object store restarted or cut off for a while."""
+
+    def __init__(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        self.server.start()
+        self.port = self.server.get_host_and_port()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+
+    def options(self, bucket: str) -> dict:
+        from profplan.settings.base import _s3_client_config
+
+        return {
+            "bucket_name": bucket,
+            "endpoint_url": self.endpoint,
+            "access_key": "profplan-test",
+            "secret_key": "profplan-test-secret",
+            "region_name": "us-east-1",
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "client_config": _s3_client_config(),
+        }
+
+    def client(self):
+        import boto3
+
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            aws_access_key_id="profplan-test",
+            aws_secret_access_key="profplan-test-secret",
+            region_name="us-east-1",
+        )
+
+    def stop(self):
+        self.server.stop()
+
+    def start(self):
+        from moto.server import ThreadedMotoServer
+
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        self.server.start()
+
+
+@pytest.fixture(scope="session")
+def local_s3():
+    server = LocalS3()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3(settings, local_s3):
+    """STORAGES["default"] is a fresh bucket of the local S3 for this test; returns the
+    server, with `bucket`, `keys()` (what the bucket holds) and `down()` (a context in
+    which the store does not answer)."""
+    import contextlib
+    import uuid
+
+    bucket = f"profplan-{uuid.uuid4().hex[:12]}"
+    local_s3.client().create_bucket(Bucket=bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": local_s3.options(bucket),
+        },
+    }
+
+    @contextlib.contextmanager
+    def down():
+        local_s3.stop()
+        try:
+            yield
+        finally:
+            local_s3.start()
+
+    def keys() -> list[str]:
+        listing = local_s3.client().list_objects_v2(Bucket=bucket)
+        return sorted(item["Key"] for item in listing.get("Contents", []))
+
+    local_s3.bucket, local_s3.keys, local_s3.down = bucket, keys, down
+    return local_s3
+
+
+# --- a task queue that does not answer ---------------------------------------------------
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def queue_down(settings):
+    """A context in which the task queue is RQ on a Redis that does not answer (a
+    closed port); after it, the queue of the run (the database, or RQ on .ci/run's
+    Redis) answers again."""
+
+    import contextlib
+
+    @contextlib.contextmanager
+    def down():
+        saved_tasks = settings.TASKS
+        saved_queues = getattr(settings, "RQ_QUEUES", None)
+        url = f"redis://127.0.0.1:{closed_port()}/0"
+        settings.RQ_QUEUES = {name: {"URL": url} for name in settings.TASK_QUEUES}
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": settings.TASK_QUEUES}
+        }
+        try:
+            yield
+        finally:
+            settings.TASKS = saved_tasks
+            if saved_queues is None:
+                del settings.RQ_QUEUES
+            else:
+                settings.RQ_QUEUES = saved_queues
+
+    return down

@@ -30,6 +30,7 @@ from django.utils import timezone
 from plans.documents.formats import export_filename
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 from profplan.digest import source_digest
+from profplan.outbox import work as leases
 from profplan.tasks import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,12 @@ PLAN_FORMATS = {
 }
 TEMPLATE_FORMATS = {"pdf": DocumentKind.TEMPLATE_PDF, "docx": DocumentKind.TEMPLATE_DOCX}
 RENDER_FAILED = "Не удалось сформировать документ. Попробуйте ещё раз; если ошибка повторится, сообщите в региональный центр."
+# A render that stopped its worker three times (profplan/outbox), or ran out of the
+# memory the worker is allowed (DJANGO_WORKER_MEMORY_MB).
+TOO_BIG = (
+    "Документ не удалось сформировать: план слишком велик для обработчика (формирование "
+    "прерывалось, не хватило памяти). Сообщите в региональный центр."
+)
 
 # Everything a document's content depends on besides the data: a change to any
 # of these files is a new rendering-code version, so stored files of the old one
@@ -81,14 +88,26 @@ def _request(*, key: str, by, **fields) -> Document:
             return Document.objects.get(key=key)
     elif document.status == DocumentStatus.FAILED:
         # Asking again after a failure tries again.
-        Document.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.QUEUED, error="", done=0
-        )
-        document.refresh_from_db()
+        document_retry(document=document)
+        return document
     else:
         return document
     enqueue_after_commit(render_document, document.pk)
     return document
+
+
+def document_retry(*, document: Document) -> None:
+    """A failed document queued again («Сформировать заново»), with its three starts
+    counted afresh."""
+    from plans.tasks import render_document
+
+    if not Document.objects.filter(pk=document.pk, status=DocumentStatus.FAILED).update(
+        status=DocumentStatus.QUEUED, error="", done=0
+    ):
+        return
+    leases.lease_release(f"document:{document.pk}")
+    document.refresh_from_db()
+    enqueue_after_commit(render_document, document.pk)
 
 
 def _plan_file(plan: Plan, fmt: str) -> tuple[str, dict]:
@@ -219,15 +238,31 @@ def render_plan_bytes(plan: Plan, fmt: str) -> bytes:
 def document_render(*, document_id: int) -> Document | None:
     """Render a queued document and store it whole; on failure record the message.
 
-    Claimed with a conditional update, so two workers never render the same one."""
-    claimed = Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
-        status=DocumentStatus.RUNNING
-    )
+    Claimed with a conditional update, so two workers never render the same one,
+    and under a lease (profplan/outbox) taken in the same transaction: a worker
+    killed mid-render leaves the lease to go stale, and the worker loop queues the
+    document again (`document_recover`). Running it twice harms nothing: the same
+    key, the same file name (replaced), one record."""
+    from plans.tasks import render_document
+
+    key = f"document:{document_id}"
+    with transaction.atomic():
+        claimed = Document.objects.filter(pk=document_id, status=DocumentStatus.QUEUED).update(
+            status=DocumentStatus.RUNNING
+        )
+        if claimed:
+            leases.lease_claim(
+                key=key,
+                task_=render_document,
+                args=[document_id],
+                recover="plans.documents.queue.document_recover",
+                free=False,
+            )
     if not claimed:
         return None
     document = Document.objects.get(pk=document_id)
     try:
-        with tempfile.TemporaryFile() as output:
+        with leases.heartbeat(key), tempfile.TemporaryFile() as output:
             if document.plan_id:
                 fmt = next(f for f, kind in PLAN_FORMATS.items() if kind == document.kind)
                 plan = Plan.objects.for_editor().get(pk=document.plan_id)
@@ -241,23 +276,50 @@ def document_render(*, document_id: int) -> Document | None:
             else:
                 _write_consolidated(document, output)
             output.seek(0)
-            document.file.save(document.filename, File(output), save=False)
+            _store_replacing(document.file, document.filename, File(output))
             document.size = document.file.size
-    except Exception:
+    except Exception as error:
         logger.exception("document %s (%s) failed", document.pk, document.kind)
         if document.file:
             document.file.delete(save=False)
         Document.objects.filter(pk=document.pk).update(
-            status=DocumentStatus.FAILED, error=RENDER_FAILED, file="", finished_at=timezone.now()
+            status=DocumentStatus.FAILED,
+            error=TOO_BIG if isinstance(error, MemoryError) else RENDER_FAILED,
+            file="",
+            finished_at=timezone.now(),
         )
+        leases.lease_release(key)
         return None
     document.status = DocumentStatus.READY
     document.finished_at = timezone.now()
     document.done = document.total
     document.save(update_fields=["file", "size", "status", "finished_at", "done"])
+    leases.lease_release(key)
     if document.plan_id:
         _prune_superseded(document)
     return document
+
+
+def document_recover(document_id: int, *, give_up: bool) -> None:
+    """The worker rendering this document stopped (profplan/outbox's reaper): put
+    it back in the queue, or after three such stops mark it failed for good."""
+    running = Document.objects.filter(pk=document_id, status=DocumentStatus.RUNNING)
+    if give_up:
+        running.update(
+            status=DocumentStatus.FAILED, error=TOO_BIG, file="", finished_at=timezone.now()
+        )
+    else:
+        running.update(status=DocumentStatus.QUEUED)
+
+
+def _store_replacing(field, filename: str, content) -> None:
+    """Save under the field's own name for this record, replacing a file an earlier,
+    cut-off attempt left there: a storage that never overwrites (S3 with
+    file_overwrite off, the file system) would otherwise keep both under two names."""
+    name = field.field.generate_filename(field.instance, filename)
+    if field.storage.exists(name):
+        field.storage.delete(name)
+    field.name = field.storage.save(name, content, max_length=field.field.max_length)
 
 
 def _progress(document: Document, done: int) -> None:
@@ -358,8 +420,11 @@ def document_used(document: Document) -> None:
 
 def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubmission | None:
     """Draw the frozen PDF of a submission (or its approved copy) from what the
-    submission recorded, and store it. Idempotent: a stored file is kept."""
+    submission recorded, and store it. Idempotent: a stored file is kept, and a
+    second worker finds the lease held and leaves it (profplan/outbox: a worker
+    killed meanwhile has its render queued again by `submission_recover`)."""
     from plans.documents.formats.pdf import context_from_json, render_pdf
+    from plans.tasks import render_submission
 
     submission = (
         PlanSubmission.objects.select_related("plan__year").filter(pk=submission_id).first()
@@ -369,6 +434,16 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
     field = submission.approved_pdf if approved else submission.pdf
     if field:
         return submission
+    key = submission_lease_key(submission_id, approved)
+    with transaction.atomic():
+        started = leases.lease_claim(
+            key=key,
+            task_=render_submission,
+            args=[submission_id, approved],
+            recover="plans.documents.queue.submission_recover",
+        )
+    if started is None:
+        return None
     context = context_from_json(submission.document)
     if approved:
         context |= {
@@ -377,14 +452,39 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
             "approved_on": timezone.localtime(submission.approved_at).date(),
         }
     try:
-        data = render_pdf(context)
-    except Exception:
+        with leases.heartbeat(key):
+            data = render_pdf(context)
+            _store_replacing(field, "submission.pdf", ContentFile(data))
+    except Exception as error:
         logger.exception("submission %s: PDF failed", submission.pk)
-        PlanSubmission.objects.filter(pk=submission.pk).update(render_error=RENDER_FAILED)
+        PlanSubmission.objects.filter(pk=submission.pk).update(
+            render_error=TOO_BIG if isinstance(error, MemoryError) else RENDER_FAILED
+        )
+        leases.lease_release(key)
         return None
-    field.save(f"plan-{submission.plan_id}-{submission.number}.pdf", ContentFile(data), save=False)
     name_field = "approved_pdf" if approved else "pdf"
     PlanSubmission.objects.filter(pk=submission.pk).update(
         **{name_field: field.name, "render_error": ""}
     )
+    leases.lease_release(key)
     return submission
+
+
+def submission_lease_key(submission_id: int, approved: bool) -> str:
+    return f"submission:{submission_id}:{'approved' if approved else 'pdf'}"
+
+
+def submission_recover(submission_id: int, approved: bool = False, *, give_up: bool) -> None:
+    """The worker drawing this frozen PDF stopped: it is queued again as it is (the
+    render keeps nothing half-done), or after three stops marked failed for good."""
+    if give_up:
+        PlanSubmission.objects.filter(pk=submission_id).update(render_error=TOO_BIG)
+
+
+def submission_rerender(*, submission: PlanSubmission, approved: bool = False) -> None:
+    """«Сформировать заново» after a failed frozen PDF."""
+    from plans.tasks import render_submission
+
+    PlanSubmission.objects.filter(pk=submission.pk).update(render_error="")
+    leases.lease_release(submission_lease_key(submission.pk, approved))
+    enqueue_after_commit(render_submission, submission.pk, approved)

@@ -17,6 +17,7 @@ from accounts import access
 from plans.documents import queue
 from plans.documents.formats import export_filename, file_response
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
+from profplan.outbox.work import MAX_ATTEMPTS, lease_of
 
 
 def _visible_document(user, pk) -> Document:
@@ -33,9 +34,38 @@ def _serve(document: Document) -> HttpResponse:
 
 def _progress_page(request, context: dict) -> HttpResponse:
     context = {"state": "queued", "percent": 0, "done": 0, "total": 1, "error": ""} | context
+    if context["state"] in ("queued", "running") and context.get("lease_key"):
+        context["restart"] = _restart(context["lease_key"])
     if request.htmx:
         return render(request, "plans/_document_status.html", context)
     return render(request, "plans/document.html", context)
+
+
+def _restart(key: str) -> str:
+    """What the page says while a render is being done again after its worker
+    stopped (profplan/outbox), or while it waits to be: never a silent spinner."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    lease = lease_of(key)
+    if lease is None:
+        return ""
+    if lease.state == "requeued":
+        return (
+            "Формирование прервалось, документ формируется заново "
+            f"(попытка {lease.attempts + 1} из {MAX_ATTEMPTS})."
+        )
+    silent = timezone.now() - lease.heartbeat_at > timedelta(seconds=settings.RENDER_LEASE_SECONDS)
+    if silent:
+        return (
+            "Формирование прервалось: документ будет сформирован заново, как только "
+            "обработчик освободится (обычно в течение двух минут)."
+        )
+    if lease.attempts > 1:
+        return f"Документ формируется заново (попытка {lease.attempts} из {MAX_ATTEMPTS})."
+    return ""
 
 
 def _retry_url(document: Document) -> str:
@@ -48,7 +78,7 @@ def _retry_url(document: Document) -> str:
         return reverse(f"plans:template-export-{fmt}", args=[document.year_id])
     if document.kind == DocumentKind.CONSOLIDATED:
         return f"{reverse('plans:export-region')}?year={document.year_id}"
-    return ""  # an archive: the button that asked for it asks again
+    return ""  # an archive: «Сформировать заново» posts to document_retry
 
 
 def _waiting(request, document: Document) -> HttpResponse:
@@ -65,6 +95,8 @@ def _waiting(request, document: Document) -> HttpResponse:
             "poll_url": document.get_absolute_url(),
             "download_url": reverse("plans:document-download", args=[document.pk]),
             "retry_url": _retry_url(document),
+            "retry_post": reverse("plans:document-retry", args=[document.pk]),
+            "lease_key": f"document:{document.pk}",
             "back_url": (
                 document.plan.get_absolute_url() if document.plan_id else reverse("plans:home")
             ),
@@ -89,6 +121,17 @@ def document_detail(request, pk):
     """The progress page of a document; htmx asks it again every second."""
     document = _visible_document(request.user, pk)
     return _waiting(request, document)
+
+
+@login_required
+@require_POST
+def document_retry(request, pk):
+    """«Сформировать заново» for a failed document of any kind (an archive has no
+    address of its own to ask again)."""
+    document = _visible_document(request.user, pk)
+    if document.status == DocumentStatus.FAILED:
+        queue.document_retry(document=document)
+    return redirect(document)
 
 
 @login_required
@@ -150,6 +193,11 @@ def submission_pdf(request, pk, number, approved=False):
     if approved and submission.approved_at is None:
         raise Http404
     field = submission.approved_pdf if approved else submission.pdf
+    if request.method == "POST":
+        # «Сформировать заново» after a failed frozen PDF: anyone who may see it.
+        if not field and submission.render_error:
+            queue.submission_rerender(submission=submission, approved=approved)
+        return redirect(request.path)
     if not field or request.htmx:
         return _progress_page(
             request,
@@ -158,6 +206,8 @@ def submission_pdf(request, pk, number, approved=False):
                 "error": submission.render_error,
                 "poll_url": request.path,
                 "download_url": request.path,
+                "retry_post": request.path,
+                "lease_key": queue.submission_lease_key(submission.pk, approved),
                 "title": f"PDF {'утверждённой' if approved else 'сданной'} версии № {number}",
                 "filename": str(plan),
                 "back_url": plan.get_absolute_url(),

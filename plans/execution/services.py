@@ -32,9 +32,20 @@ def row_execution_record(*, row: PlanRow, by, data: dict, files=()) -> RowExecut
     execution.save()
     if files and execution.evidence.count() + len(files) > MAX_EVIDENCE_FILES:
         raise TransitionRefused(TOO_MANY_FILES)
-    for upload in files:
-        evidence_add(execution=execution, upload=upload, by=by)
-    plan_delivery_store(plan=row.plan)
+    stored: list[Evidence] = []
+    try:
+        for upload in files:
+            stored.append(evidence_add(execution=execution, upload=upload, by=by))
+        plan_delivery_store(plan=row.plan)
+    except BaseException:
+        # The transaction rolls back the records; the files already in the store
+        # (the first of two when the store went away at the second) go with them.
+        for evidence in stored:
+            try:
+                evidence.file.storage.delete(evidence.file.name)
+            except Exception:  # the store is down: an orphan file, never a record
+                pass
+        raise
     return execution
 
 

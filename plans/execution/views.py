@@ -14,7 +14,11 @@ from plans.execution.reads import delivery_by_grade, executions_for, markable_li
 from plans.forms import RowExecutionForm
 from plans.models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
 from plans.numbering import plan_lines
+from profplan import storage
 
+STORAGE_DOWN = (
+    "Хранилище файлов временно недоступно: отметка и файлы не сохранены. Попробуйте через минуту."
+)
 NOT_APPROVED = "Исполнение отмечается после того, как региональный центр утвердит план."
 
 
@@ -80,10 +84,14 @@ def execution_row(request, pk, row_pk):
                 )
             except services.TransitionRefused as error:
                 form.add_error(None, error.message)
+            except Exception as error:
+                if not storage.is_unavailable(error):
+                    raise
+                form.add_error(None, STORAGE_DOWN)
             else:
                 messages.success(request, "Отметка сохранена.")
                 return redirect(f"{_execution_url(plan)}#row-{row.pk}")
-        status = 422
+        status = 503 if STORAGE_DOWN in form.non_field_errors() else 422
     else:
         initial = {}
         if current is None:

@@ -40,7 +40,8 @@ def plan_comment_add(*, plan: Plan, by, text: str, row: PlanRow | None = None, r
         plan=plan, row=row, row_number=number, reply_to=reply_to, author=by, text=text
     )
 
-    transaction.on_commit(lambda: notifications.comment_added(comment=comment))
+    # Queued in this transaction, as the workflow's notices (services/workflow.py).
+    notifications.comment_added(comment=comment)
     return comment
 
 

@@ -102,9 +102,10 @@ def _transition(*, plan: Plan, by, action: str, version: int | None, comment: st
         }
     )
 
-    transaction.on_commit(
-        lambda: notifications.plan_status_changed(plan=locked, action=action, comment=comment)
-    )
+    # Queued in this transaction (profplan/tasks.py: the database queue, or the
+    # outbox in front of RQ): sent only if the change commits, and never lost to a
+    # queue that does not answer at that moment.
+    notifications.plan_status_changed(plan=locked, action=action, comment=comment)
     return locked
 
 

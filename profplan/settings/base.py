@@ -4,7 +4,6 @@ The defaults are for a developer's machine (SQLite, DEBUG on); production sets
 DJANGO_DEBUG=0, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DATABASE_URL.
 """
 
-import json
 import os
 from pathlib import Path
 
@@ -19,6 +18,18 @@ def env_bool(name: str, default: bool) -> bool:
     if value is None or value == "":
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _s3_client_config():
+    from botocore.config import Config
+
+    return Config(
+        s3={"addressing_style": "path"},
+        signature_version="s3v4",
+        connect_timeout=float(os.environ.get("DJANGO_S3_TIMEOUT", "5")),
+        read_timeout=float(os.environ.get("DJANGO_S3_TIMEOUT", "5")) * 6,
+        retries={"max_attempts": 2, "mode": "standard"},
+    )
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -56,6 +67,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "profplan.outbox",
     "accounts",
     "plans",
     "monitoring",
@@ -72,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "profplan.middleware.MalformedInputMiddleware",
+    # The file store down: the Russian 503 page, not a 500 (profplan/storage.py).
+    "profplan.storage.StorageUnavailableMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,18 +172,36 @@ STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfi
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
-# Generated files (frozen PDFs of submissions) go through Django's storage API, so
-# several app servers can share one S3-compatible bucket by configuration alone:
-# DJANGO_STORAGE_BACKEND=storages.backends.s3.S3Storage and its options as JSON in
-# DJANGO_STORAGE_OPTIONS (README, «Развёртывание»; needs `pip install
-# django-storages[s3]`, which a single server does not).
+# Generated documents, frozen PDFs of submissions and evidence files go through
+# Django's storage API only: one machine keeps them in MEDIA_ROOT; several machines
+# share an S3-compatible bucket (README, «Развёртывание»), set by DJANGO_S3_BUCKET and
+# its neighbours. Path-style addressing: MinIO, Ceph and the local test server do not
+# answer BUCKET.host names. file_overwrite off: a name taken is never replaced
+# silently (the default of django-storages is to overwrite).
+S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("DJANGO_S3_ENDPOINT_URL") or None,
+            "access_key": os.environ.get("DJANGO_S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("DJANGO_S3_SECRET_KEY") or None,
+            "region_name": os.environ.get("DJANGO_S3_REGION") or "us-east-1",
+            "file_overwrite": False,
+            "default_acl": None,
+            "querystring_auth": True,
+            # Path-style addressing and s3v4 signatures are set in the client
+            # config (which django-storages then takes instead of its own); a store
+            # that does not answer fails the request in seconds (a Russian 503,
+            # profplan/storage.py), not after botocore's retries.
+            "client_config": _s3_client_config(),
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "DJANGO_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"
-        ),
-        "OPTIONS": json.loads(os.environ.get("DJANGO_STORAGE_OPTIONS") or "{}"),
-    },
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -250,6 +282,17 @@ elif TASKS_BACKEND == "db":
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 else:
     raise ImproperlyConfigured("DJANGO_TASKS_BACKEND is «db» or «rq».")
+# A render's worker marks it alive every RENDER_HEARTBEAT_SECONDS; a render silent
+# for RENDER_LEASE_SECONDS lost its worker (killed: out of memory, a deploy, a
+# reboot) and any running worker queues it again within half that more
+# (profplan/outbox): at most 90 s with the default. Three such starts and it is
+# given up with a message.
+RENDER_LEASE_SECONDS = int(os.environ.get("DJANGO_RENDER_LEASE_SECONDS", "60"))
+RENDER_HEARTBEAT_SECONDS = max(1, RENDER_LEASE_SECONDS // 4)
+# The worker's address space in MB (resource.setrlimit RLIMIT_AS in `manage.py
+# worker`); 0: no cap. A render that would pass it fails with a Russian message
+# instead of the kernel's OOM killer taking the machine's memory (README).
+WORKER_MEMORY_MB = int(os.environ.get("DJANGO_WORKER_MEMORY_MB", "0"))
 # Rendered documents and archives nobody asked for again are deleted after this
 # many days (`manage.py prune_documents`, run daily); a submission's frozen PDF is
 # never deleted.
@@ -274,9 +317,9 @@ CONTENT_SECURITY_POLICY = {
     "frame-ancestors": ["'none'"],
 }
 
-# /healthz answers over plain HTTP too: the load balancer and monitoring ask it
-# directly, not through nginx's HTTPS.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# /healthz and /readyz answer over plain HTTP too: the load balancer and monitoring
+# ask them directly, not through nginx's HTTPS.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

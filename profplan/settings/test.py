@@ -20,3 +20,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {  # noqa: F405
         "NAME": str(Path(tempfile.gettempdir()) / f"profplan-test-{os.getpid()}.sqlite3")  # noqa: F405
     }
+
+# The heartbeat thread writes only in tests that ask for it: inside a test's
+# transaction on SQLite its write would wait for the test's lock.
+RENDER_HEARTBEAT_SECONDS = 3600
