@@ -42,18 +42,18 @@ def scratch_database(workdir: Path) -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import dj_database_url
-        import psycopg2
+        import psycopg
 
         db = dj_database_url.parse(url)
         name = db["NAME"] + "_load"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
+            autocommit=True,
             dbname="postgres",
             user=db["USER"],
             password=db["PASSWORD"],
             host=db["HOST"],
             port=db["PORT"],
         )
-        admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
