@@ -64,11 +64,14 @@ deploycheck: install
 	DJANGO_SITE_URL=https://profplan.example.ru \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-# ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite).
+# ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite), and beside
+# it profplan-<time>.evidence.zip: the evidence files, from the file system or the bucket.
+# Generated documents are left out: they are drawn again (scripts/backup.py).
 backup: install
 	$(PY) scripts/backup.py backup
 
-# make restore FILE=backups/profplan-….dump: replaces the database's contents.
+# make restore FILE=backups/profplan-….dump: replaces the database's contents and puts
+# back the evidence files (the .evidence.zip beside it) that the storage lacks.
 restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…"; exit 2; }
 	$(PY) scripts/backup.py restore "$(FILE)"
