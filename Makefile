@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
+.PHONY: install run worker test lint bench migrate reference demo clean serve deploycheck backup restore loadtest faultcheck clustercheck
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,11 @@ loadtest: install
 # PostgreSQL restarted under traffic (needs DATABASE_URL=postgres://… and pg_ctlcluster).
 faultcheck: install
 	$(PY) -m tests.faults
+
+# The production shape on one machine: two web nodes, two RQ workers, PostgreSQL,
+# Redis and a local S3, through a busy day and four faults (tests/cluster); ~5 min.
+clustercheck: install
+	$(PY) -m tests.cluster
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles
