@@ -37,6 +37,45 @@ def is_unavailable(error: BaseException | None) -> bool:
     return False
 
 
+class _Stream:
+    """An object of the bucket read as it arrives, block by block: never whole in
+    the web process's memory nor on its disk (django-storages' own S3File downloads
+    the whole object first). `size` gives the download its Content-Length."""
+
+    def __init__(self, body, size: int):
+        self.body, self.size = body, size
+
+    def read(self, amount: int = -1) -> bytes:
+        return self.body.read(amount if amount is not None and amount >= 0 else None)
+
+    def close(self) -> None:
+        self.body.close()
+
+
+def open_stored(field):
+    """A stored file (a FieldFile) opened for a download.
+
+    Downloads stream from the store through the web node (FileResponse over this):
+    the access check and the download's bookkeeping stay on every request, evidence
+    files keep their nosniff and sandbox headers, and the bucket need not be
+    reachable from the internet. A missing file is FileNotFoundError (a 404); a
+    store that does not answer raises here, in the view, where it becomes the
+    Russian 503 (StorageUnavailableMiddleware), not a broken half-sent file."""
+    storage = field.storage
+    if not getattr(storage, "bucket_name", None):
+        return field.open("rb")
+    from storages.utils import clean_name
+
+    key = storage._normalize_name(clean_name(field.name))
+    try:
+        answer = storage.connection.meta.client.get_object(Bucket=storage.bucket_name, Key=key)
+    except ClientError as error:
+        if error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+            raise FileNotFoundError(field.name) from error
+        raise
+    return _Stream(answer["Body"], answer["ContentLength"])
+
+
 def unavailable_response(request=None) -> HttpResponse:
     if request is not None and request.headers.get("HX-Request"):
         response = HttpResponse(UNAVAILABLE, content_type="text/plain; charset=utf-8")

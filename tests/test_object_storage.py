@@ -47,6 +47,27 @@ def test_a_plan_document_is_stored_in_the_bucket_and_served_from_it(
     assert stored == response.content
 
 
+def test_a_download_from_the_bucket_streams_in_blocks_with_its_length(
+    client, deputy, plan, s3, download, monkeypatch
+):
+    """Not django-storages' S3File, which would fetch the whole object into the web
+    process before the first byte goes out."""
+    from storages.backends import s3 as backend
+
+    client.force_login(deputy)
+    url = reverse("plans:export-xlsx", args=[plan.pk])
+    data = download(url).content
+
+    def whole_object(*args, **kwargs):
+        raise AssertionError("a download read the whole object through S3File")
+
+    monkeypatch.setattr(backend.S3File, "_get_file", whole_object)
+    response = client.get(url)
+    assert response.streaming and response.block_size < len(data)
+    assert response["Content-Length"] == str(len(data))
+    assert b"".join(response.streaming_content) == data
+
+
 def test_a_frozen_pdf_of_a_submission_is_stored_in_the_bucket_and_served_from_it(
     client, plan, deputy, s3, run_worker
 ):
@@ -92,32 +113,6 @@ def test_a_file_written_by_one_machine_is_read_and_deleted_by_another(s3):
     assert other.save("documents/проба.txt", ContentFile(b"x")) != name
     other.delete(name)
     assert not one.exists(name)
-
-
-def test_settings_from_plain_environment_variables(monkeypatch):
-    import importlib
-
-    from profplan.settings import base
-
-    monkeypatch.setenv("DJANGO_S3_BUCKET", "profplan-files")
-    monkeypatch.setenv("DJANGO_S3_ENDPOINT_URL", "https://s3.example.ru")
-    monkeypatch.setenv("DJANGO_S3_ACCESS_KEY", "ключ")
-    monkeypatch.setenv("DJANGO_S3_SECRET_KEY", "секрет")
-    try:
-        importlib.reload(base)
-        storage = base.STORAGES["default"]
-        assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
-        options = storage["OPTIONS"]
-        assert options["bucket_name"] == "profplan-files"
-        assert options["endpoint_url"] == "https://s3.example.ru"
-        assert options["region_name"] == "us-east-1"
-        assert options["file_overwrite"] is False
-        assert options["client_config"].s3 == {"addressing_style": "path"}
-    finally:
-        monkeypatch.delenv("DJANGO_S3_BUCKET")
-        importlib.reload(base)
-    # Without a bucket: the file system, as for one machine.
-    assert base.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
 
 
 # --- the store does not answer --------------------------------------------------------------
@@ -216,3 +211,55 @@ def test_an_upload_cut_off_after_the_first_file_removes_the_first_file(
     assert len(calls) == 2
     assert not Evidence.objects.exists()
     assert s3.keys() == []
+
+
+def test_a_render_while_the_store_is_down_is_tried_again_a_minute_later(
+    client, deputy, plan, s3, run_worker, deferred_tasks
+):
+    client.force_login(deputy)
+    progress = client.get(reverse("plans:export-xlsx", args=[plan.pk]))["Location"]
+    with s3.down():
+        run_worker()
+    document = Document.objects.get(plan=plan)
+    assert document.status == "queued" and not document.file
+    page = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert (
+        "Хранилище файлов временно недоступно: документ будет сформирован заново через минуту"
+        " (попытка 2 из 3)" in page
+    )
+    assert deferred_tasks.count() == 1
+
+    deferred_tasks.make_due()
+    run_worker()
+    document.refresh_from_db()
+    assert document.status == "ready" and s3.keys() == [document.file.name]
+
+
+def test_a_frozen_pdf_while_the_store_is_down_is_drawn_once_it_is_back(
+    plan, deputy, s3, run_worker, deferred_tasks
+):
+    complete(plan)
+    submission = services.plan_submit(plan=plan, by=deputy, version=None)
+    with s3.down():
+        run_worker()
+    submission.refresh_from_db()
+    assert not submission.pdf and not submission.render_error
+    deferred_tasks.make_due()
+    run_worker()
+    submission.refresh_from_db()
+    assert submission.pdf.name in s3.keys()
+
+
+def test_a_render_that_finds_the_store_down_three_times_fails_with_its_reason(
+    client, deputy, plan, s3, run_worker, deferred_tasks
+):
+    client.force_login(deputy)
+    progress = client.get(reverse("plans:export-xlsx", args=[plan.pk]))["Location"]
+    with s3.down():
+        for _ in range(3):
+            run_worker()
+            deferred_tasks.make_due()
+    document = Document.objects.get(plan=plan)
+    assert document.status == "failed"
+    page = client.get(progress).content.decode()
+    assert "хранилище файлов недоступно" in page and "Сформировать заново" in page

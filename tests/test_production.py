@@ -410,16 +410,45 @@ def test_cache_is_local_memory_by_default():
     assert _settings_in_subprocess(expression) == "LocMemCache"
 
 
-def test_file_storage_backend_and_options_come_from_the_environment(tmp_path):
-    expression = (
-        "__import__('django.core.files.storage').core.files.storage.default_storage.location"
-    )
+def test_file_storage_comes_from_the_environment(tmp_path):
+    """One machine: the folder DJANGO_MEDIA_ROOT. Several: an S3 bucket from plain
+    variables (the JSON blob DJANGO_STORAGE_OPTIONS it replaced is refused by name)."""
+    storage = "__import__('django.core.files.storage').core.files.storage.default_storage"
     output = _settings_in_subprocess(
-        expression,
-        DJANGO_STORAGE_BACKEND="django.core.files.storage.FileSystemStorage",
-        DJANGO_STORAGE_OPTIONS=f'{{"location": "{tmp_path}"}}',
+        f"{storage}.__class__.__name__, {storage}.location", DJANGO_MEDIA_ROOT=str(tmp_path)
     )
-    assert output == str(tmp_path)
+    assert output == f"FileSystemStorage {tmp_path}"
+
+    output = _settings_in_subprocess(
+        f"{storage}.__class__.__name__, {storage}.bucket_name, {storage}.endpoint_url, "
+        f"{storage}.region_name, {storage}.file_overwrite, "
+        f"{storage}.client_config.s3['addressing_style']",
+        DJANGO_S3_BUCKET="profplan-files",
+        DJANGO_S3_ENDPOINT_URL="https://s3.example.ru",
+        DJANGO_S3_ACCESS_KEY="key",
+        DJANGO_S3_SECRET_KEY="secret",
+    )
+    assert output == "S3Storage profplan-files https://s3.example.ru us-east-1 False path"
+
+
+def test_the_old_json_storage_setting_is_refused_with_what_replaced_it():
+    import subprocess
+    import sys
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="profplan.settings.base",
+        DJANGO_STORAGE_OPTIONS='{"bucket_name": "profplan"}',
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_S3_BUCKET" in result.stderr
 
 
 # --- the first regional administrator ---------------------------------------------------

@@ -320,3 +320,27 @@ def test_an_approval_and_its_notice_while_the_queue_is_down_are_not_lost(
     assert [message.subject for message in mailoutbox] == [
         f"Профплан: план на {plan.year} утверждён"
     ]
+
+
+def test_one_lease_that_cannot_be_recovered_does_not_stop_the_others(
+    client, deputy, plan, run_worker, kills
+):
+    client.force_login(deputy)
+    client.get(reverse("plans:export-xlsx", args=[plan.pk]))
+    run_worker()
+    long_ago = timezone.now() - timedelta(minutes=5)
+    Lease.objects.create(
+        key="document:0",
+        task="plans.tasks.render_document",
+        args=[0],
+        recover="plans.nowhere.recover",
+        attempts=1,
+        started_at=long_ago,
+        heartbeat_at=long_ago,
+    )
+    heartbeats_stop()
+    assert leases_reap() == (1, 0)  # the real one, despite the broken one
+    # A lease nobody takes any more is forgotten after a day.
+    Lease.objects.update(heartbeat_at=timezone.now() - timedelta(days=2))
+    leases_reap()
+    assert not Lease.objects.exists()

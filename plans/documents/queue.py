@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from plans.documents.formats import export_filename
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
+from profplan import storage
 from profplan.digest import source_digest
 from profplan.outbox import work as leases
 from profplan.tasks import enqueue_after_commit
@@ -42,6 +43,9 @@ PLAN_FORMATS = {
 }
 TEMPLATE_FORMATS = {"pdf": DocumentKind.TEMPLATE_PDF, "docx": DocumentKind.TEMPLATE_DOCX}
 RENDER_FAILED = "Не удалось сформировать документ. Попробуйте ещё раз; если ошибка повторится, сообщите в региональный центр."
+STORAGE_DOWN = (
+    "Не удалось сохранить документ: хранилище файлов недоступно. Попробуйте через несколько минут."
+)
 # A render that stopped its worker three times (profplan/outbox), or ran out of the
 # memory the worker is allowed (DJANGO_WORKER_MEMORY_MB).
 TOO_BIG = (
@@ -255,7 +259,7 @@ def document_render(*, document_id: int) -> Document | None:
                 key=key,
                 task_=render_document,
                 args=[document_id],
-                recover="plans.documents.queue.document_recover",
+                recover=_path(document_recover),
                 free=False,
             )
     if not claimed:
@@ -279,12 +283,19 @@ def document_render(*, document_id: int) -> Document | None:
             _store_replacing(document.file, document.filename, File(output))
             document.size = document.file.size
     except Exception as error:
-        logger.exception("document %s (%s) failed", document.pk, document.kind)
+        store_down = storage.is_unavailable(error)
+        if store_down:
+            logger.warning("document %s: the file store did not answer", document.pk)
+        else:
+            logger.exception("document %s (%s) failed", document.pk, document.kind)
         if document.file:
-            document.file.delete(save=False)
+            _delete_quietly(document.file)
+        if store_down and leases.lease_retry_later(key):
+            Document.objects.filter(pk=document.pk).update(status=DocumentStatus.QUEUED, file="")
+            return None
         Document.objects.filter(pk=document.pk).update(
             status=DocumentStatus.FAILED,
-            error=TOO_BIG if isinstance(error, MemoryError) else RENDER_FAILED,
+            error=_failure_message(error),
             file="",
             finished_at=timezone.now(),
         )
@@ -300,6 +311,11 @@ def document_render(*, document_id: int) -> Document | None:
     return document
 
 
+def _path(function) -> str:
+    """The dotted path a lease keeps to call `function` from another process."""
+    return f"{function.__module__}.{function.__qualname__}"
+
+
 def document_recover(document_id: int, *, give_up: bool) -> None:
     """The worker rendering this document stopped (profplan/outbox's reaper): put
     it back in the queue, or after three such stops mark it failed for good."""
@@ -310,6 +326,21 @@ def document_recover(document_id: int, *, give_up: bool) -> None:
         )
     else:
         running.update(status=DocumentStatus.QUEUED)
+
+
+def _failure_message(error: Exception) -> str:
+    if isinstance(error, MemoryError):
+        return TOO_BIG
+    if storage.is_unavailable(error):
+        return STORAGE_DOWN
+    return RENDER_FAILED
+
+
+def _delete_quietly(field) -> None:
+    try:
+        field.delete(save=False)
+    except Exception:  # the store is down: an orphan file under a name reused next time
+        logger.warning("could not delete %s", field.name)
 
 
 def _store_replacing(field, filename: str, content) -> None:
@@ -440,7 +471,7 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
             key=key,
             task_=render_submission,
             args=[submission_id, approved],
-            recover="plans.documents.queue.submission_recover",
+            recover=_path(submission_recover),
         )
     if started is None:
         return None
@@ -456,10 +487,13 @@ def submission_render(*, submission_id: int, approved: bool = False) -> PlanSubm
             data = render_pdf(context)
             _store_replacing(field, "submission.pdf", ContentFile(data))
     except Exception as error:
-        logger.exception("submission %s: PDF failed", submission.pk)
-        PlanSubmission.objects.filter(pk=submission.pk).update(
-            render_error=TOO_BIG if isinstance(error, MemoryError) else RENDER_FAILED
-        )
+        if storage.is_unavailable(error):
+            logger.warning("submission %s: the file store did not answer", submission.pk)
+            if leases.lease_retry_later(key):
+                return None
+        else:
+            logger.exception("submission %s: PDF failed", submission.pk)
+        PlanSubmission.objects.filter(pk=submission.pk).update(render_error=_failure_message(error))
         leases.lease_release(key)
         return None
     name_field = "approved_pdf" if approved else "pdf"

@@ -18,6 +18,7 @@ from plans.documents import queue
 from plans.documents.formats import export_filename, file_response
 from plans.models import Document, DocumentKind, DocumentStatus, Plan, PlanSubmission, SchoolYear
 from profplan.outbox.work import MAX_ATTEMPTS, lease_of
+from profplan.storage import open_stored
 
 
 def _visible_document(user, pk) -> Document:
@@ -29,7 +30,7 @@ def _visible_document(user, pk) -> Document:
 
 def _serve(document: Document) -> HttpResponse:
     queue.document_used(document)
-    return file_response(document.file.open("rb"), document.filename)
+    return file_response(open_stored(document.file), document.filename)
 
 
 def _progress_page(request, context: dict) -> HttpResponse:
@@ -52,6 +53,11 @@ def _restart(key: str) -> str:
     lease = lease_of(key)
     if lease is None:
         return ""
+    if lease.state == "requeued" and lease.reason == "storage":
+        return (
+            "Хранилище файлов временно недоступно: документ будет сформирован заново "
+            f"через минуту (попытка {lease.attempts + 1} из {MAX_ATTEMPTS})."
+        )
     if lease.state == "requeued":
         return (
             "Формирование прервалось, документ формируется заново "
@@ -216,4 +222,4 @@ def submission_pdf(request, pk, number, approved=False):
     stem = export_filename(plan, "pdf").removesuffix(".pdf")
     moment = submission.approved_at if approved else submission.submitted_at
     suffix = "утверждён" if approved else "сдан"
-    return file_response(field.open("rb"), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")
+    return file_response(open_stored(field), f"{stem}_{suffix}_{moment:%Y-%m-%d}_№{number}.pdf")

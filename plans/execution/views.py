@@ -142,7 +142,7 @@ def evidence_download(request, pk, evidence_pk):
     nothing a school uploads is ever shown by the browser as a page of the site."""
     evidence = _visible_evidence(request, pk, evidence_pk)
     try:
-        handle = evidence.file.open("rb")
+        handle = storage.open_stored(evidence.file)
     except (FileNotFoundError, OSError):
         raise Http404 from None
     response = FileResponse(
@@ -151,6 +151,8 @@ def evidence_download(request, pk, evidence_pk):
         filename=evidence.name,
         content_type=evidence.content_type,
     )
+    if "Content-Length" not in response and getattr(handle, "size", None) is not None:
+        response["Content-Length"] = handle.size
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response["Cache-Control"] = "private, no-store"

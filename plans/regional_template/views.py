@@ -29,6 +29,7 @@ from plans.regional_template import catalogue, services
 from plans.regional_template.document import template_tree
 from profplan.forms import normalise_text
 from profplan.ids import id_or_404
+from profplan.storage import open_stored
 
 
 def _author(request) -> None:
@@ -51,7 +52,7 @@ def template_export(request, pk, fmt):
     document = queue.template_document(year=year, fmt=fmt, by=request.user)
     if document.status == DocumentStatus.READY:
         queue.document_used(document)
-        return file_response(document.file.open("rb"), document.filename)
+        return file_response(open_stored(document.file), document.filename)
     return redirect(document)
 
 

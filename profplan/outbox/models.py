@@ -6,6 +6,7 @@ class OutboxTask(models.Model):
 
     task = models.CharField("задача", max_length=200)
     args = models.JSONField("аргументы", default=list, blank=True)
+    run_after = models.DateTimeField("не раньше", null=True, blank=True)
     created_at = models.DateTimeField("записана", auto_now_add=True)
     attempts = models.PositiveIntegerField("попыток передать", default=0)
     last_error = models.CharField("последняя ошибка", max_length=300, blank=True)
@@ -42,6 +43,9 @@ class Lease(models.Model):
     attempts = models.PositiveSmallIntegerField("запусков", default=0)
     started_at = models.DateTimeField("начата")
     heartbeat_at = models.DateTimeField("последний признак жизни")
+    # Why it waits in the queue again: "" a worker that stopped, "storage" the file
+    # store that did not answer (the render is tried again a minute later).
+    reason = models.CharField("почему снова в очереди", max_length=20, blank=True)
 
     class Meta:
         verbose_name = "выполняемая работа"

@@ -32,7 +32,9 @@ def outbox_record(task_, *args) -> OutboxTask:
     after the commit. Should the queue not answer then, the row waits for the worker
     loop or `manage.py outbox_flush`: the change that asked for it has committed
     and the user sees it succeed either way."""
-    row = OutboxTask.objects.create(task=task_.module_path, args=list(args))
+    row = OutboxTask.objects.create(
+        task=task_.module_path, args=list(args), run_after=task_.run_after
+    )
     transaction.on_commit(lambda: outbox_flush(pks=[row.pk]), robust=True)
     return row
 
@@ -54,7 +56,10 @@ def outbox_flush(*, pks=None, limit: int = 500) -> int:
                 row = OutboxTask.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
                 if row is None:
                     continue
-                import_string(row.task).enqueue(*row.args)
+                task_ = import_string(row.task)
+                if row.run_after is not None:
+                    task_ = task_.using(run_after=row.run_after)
+                task_.enqueue(*row.args)
                 row.delete()
         except Exception as error:
             OutboxTask.objects.filter(pk=pk).update(
@@ -85,6 +90,7 @@ def lease_claim(*, key: str, task_, args, recover: str, free: bool = True) -> in
         "state": LeaseState.RUNNING,
         "started_at": now,
         "heartbeat_at": now,
+        "reason": "",
     }
     existing = Lease.objects.select_for_update().filter(key=key).first()
     if existing is None:
@@ -98,6 +104,28 @@ def lease_claim(*, key: str, task_, args, recover: str, free: bool = True) -> in
         return None
     Lease.objects.filter(pk=existing.pk).update(attempts=F("attempts") + 1, **fields)
     return existing.attempts + 1
+
+
+# The file store did not answer when a render was to be stored: tried again this
+# much later, within the same three starts (about three minutes of outage).
+STORAGE_RETRY_DELAY = timedelta(minutes=1)
+
+
+def lease_retry_later(key: str) -> bool:
+    """The render could not be stored (the file store is down): queue it again a
+    minute later, unless this was its last start. Returns whether it was queued."""
+    from profplan.tasks import enqueue_after_commit
+
+    lease = Lease.objects.filter(key=key).first()
+    if lease is None or lease.attempts >= MAX_ATTEMPTS:
+        lease_release(key)
+        return False
+    Lease.objects.filter(pk=lease.pk).update(
+        state=LeaseState.REQUEUED, heartbeat_at=timezone.now(), reason="storage"
+    )
+    later = import_string(lease.task).using(run_after=timezone.now() + STORAGE_RETRY_DELAY)
+    enqueue_after_commit(later, *lease.args)
+    return True
 
 
 def lease_release(key: str) -> None:
@@ -150,36 +178,49 @@ def leases_reap(*, now=None) -> tuple[int, int]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.RENDER_LEASE_SECONDS)
     queued = given_up = 0
+    # A lease queued again whose work has gone since (a document pruned, a plan
+    # deleted) is never taken again: forgotten after a day.
+    Lease.objects.filter(heartbeat_at__lt=now - timedelta(days=1)).delete()
     stale = Lease.objects.filter(state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
     for pk in list(stale.values_list("pk", flat=True)):
-        with transaction.atomic():
-            lease = (
-                Lease.objects.select_for_update(skip_locked=True)
-                .filter(pk=pk, state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
-                .first()
-            )
-            if lease is None:
-                continue
-            give_up = lease.attempts >= MAX_ATTEMPTS
-            import_string(lease.recover)(*lease.args, give_up=give_up)
-            if give_up:
-                lease.delete()
-                given_up += 1
-                logger.error(
-                    "lease %s: given up after %d starts that stopped the worker",
-                    lease.key,
-                    lease.attempts,
-                )
-            else:
-                Lease.objects.filter(pk=pk).update(state=LeaseState.REQUEUED, heartbeat_at=now)
-                enqueue_after_commit(import_string(lease.task), *lease.args)
-                queued += 1
-                logger.warning(
-                    "lease %s: the worker stopped during start %d; queued again",
-                    lease.key,
-                    lease.attempts,
-                )
+        try:
+            outcome = _reap(pk, cutoff, now, enqueue_after_commit)
+        except Exception:  # one broken lease must not stop the others
+            logger.exception("lease %s: could not be recovered", pk)
+            continue
+        queued += outcome == "queued"
+        given_up += outcome == "given up"
     return queued, given_up
+
+
+def _reap(pk, cutoff, now, enqueue_after_commit) -> str:
+    """Recover one stale lease: "queued" again, "given up", or "" (taken meanwhile)."""
+    with transaction.atomic():
+        lease = (
+            Lease.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, state=LeaseState.RUNNING, heartbeat_at__lt=cutoff)
+            .first()
+        )
+        if lease is None:
+            return ""
+        give_up = lease.attempts >= MAX_ATTEMPTS
+        import_string(lease.recover)(*lease.args, give_up=give_up)
+        if give_up:
+            lease.delete()
+            logger.error(
+                "lease %s: given up after %d starts that stopped the worker",
+                lease.key,
+                lease.attempts,
+            )
+            return "given up"
+        Lease.objects.filter(pk=pk).update(state=LeaseState.REQUEUED, heartbeat_at=now, reason="")
+        enqueue_after_commit(import_string(lease.task), *lease.args)
+        logger.warning(
+            "lease %s: the worker stopped during start %d; queued again",
+            lease.key,
+            lease.attempts,
+        )
+        return "queued"
 
 
 def maintenance() -> None:

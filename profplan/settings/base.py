@@ -201,6 +201,13 @@ MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "media")))
 # answer BUCKET.host names. file_overwrite off: a name taken is never replaced
 # silently (the default of django-storages is to overwrite).
 S3_BUCKET = os.environ.get("DJANGO_S3_BUCKET", "")
+if os.environ.get("DJANGO_STORAGE_BACKEND") or os.environ.get("DJANGO_STORAGE_OPTIONS"):
+    # Silently falling back to the local disk would split the files between machines.
+    raise ImproperlyConfigured(
+        "DJANGO_STORAGE_BACKEND and DJANGO_STORAGE_OPTIONS are replaced by DJANGO_S3_BUCKET, "
+        "DJANGO_S3_ENDPOINT_URL, DJANGO_S3_ACCESS_KEY, DJANGO_S3_SECRET_KEY and "
+        "DJANGO_S3_REGION (README, «Развёртывание»)."
+    )
 if S3_BUCKET:
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
@@ -213,6 +220,9 @@ if S3_BUCKET:
             "file_overwrite": False,
             "default_acl": None,
             "querystring_auth": True,
+            # What the worker reads back (a plan's file for an archive) spills to a
+            # temporary file past 10 MB; downloads stream and hold only a block.
+            "max_memory_size": 10 * 1024 * 1024,
             # Path-style addressing and s3v4 signatures are set in the client
             # config (which django-storages then takes instead of its own); a store
             # that does not answer fails the request in seconds (a Russian 503,
@@ -297,6 +307,12 @@ if TASKS_BACKEND == "rq":
     TASKS_REDIS_URL = os.environ.get("DJANGO_TASKS_REDIS_URL") or os.environ.get(
         "REDIS_URL", "redis://127.0.0.1:6379/0"
     )
+    if "socket_connect_timeout" not in TASKS_REDIS_URL:
+        # A Redis host that does not answer (not even with a refusal) delays a
+        # submit's hand-over to the outbox by seconds, not by the system's minutes of
+        # TCP retries (profplan/outbox). Only the connect: RQ's worker waits on its
+        # queues longer than any read timeout would allow.
+        TASKS_REDIS_URL += ("&" if "?" in TASKS_REDIS_URL else "?") + "socket_connect_timeout=3"
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     RQ_QUEUES = {name: {"URL": TASKS_REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in TASK_QUEUES}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": TASK_QUEUES}}

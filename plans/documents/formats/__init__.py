@@ -45,4 +45,6 @@ def file_response(file, filename: str) -> FileResponse:
     """A stored file streamed to the browser in blocks, never read whole into memory."""
     response = FileResponse(file, content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]])
     response["Content-Disposition"] = _disposition(filename)
+    if "Content-Length" not in response and getattr(file, "size", None) is not None:
+        response["Content-Length"] = file.size  # a stream from S3 (profplan/storage.py)
     return response
