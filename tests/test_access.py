@@ -122,6 +122,11 @@ SITE = {
         lambda w: reverse("plans:document-download", args=[w["document"].pk]),
         [R, D, N, D, N, D, D],
     ),
+    # «Сформировать заново» after a failed render: POST only (tests/test_recovery.py).
+    "plans:document-retry": (
+        lambda w: reverse("plans:document-retry", args=[w["document"].pk]),
+        [R, 405, 405, 405, 405, 405, 405],
+    ),
     "plans:row": (
         lambda w: reverse("plans:row", args=[w["plan"].pk, w["row"].pk]),
         [R, S, N, S, N, S, S],

@@ -344,3 +344,17 @@ def test_one_lease_that_cannot_be_recovered_does_not_stop_the_others(
     Lease.objects.update(heartbeat_at=timezone.now() - timedelta(days=2))
     leases_reap()
     assert not Lease.objects.exists()
+
+
+def test_another_school_cannot_ask_for_a_failed_document_again(
+    client, deputy, other_deputy, plan, run_worker, monkeypatch
+):
+    monkeypatch.setattr(documents, "render_plan_bytes", lambda plan, fmt: 1 / 0)
+    client.force_login(deputy)
+    client.get(reverse("plans:export-xlsx", args=[plan.pk]))
+    run_worker()
+    document = Document.objects.get(plan=plan)
+    assert document.status == DocumentStatus.FAILED
+    client.force_login(other_deputy)
+    assert client.post(reverse("plans:document-retry", args=[document.pk])).status_code == 404
+    assert Document.objects.get(pk=document.pk).status == DocumentStatus.FAILED
