@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run worker test lint bench bench-smoke migrate reference demo clean serve deploycheck backup restore loadtest faultcheck
+.PHONY: install run worker test lint bench bench-smoke migrate reference demo clean serve deploycheck backup restore loadtest faultcheck clustercheck
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,11 +75,14 @@ deploycheck: install
 	DJANGO_SITE_URL=https://profplan.example.ru DJANGO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend \
 	$(MANAGE) check --deploy --fail-level WARNING
 
-# ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite).
+# ./backups/profplan-<time>.dump (PostgreSQL, pg_dump -Fc) or .sqlite3 (SQLite), and beside
+# it profplan-<time>.evidence.zip: the evidence files, from the file system or the bucket.
+# Generated documents are left out: they are drawn again (scripts/backup.py).
 backup: install
 	$(PY) scripts/backup.py backup
 
-# make restore FILE=backups/profplan-….dump: replaces the database's contents.
+# make restore FILE=backups/profplan-….dump: replaces the database's contents and puts
+# back the evidence files (the .evidence.zip beside it) that the storage lacks.
 restore: install
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/…"; exit 2; }
 	$(PY) scripts/backup.py restore "$(FILE)"
@@ -93,6 +96,11 @@ loadtest: install
 # PostgreSQL restarted under traffic (needs DATABASE_URL=postgres://… and pg_ctlcluster).
 faultcheck: install
 	$(PY) -m tests.faults
+
+# The production shape on one machine: two web nodes, two RQ workers, PostgreSQL,
+# Redis and a local S3, through a busy day and four faults (tests/cluster); ~5 min.
+clustercheck: install
+	$(PY) -m tests.cluster
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles

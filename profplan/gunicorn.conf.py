@@ -18,6 +18,16 @@ worker_class = "gthread"
 workers = int(os.environ.get("GUNICORN_WORKERS", str(2 * cores)))
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
+# PostgreSQL connections. Each process has its own pool (DJANGO_DB_POOL_MAX_SIZE,
+# profplan/settings/base.py); a thread holds one connection for its request, so
+#   threads ≤ DJANGO_DB_POOL_MAX_SIZE       (no thread waits for a connection), and
+#   web nodes × workers × DJANGO_DB_POOL_MAX_SIZE + task workers + margin ≤ max_connections
+# (PostgreSQL's, 100 by default). Here: 2 × 2 cores = 4 processes × 4 threads,
+# DJANGO_DB_POOL_MAX_SIZE=4 → 16 connections a node; five such nodes (80) and ten task
+# workers stay under 100. Without a pool each thread keeps its own connection for
+# DJANGO_CONN_MAX_AGE seconds (the same ceiling) and opens a new one after that.
+# README, «Развёртывание».
+
 # A large PDF leaves a worker holding a hundred megabytes or more; restarting each
 # worker after about a thousand requests gives that memory back. The jitter keeps
 # the workers from restarting all at once.
@@ -34,6 +44,15 @@ keepalive = 5
 
 # Loading Django once in the master makes restarts after max_requests quick.
 preload_app = True
+
+
+def post_fork(server, worker):
+    """A pool the master opened would be shared by every forked process (its sockets,
+    without its threads): each process starts with none and opens its own."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    DatabaseWrapper._connection_pools.clear()
+
 
 # nginx on the same host sets X-Forwarded-Proto; only it is trusted.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

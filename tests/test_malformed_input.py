@@ -48,7 +48,7 @@ BAD_VALUES = ["abc", "-1", "99999999999999999999", "\x00", "١٢", ""]
 
 @pytest.fixture
 def postgres_refuses_nul():
-    """psycopg2 raises ValueError for a string parameter with \\x00; SQLite stores it."""
+    """psycopg refuses a string parameter with \\x00 (DataError); SQLite stores it."""
 
     def refuse(execute, sql, params, many, context):
         rows = params if many else [params]

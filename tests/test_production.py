@@ -296,23 +296,24 @@ def test_backup_restores_every_plan_row_and_history_entry(reference, tmp_path):
     assert dump.stat().st_size > 0
 
     if is_postgres(db):
-        import psycopg2
+        import psycopg
 
         fresh = db["NAME"] + "_restore"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
+            autocommit=True,
             dbname="postgres",
             user=db["USER"],
             password=db["PASSWORD"],
             host=db["HOST"],
             port=db["PORT"],
         )
-        admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
             cursor.execute(f'CREATE DATABASE "{fresh}"')
         try:
             restore_database(db | {"NAME": fresh}, dump)
-            restored = psycopg2.connect(
+            restored = psycopg.connect(
+                autocommit=True,
                 dbname=fresh,
                 user=db["USER"],
                 password=db["PASSWORD"],

@@ -151,6 +151,28 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The same backend, waiting for the server during a restart (profplan/db/postgresql).
     DATABASES["default"]["ENGINE"] = "profplan.db.postgresql"
+    # Django's own connection pool (psycopg 3 and psycopg-pool), off unless
+    # DJANGO_DB_POOL_MAX_SIZE is set: each gunicorn process keeps up to that many
+    # connections open and lends them to its threads, so a request no longer opens
+    # one (~2 ms on loopback, far more over TLS to another machine). Size it so that
+    # every thread of a process can hold one at once (max ≥ GUNICORN_THREADS) and
+    # all processes of all machines together stay under PostgreSQL's
+    # max_connections (web nodes × workers × max + task workers + margin ≤
+    # max_connections): README, «Развёртывание», and profplan/gunicorn.conf.py.
+    # Persistent connections and a pool exclude each other (CONN_MAX_AGE = 0).
+    DB_POOL_MAX_SIZE = int(os.environ.get("DJANGO_DB_POOL_MAX_SIZE", "0") or 0)
+    if DB_POOL_MAX_SIZE > 0:
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(
+                DB_POOL_MAX_SIZE, int(os.environ.get("DJANGO_DB_POOL_MIN_SIZE", "1") or 1)
+            ),
+            "max_size": DB_POOL_MAX_SIZE,
+            # A thread waits this long for a free connection (or for PostgreSQL to
+            # come back after a restart) before the request fails with the Russian
+            # «попробуйте ещё раз» page.
+            "timeout": float(os.environ.get("DJANGO_DB_POOL_TIMEOUT", "10")),
+        }
 DB_CONNECT_RETRY_SECONDS = float(os.environ.get("DJANGO_DB_CONNECT_RETRY", "10"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0

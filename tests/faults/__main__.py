@@ -96,6 +96,94 @@ def cannot_run(reason: str) -> int:
     return 2
 
 
+def restart_under_traffic(label, env, accounts, workdir, version, host, port) -> bool:
+    """Signed-in clients open their plans while PostgreSQL restarts; prints the
+    figures under `label` and says whether the check holds."""
+    ok = True
+    results: list[tuple[float, float, int, str]] = []  # started, finished, status, problem
+    lock = threading.Lock()
+    stop = threading.Event()
+    restarted_at = ready_at = None
+    try:
+        with gunicorn(env, log_path=str(workdir / f"gunicorn-{label}.log")) as base:
+            clients = []
+            for account in accounts["deputies"]:
+                client = Client(base)
+                client.sign_in(account["username"], accounts["password"])
+                clients.append((client, f"/plans/{account['plan']}/"))
+
+            def traffic(client: Client, path: str) -> None:
+                while not stop.is_set():
+                    started = time.monotonic()
+                    try:
+                        status, page = client.request(path)
+                        problem = ""
+                        if status == 503 and TRY_AGAIN not in page:
+                            problem = "503 without the Russian «try again» page"
+                        elif status not in (200, 503):
+                            problem = f"status {status}"
+                    except Exception as error:  # a dropped connection is a failure too
+                        status, problem = 0, f"{type(error).__name__}: {error}"
+                    with lock:
+                        results.append((started, time.monotonic(), status, problem))
+                    time.sleep(0.05)
+
+            threads = [threading.Thread(target=traffic, args=pair, daemon=True) for pair in clients]
+            for thread in threads:
+                thread.start()
+            time.sleep(BEFORE)
+            restarted_at = time.monotonic()
+            print(f"{label}: restarting PostgreSQL {version}/main under traffic…", flush=True)
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+                check=True,
+                timeout=120,
+            )
+            if not wait_for_pg(host, port):
+                raise RuntimeError("PostgreSQL did not come back within 60 s")
+            ready_at = time.monotonic()
+            time.sleep(AFTER)
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=60)
+    finally:
+        stop.set()
+        # Whatever happened above, leave the cluster running for whoever is next.
+        if not pg_ready(host, port):
+            subprocess.run(
+                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
+                check=False,
+            )
+            wait_for_pg(host, port)
+
+    before = [r for r in results if r[1] < restarted_at]
+    after = [r for r in results if r[0] > ready_at]
+    failed = [r for r in results if r[2] != 200]
+    problems = [r for r in results if r[3]]
+    print(f"{label}_requests {len(results)}")
+    print(f"{label}_restart_s {ready_at - restarted_at:.1f}")
+    print(f"{label}_failed_during_restart {len(failed)}")
+    print(f"{label}_requests_after_restart {len(after)}")
+    if not before or any(r[2] != 200 for r in before):
+        print(f"{label}: FAILED: requests before the restart did not all succeed")
+        ok = False
+    if problems:
+        print(
+            f"{label}: FAILED: {len(problems)} answers were neither the page nor the «try again» page: {problems[0][3]}"
+        )
+        ok = False
+    if len(failed) > CLIENTS:
+        print(f"{label}: FAILED: {len(failed)} requests failed, more than the {CLIENTS} in flight")
+        ok = False
+    late = [r for r in after if r[2] != 200]
+    if not after or late:
+        print(
+            f"{label}: FAILED: {len(late)} of {len(after)} requests after PostgreSQL was back failed"
+        )
+        ok = False
+    return ok
+
+
 def main() -> int:
     import dj_database_url
 
@@ -114,13 +202,17 @@ def main() -> int:
     if not pg_ready(host, port):
         return cannot_run(f"PostgreSQL does not answer on {host}:{port}")
 
-    import psycopg2
+    import psycopg
 
     name = db["NAME"] + "_faults"
-    admin = psycopg2.connect(
-        dbname="postgres", user=db["USER"], password=db["PASSWORD"], host=host, port=port
+    admin = psycopg.connect(
+        autocommit=True,
+        dbname="postgres",
+        user=db["USER"],
+        password=db["PASSWORD"],
+        host=host,
+        port=port,
     )
-    admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
@@ -157,86 +249,11 @@ def main() -> int:
 
     accounts = json.loads(accounts_file.read_text(encoding="utf-8"))
 
-    results: list[tuple[float, float, int, str]] = []  # started, finished, status, problem
-    lock = threading.Lock()
-    stop = threading.Event()
-    restarted_at = ready_at = None
-    try:
-        with gunicorn(env, log_path=str(workdir / "gunicorn.log")) as base:
-            clients = []
-            for account in accounts["deputies"]:
-                client = Client(base)
-                client.sign_in(account["username"], accounts["password"])
-                clients.append((client, f"/plans/{account['plan']}/"))
-
-            def traffic(client: Client, path: str) -> None:
-                while not stop.is_set():
-                    started = time.monotonic()
-                    try:
-                        status, page = client.request(path)
-                        problem = ""
-                        if status == 503 and TRY_AGAIN not in page:
-                            problem = "503 without the Russian «try again» page"
-                        elif status not in (200, 503):
-                            problem = f"status {status}"
-                    except Exception as error:  # a dropped connection is a failure too
-                        status, problem = 0, f"{type(error).__name__}: {error}"
-                    with lock:
-                        results.append((started, time.monotonic(), status, problem))
-                    time.sleep(0.05)
-
-            threads = [threading.Thread(target=traffic, args=pair, daemon=True) for pair in clients]
-            for thread in threads:
-                thread.start()
-            time.sleep(BEFORE)
-            restarted_at = time.monotonic()
-            print(f"restarting PostgreSQL {version}/main under traffic…", flush=True)
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
-                check=True,
-                timeout=120,
-            )
-            if not wait_for_pg(host, port):
-                raise RuntimeError("PostgreSQL did not come back within 60 s")
-            ready_at = time.monotonic()
-            time.sleep(AFTER)
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=60)
-    finally:
-        stop.set()
-        # Whatever happened above, leave the cluster running for whoever is next.
-        if not pg_ready(host, port):
-            subprocess.run(
-                ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "start"],
-                check=False,
-            )
-            wait_for_pg(host, port)
-
-    before = [r for r in results if r[1] < restarted_at]
-    after = [r for r in results if r[0] > ready_at]
-    failed = [r for r in results if r[2] != 200]
-    problems = [r for r in results if r[3]]
-    print(f"faults_requests {len(results)}")
-    print(f"faults_restart_s {ready_at - restarted_at:.1f}")
-    print(f"faults_failed_during_restart {len(failed)}")
-    print(f"faults_requests_after_restart {len(after)}")
     ok = True
-    if not before or any(r[2] != 200 for r in before):
-        print("FAILED: requests before the restart did not all succeed")
-        ok = False
-    if problems:
-        print(
-            f"FAILED: {len(problems)} answers were neither the page nor the «try again» page: {problems[0][3]}"
-        )
-        ok = False
-    if len(failed) > CLIENTS:
-        print(f"FAILED: {len(failed)} requests failed, more than the {CLIENTS} in flight")
-        ok = False
-    late = [r for r in after if r[2] != 200]
-    if not after or late:
-        print(f"FAILED: {len(late)} of {len(after)} requests after PostgreSQL was back failed")
-        ok = False
+    # Twice: each process with its own connections (DJANGO_CONN_MAX_AGE), then with
+    # Django's connection pool (DJANGO_DB_POOL_MAX_SIZE, README «Развёртывание»).
+    for label, pool in (("faults", {}), ("faults_pool", {"DJANGO_DB_POOL_MAX_SIZE": "4"})):
+        ok = restart_under_traffic(label, env | pool, accounts, workdir, version, host, port) and ok
     print("faultcheck: " + ("passed" if ok else "FAILED"))
     return 0 if ok else 1
 

@@ -10,7 +10,10 @@
    (GET /session/: reads the session and the user, renders a one-line template,
    writes nothing); plan page rps ÷ trivial rps, counted once every user has signed
    in. The same ratio against /healthz (no session at all) is printed as
-   load_ratio_healthz for comparison.
+   load_ratio_healthz for comparison;
+5. on PostgreSQL, the plan page's closed loop again against a server without
+   Django's connection pool and one with it (DJANGO_DB_POOL_MAX_SIZE):
+   load_nopool_p95_ms, load_pool_p95_ms, their rates and load_pool_ratio.
 
 Prints `name value` lines, as `make bench` does, and exits 1 if a target is missed:
 0 errors, p95 of page requests under 300 ms, load_ratio ≥ 0.3.
@@ -42,18 +45,18 @@ def scratch_database(workdir: Path) -> dict:
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import dj_database_url
-        import psycopg2
+        import psycopg
 
         db = dj_database_url.parse(url)
         name = db["NAME"] + "_load"
-        admin = psycopg2.connect(
+        admin = psycopg.connect(
+            autocommit=True,
             dbname="postgres",
             user=db["USER"],
             password=db["PASSWORD"],
             host=db["HOST"],
             port=db["PORT"],
         )
-        admin.autocommit = True
         with admin.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
             cursor.execute(f'CREATE DATABASE "{name}"')
@@ -114,6 +117,40 @@ def rate(records: list, name: str, users: int = 0) -> float:
     return (len(times) - 1) / (max(times) - min(times))
 
 
+# The pool's size in the comparison: one connection for each of gunicorn's threads
+# (profplan/gunicorn.conf.py: threads ≤ pool size).
+POOL_SIZE = 4
+
+
+def pool_comparison(env: dict, users: int, seconds: int, workdir: Path) -> dict:
+    """On PostgreSQL, the plan page in a closed loop against gunicorn without the
+    connection pool (each thread keeping its own connection, DJANGO_CONN_MAX_AGE) and
+    with it (DJANGO_DB_POOL_MAX_SIZE): p95 and requests a second of each, and the
+    ratio of their rates (> 1: the pool serves more)."""
+    if "DATABASE_URL" not in env:
+        print("pool comparison: PostgreSQL only (DATABASE_URL=postgres://…)", file=sys.stderr)
+        return {}
+    figures = {}
+    for label, extra in (("nopool", {}), ("pool", {"DJANGO_DB_POOL_MAX_SIZE": POOL_SIZE})):
+        with gunicorn(
+            env | {k: str(v) for k, v in extra.items()},
+            log_path=str(workdir / f"gunicorn-{label}.log"),
+        ) as base:
+            print(f"plan page closed loop, {label}…", file=sys.stderr, flush=True)
+            records = run_locust(base, ["PlanPageOnly"], users, seconds, env, workdir)
+        steady_from = min((r[3] for r in records), default=0) + users / SPAWN_RATE
+        times = [r[1] for r in records if r[0] == "plan page" and r[2] and r[3] >= steady_from]
+        figures[f"load_{label}_p95_ms"] = round(percentile(times, 0.95))
+        figures[f"load_{label}_rps"] = round(rate(records, "plan page", users), 1)
+        figures[f"load_{label}_errors"] = sum(1 for r in records if not r[2])
+    figures["load_pool_ratio"] = (
+        round(figures["load_pool_rps"] / figures["load_nopool_rps"], 3)
+        if figures["load_nopool_rps"]
+        else 0
+    )
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=20)
@@ -158,6 +195,8 @@ def main() -> int:
         trivial = run_locust(base, ["TrivialOnly"], options.users, loop, env, workdir)
         health = run_locust(base, ["HealthzOnly"], options.users, loop, env, workdir)
 
+        pool_figures = pool_comparison(env, options.users, loop, workdir)
+
     span = max(r[3] for r in mixed) - min(r[3] for r in mixed)
     # Percentiles of the steady state: after every user has signed in.
     steady_from = min(r[3] for r in mixed) + options.users / SPAWN_RATE
@@ -194,6 +233,7 @@ def main() -> int:
     figures["load_ratio"] = round(plan_rps / trivial_rps, 3) if trivial_rps else 0
     figures["load_ratio_healthz"] = round(plan_rps / healthz_rps, 3) if healthz_rps else 0
     figures["load_ratio_errors"] = sum(1 for r in plan_only + trivial + health if not r[2])
+    figures |= pool_figures
     for name, value in figures.items():
         print(f"{name} {value}", flush=True)
     if errors:
@@ -201,7 +241,12 @@ def main() -> int:
         print(f"failed requests, most often: {', '.join(kinds)}", file=sys.stderr)
 
     missed = []
-    if figures["load_errors"] or figures["load_ratio_errors"]:
+    if (
+        figures["load_errors"]
+        or figures["load_ratio_errors"]
+        or figures.get("load_pool_errors")
+        or figures.get("load_nopool_errors")
+    ):
         missed.append("errors > 0")
     if figures["load_page_p95_ms"] >= 300:
         missed.append("p95 of page requests ≥ 300 ms")
