@@ -12,7 +12,7 @@ so neither figure's baseline holds the other's schools.
 
 from tests.signin import log_in
 
-from .common import median_seconds, size
+from .common import median_seconds, size, test_environment
 
 SMALL = size(30, 3)  # schools of the first measure; the second has ten times as many
 FIGURES = (
@@ -24,10 +24,7 @@ FIGURES = (
 
 
 def run():
-    from django.test.utils import setup_test_environment
-
-    # The test client needs Django's test environment (ALLOWED_HOSTS gets 'testserver').
-    setup_test_environment()
+    test_environment()
     yield from execution_dashboard()
     yield from dashboard()
 

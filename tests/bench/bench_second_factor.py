@@ -9,7 +9,16 @@ so that the other work on a shared machine weighs on both alike.
 
 from tests.signin import log_in
 
-from .common import big_plan, median_wall_and_cpu
+from .common import big_plan, median_wall_and_cpu, size, test_environment
+
+SCHOOLS = size(300, 5)
+ROWS = size(300, 10)
+TURNS = size(5, 1)
+FIGURES = tuple(
+    f"second_factor_{page}_{what}"
+    for page in ("dashboard", "editor")
+    for what in ("ms_without", "ms_with", "ratio")
+)
 
 SECOND_FACTOR = {
     "django_otp.middleware.OTPMiddleware",
@@ -22,14 +31,14 @@ def run():
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client, override_settings
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from accounts.roles import REGIONAL, ensure_roles
     from plans.models import Region
     from tests.monitoring.region import make_region
 
-    setup_test_environment()
+    test_environment()
     User = get_user_model()
     reviewer, _ = User.objects.get_or_create(
         username="bench-second-factor", defaults={"is_staff": True}
@@ -37,8 +46,8 @@ def run():
     reviewer.region = Region.objects.default()
     reviewer.save()
     reviewer.groups.add(ensure_roles()[REGIONAL])
-    make_region(300, prefix="Школа замера второго фактора")
-    plan = big_plan("Школа замера второго фактора: план")
+    make_region(SCHOOLS, prefix="Школа замера второго фактора")
+    plan = big_plan("Школа замера второго фактора: план", rows=ROWS)
     deputy, _ = User.objects.get_or_create(
         username="bench-second-factor-deputy", defaults={"school": plan.school}
     )
@@ -73,9 +82,9 @@ def run():
             queries[kind] = len(captured)
         # The centre's session reads the device that passed the code; a school's nothing.
         assert queries["with"] - queries["without"] == (1 if name == "dashboard" else 0), queries
-        for _ in range(5):  # in turns: with, without, with, …
+        for _ in range(TURNS):  # in turns: with, without, with, …
             for kind, get in pages.items():
-                timed[kind].append(median_wall_and_cpu(get, repeat=5)[1])
+                timed[kind].append(median_wall_and_cpu(get, repeat=TURNS)[1])
         with_cpu, without_cpu = min(timed["with"]), min(timed["without"])
         yield f"second_factor_{name}_ms_without", round(without_cpu * 1000, 1)
         yield f"second_factor_{name}_ms_with", round(with_cpu * 1000, 1)

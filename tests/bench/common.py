@@ -115,3 +115,12 @@ def big_plan(school_name: str = "Школа для замеров", rows: int = 
         )
     PlanRow.objects.bulk_create(new_rows)
     return plan
+
+
+def test_environment() -> None:
+    """Django's test environment for the test client (ALLOWED_HOSTS gets 'testserver'),
+    once per process: several bench modules use the client in one `make bench`."""
+    from django.test import utils
+
+    if getattr(utils._TestState, "saved_data", None) is None:
+        utils.setup_test_environment()

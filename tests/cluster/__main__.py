@@ -248,12 +248,16 @@ class Log:
 class User:
     """A browser: one session (cookies) used on both nodes, as behind a balancer."""
 
-    def __init__(self, nodes: dict[str, str], log: Log, username: str, password: str):
+    def __init__(self, nodes: dict[str, str], log: Log, username: str, password: str, codes=()):
         import requests
 
         self.nodes, self.log = nodes, log
         self.session = requests.Session()
         self.username, self.password = username, password
+        # The centre's recovery codes (tests/load/seed.py): the second factor after the
+        # password (accounts/middleware.py), one spent per sign-in.
+        self.codes = iter(codes)
+        self.must_pass_code = bool(codes)
         self.csrf = ""
 
     def call(self, method: str, node: str, path: str, kind: str, ok=(200,), page=False, **kwargs):
@@ -307,6 +311,21 @@ class User:
         )
         if response is None or response.status_code != 302:
             raise CannotRun(f"{self.username} could not sign in on node {node}")
+        if self.must_pass_code:  # the password took us to "/", which sends us here
+            code_page = "/accounts/second-factor/code/"
+            page = self.call("GET", node, code_page, "code page", page=True)
+            token = CSRF_INPUT.search(page.text).group(1)
+            response = self.call(
+                "POST",
+                node,
+                code_page,
+                "second factor",
+                ok=(302,),
+                data={"code": next(self.codes), "csrfmiddlewaretoken": token},
+                headers={"Referer": self.nodes[node] + code_page},
+            )
+            if response is None or "/second-factor/" in response.headers.get("Location", "/"):
+                raise CannotRun(f"{self.username} could not pass the second factor on {node}")
         home = self.call("GET", node, "/", "home page", page=True)
         self.csrf = CSRF_HEADER.search(home.text).group(1)
 
@@ -642,7 +661,7 @@ def run(workdir, logs, database, services, held, stop, began) -> tuple[dict, boo
     password = accounts["password"]
 
     def user(account) -> User:
-        person = User(nodes, log, account["username"], password)
+        person = User(nodes, log, account["username"], password, account.get("codes", ()))
         person.sign_in("A")
         return person
 
