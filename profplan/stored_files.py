@@ -11,12 +11,7 @@ decides what a failure leaves behind:
   record cannot be saved, the file is deleted before the error goes on.
 """
 
-import logging
-
 from django.db import transaction
-
-logger = logging.getLogger(__name__)
-SPOOL_BYTES = 1024 * 1024  # a larger file waits for the commit on disk, not in memory
 
 
 def file_store_then_record(field_file, filename: str, content, save_record) -> None:
