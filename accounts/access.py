@@ -5,9 +5,15 @@ Roles (accounts/roles.py) follow from three things on the user:
   `region`, reviews plans, reopens approved ones, sends recommendations and writes
   the region's templates. Staff without a region see nothing of any region; only a
   superuser without a region sees them all.
+- `is_ministry` (with a `region`): the ministry. Reads what the centre reads of its
+  region – plans, their documents, execution, the dashboard, the consolidated
+  workbook and the archive – and changes nothing; no admin.
 - `municipality`: a municipal coordinator. Reads the schools of the municipality.
-- `school`: a school's deputy director. Sees the own school and is the only one
-  who writes its plan, answers remarks and recommendations, fills in its reports.
+- `school`: one of the school's people, by `school_role`. The deputy director sees the
+  own school and is the only one who writes its plan, answers remarks and
+  recommendations, fills in its reports and keeps its team. A team member sees the
+  school's plans and marks the execution of the rows assigned to them (of any row,
+  when the deputy allows it: `marks_any_row`), and answers remarks on those rows.
 An inactive or anonymous user sees nothing.
 
 Regions: a school, its plans, reports and recommendations belong to the region of
@@ -29,27 +35,86 @@ def signed_in(user) -> bool:
 
 
 def sees_region(user) -> bool:
-    """The regional centre: every school of the region."""
+    """The regional centre: every school of the region, and acts on it."""
     return signed_in(user) and (user.is_staff or user.is_superuser)
+
+
+def is_ministry(user) -> bool:
+    """The ministry: reads its region as the centre does, changes nothing."""
+    return signed_in(user) and getattr(user, "is_ministry", False) and not sees_region(user)
+
+
+def reads_region(user) -> bool:
+    """Every school of a region, to read: the centre and the ministry."""
+    return sees_region(user) or is_ministry(user)
 
 
 def sees_municipality(user) -> bool:
     """A municipal coordinator: the schools of one municipality, read only."""
     return (
         signed_in(user)
-        and not sees_region(user)
+        and not reads_region(user)
         and getattr(user, "municipality_id", None) is not None
     )
 
 
 def is_school_user(user) -> bool:
-    """A school's own person (deputy director)."""
+    """One of a school's people: its deputy director or a member of its team. Sees the
+    own school's plans."""
     return signed_in(user) and getattr(user, "school_id", None) is not None
 
 
+def is_school_deputy(user) -> bool:
+    """The school's deputy director: writes for the school."""
+    return is_school_user(user) and user.school_role == "deputy"
+
+
+def is_team_member(user) -> bool:
+    """A member of a school's team (педагог-навигатор, классный руководитель, …): reads
+    the school's plans, marks the rows assigned to them."""
+    return is_school_user(user) and user.school_role == "member"
+
+
 def belongs_to(user, school_id) -> bool:
-    """The user is one of this school's people: only they write for the school."""
+    """The user is this school's deputy director: only they write for the school (its
+    plan, its answers, its reports, its team). A team member's rights are row by row
+    (`may_mark_row`)."""
+    return is_school_deputy(user) and user.school_id == school_id
+
+
+def in_school(user, school_id) -> bool:
+    """The user is one of this school's people, deputy or team member."""
     return is_school_user(user) and user.school_id == school_id
+
+
+def may_manage_team(user, school_id) -> bool:
+    """Add, invite, remove the school's team members and assign rows: the deputy."""
+    return belongs_to(user, school_id)
+
+
+def may_mark_row(user, plan, assignee_ids) -> bool:
+    """Mark a row's execution and attach its evidence: the deputy on any row; a team
+    member of the school on the rows assigned to them (`assignee_ids`: the row's
+    assignees' ids), or on any row when allowed (`marks_any_row`). An approved plan
+    only. No query."""
+    if plan.status != "approved":
+        return False
+    if belongs_to(user, plan.school_id):
+        return True
+    return (
+        is_team_member(user)
+        and user.school_id == plan.school_id
+        and (user.marks_any_row or user.pk in set(assignee_ids))
+    )
+
+
+def may_answer_row_comments(user, plan, assignee_ids) -> bool:
+    """Answer a remark on a row: the deputy, or the team member the row is assigned to."""
+    if belongs_to(user, plan.school_id):
+        return True
+    return (
+        is_team_member(user) and user.school_id == plan.school_id and user.pk in set(assignee_ids)
+    )
 
 
 def may_edit_plan(user, plan) -> bool:
@@ -123,12 +188,12 @@ def may_use_admin(user) -> bool:
 def must_use_second_factor(user) -> bool:
     """Sign in with a one-time code as well as the password: every account whose access
     is wider than one school or one municipality – the regional centre (its staff see
-    and change every school of a region, and open the admin) and the superusers. There
-    is no ministry role: a ministry account would be centre staff, and so is covered.
-    Schools and coordinators may turn the code on for themselves
-    (`may_turn_off_second_factor`). Read from the user's fields alone (no query): the
-    rule holds whatever DEBUG is (accounts/middleware.py asks it on every request)."""
-    return signed_in(user) and (user.is_staff or user.is_superuser)
+    and change every school of a region, and open the admin), the ministry (reads a
+    whole region) and the superusers. Schools and coordinators may turn the code on for
+    themselves (`may_turn_off_second_factor`). Read from the user's fields alone (no
+    query): the rule holds whatever DEBUG is (accounts/middleware.py asks it on every
+    request)."""
+    return signed_in(user) and (user.is_staff or user.is_superuser or is_ministry(user))
 
 
 def may_turn_off_second_factor(user) -> bool:
@@ -137,8 +202,9 @@ def may_turn_off_second_factor(user) -> bool:
 
 
 def may_see_dashboard(user) -> bool:
-    """The monitoring dashboard: the region for the centre, a municipality for a coordinator."""
-    return sees_region(user) or sees_municipality(user)
+    """The monitoring dashboard: the region for the centre and the ministry, a
+    municipality for a coordinator."""
+    return reads_region(user) or sees_municipality(user)
 
 
 def may_author_templates(user) -> bool:
@@ -149,8 +215,9 @@ def may_author_templates(user) -> bool:
 
 
 def may_export_consolidated(user) -> bool:
-    """The consolidated workbook of many schools' plans: the centre and coordinators."""
-    return sees_region(user) or sees_municipality(user)
+    """The consolidated workbook of many schools' plans and the region's archive: the
+    centre, the ministry and coordinators."""
+    return reads_region(user) or sees_municipality(user)
 
 
 def may_fetch_document(user, document) -> bool:
@@ -168,7 +235,7 @@ def may_fetch_document(user, document) -> bool:
         return Plan.objects.for_user(user).filter(pk=document.plan_id).exists()
     if document.plan_ids:
         return document.requested_by_id == user.pk
-    if sees_region(user):
+    if reads_region(user):
         return _sees_year(user, document.year_id)
     return sees_municipality(user) and document.municipality_id == user.municipality_id
 
@@ -201,7 +268,7 @@ def scope_region(queryset, user, region_field: str):
     prefix = f"{region_field}__" if region_field else ""
     if is_unconfined(user):
         return queryset
-    if sees_region(user):
+    if reads_region(user):
         region_id = getattr(user, "region_id", None)
         if region_id is None:  # staff not yet given a region: nothing, not everything
             return queryset.none()
@@ -225,7 +292,7 @@ def scope(queryset, user, school_field: str = "school"):
     that leads from its model to School ("school", "plan__school", "report__school";
     "" for School itself)."""
     prefix = f"{school_field}__" if school_field else ""
-    if sees_region(user):
+    if reads_region(user):
         return scope_region(queryset, user, f"{prefix}municipality__region")
     if is_school_user(user):
         return queryset.filter(**{f"{school_field}_id" if school_field else "pk": user.school_id})
@@ -235,8 +302,9 @@ def scope(queryset, user, school_field: str = "school"):
 
 
 def scope_own_school(queryset, user, school_field: str = "school"):
-    """`queryset` narrowed to the user's own school: what the user may change."""
-    if not is_school_user(user):
+    """`queryset` narrowed to the deputy's own school: what the user may change. A team
+    member changes nothing here (their marks: `may_mark_row`)."""
+    if not is_school_deputy(user):
         return queryset.none()
     return queryset.filter(**{f"{school_field}_id": user.school_id})
 
@@ -288,8 +356,12 @@ class Access:
 
     PREDICATES = (
         "sees_region",
+        "reads_region",
+        "is_ministry",
         "sees_municipality",
         "is_school_user",
+        "is_school_deputy",
+        "is_team_member",
         "may_review",
         "may_use_admin",
         "may_see_dashboard",

@@ -2,9 +2,27 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 
+class SchoolRole(models.TextChoices):
+    """What a school's person does in Profplan (accounts/access.py reads it)."""
+
+    DEPUTY = "deputy", "заместитель директора"
+    MEMBER = "member", "участник команды"
+
+
+class TeamPosition(models.TextChoices):
+    """A team member's position, as the профминимум names the school's people."""
+
+    NAVIGATOR = "navigator", "педагог-навигатор"
+    CLASS_TEACHER = "class_teacher", "классный руководитель"
+    PSYCHOLOGIST = "psychologist", "педагог-психолог"
+    TEACHER = "teacher", "учитель"
+    OTHER = "other", "другое"
+
+
 class User(AbstractUser):
-    """A person who signs in: a school's deputy director, a municipal coordinator
-    or a member of a region's centre (`region`).
+    """A person who signs in: a school's deputy director or a member of its team
+    (`school`, `school_role`), a municipal coordinator (`municipality`), a member of a
+    region's centre (`region`, staff) or of the ministry (`region`, `is_ministry`).
 
     What a user may see or change follows from these links and from the staff
     flag: accounts/access.py is the one place that reads them.
@@ -39,6 +57,34 @@ class User(AbstractUser):
         related_name="centre_staff",
     )
     position = models.CharField("должность", max_length=200, blank=True)
+    school_role = models.CharField(
+        "роль в школе",
+        max_length=10,
+        choices=SchoolRole.choices,
+        default=SchoolRole.DEPUTY,
+        help_text="Заместитель директора пишет план школы; участник команды отмечает "
+        "исполнение своих мероприятий.",
+    )
+    team_position = models.CharField(
+        "должность в команде", max_length=20, choices=TeamPosition.choices, blank=True
+    )
+    marks_any_row = models.BooleanField(
+        "отмечает любые строки",
+        default=False,
+        help_text="Участник команды отмечает исполнение не только своих мероприятий, "
+        "но и любых строк плана школы.",
+    )
+    wants_digest = models.BooleanField(
+        "получает еженедельное напоминание",
+        default=True,
+        help_text="Письмо по понедельникам: просроченные мероприятия и мероприятия недели.",
+    )
+    is_ministry = models.BooleanField(
+        "министерство",
+        default=False,
+        help_text="Сотрудник министерства: только чтение планов, исполнения и сводных "
+        "документов своего региона.",
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = "пользователь"
@@ -50,7 +96,21 @@ class User(AbstractUser):
                 violation_error_message=(
                     "Пользователь привязывается либо к школе, либо к муниципалитету, но не к обоим."
                 ),
-            )
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_ministry=False)
+                | models.Q(
+                    region__isnull=False,
+                    school__isnull=True,
+                    municipality__isnull=True,
+                    is_staff=False,
+                ),
+                name="accounts_user_ministry_has_region_only",
+                violation_error_message=(
+                    "Сотрудник министерства привязывается к региону, не к школе или "
+                    "муниципалитету, и не входит в региональный центр."
+                ),
+            ),
         ]
 
     def __str__(self):

@@ -7,7 +7,8 @@
 - plan.py: a school's Plan, its PlanGrade levels and PlanRow rows, submissions, events,
   remarks;
 - documents.py: documents rendered off the request path;
-- execution.py: the marks of an approved plan's rows and their evidence.
+- execution.py: the marks of an approved plan's rows and their evidence;
+- team.py: who of the school's team carries out a row, and the calendar links.
 
 Everything is re-exported here: `from plans.models import Plan` keeps working, and the
 migrations' references (`plans.models.validate_links`, upload paths) too.
@@ -44,6 +45,11 @@ from .plan import (
     hours_grades_dates_constraints,
     submission_upload_to,
 )
+from .team import (
+    CalendarFeed,
+    RowAssignment,
+    new_feed_token,
+)
 from .template import (
     ActivityTemplate,
     BlockKind,
@@ -60,6 +66,7 @@ from .template import (
 __all__ = [
     "ActivityTemplate",
     "BlockKind",
+    "CalendarFeed",
     "Direction",
     "Document",
     "DocumentKind",
@@ -77,6 +84,7 @@ __all__ = [
     "PlanStatus",
     "PlanSubmission",
     "Region",
+    "RowAssignment",
     "RowExecution",
     "School",
     "SchoolYear",
@@ -88,6 +96,7 @@ __all__ = [
     "document_upload_to",
     "evidence_upload_to",
     "hours_grades_dates_constraints",
+    "new_feed_token",
     "split_links",
     "submission_upload_to",
     "validate_links",

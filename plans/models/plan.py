@@ -248,6 +248,14 @@ class PlanRow(models.Model):
         help_text="Для мероприятий блока уровня профминимума: часов на каждый из классов.",
     )
     grades = GradesField("классы", default=tuple, blank=True)
+    assignees = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="исполнители из команды",
+        through="plans.RowAssignment",
+        through_fields=("row", "person"),
+        blank=True,
+        related_name="assigned_rows",
+    )
     client_token = models.UUIDField(
         "ключ формы",
         null=True,
