@@ -1,7 +1,8 @@
 """Roles are Django groups with exactly the permissions they need.
 
-A deputy director and a municipal coordinator work in the site UI only (no
-admin); their scope comes from User.school / User.municipality. The regional
+A deputy director, a school's team member, a municipal coordinator and the ministry
+work in the site UI only (no admin); their scope comes from User.school /
+User.municipality / User.region with User.is_ministry. The regional
 centre works in the admin: it reads everything and edits reference data, but a
 school's text stays the school's.
 """
@@ -11,6 +12,8 @@ from django.contrib.auth.models import Group, Permission
 REGIONAL = "Региональный центр"
 DEPUTY = "Заместитель директора"
 COORDINATOR = "Муниципальный координатор"
+TEAM_MEMBER = "Участник команды школы"
+MINISTRY = "Министерство"
 ADMINISTRATOR = "Администратор"
 
 MONITORING_REFERENCE = ["indicator", "sector", "campaign", "recommendation"]
@@ -64,6 +67,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         + [f"monitoring.view_{model}" for model in MONITORING_SCHOOL_DATA]
     ),
     DEPUTY: [],
+    TEAM_MEMBER: [],  # the site only: marks the rows assigned to them (access.may_mark_row)
+    MINISTRY: [],  # the site only, read only: no admin (accounts/access.py, reads_region)
     COORDINATOR: [],
     ADMINISTRATOR: [],  # the administrator is a superuser; the group names the role
 }

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -34,7 +34,9 @@ def test_demo_command_is_idempotent():
 @override_settings(DEBUG=True)
 def test_demo_data_has_a_realistic_plan_a_submitted_one_and_an_empty_one(client):
     call_command("load_demo")
-    demo = Plan.objects.for_editor().get(school__short_name="МКОУ СОШ № 1")
+    demo = Plan.objects.for_editor().get(
+        school__short_name="МКОУ СОШ № 1", year__title=DemoCalendar.now().title
+    )
     levels = {grade.grade: grade.level.code for grade in demo.grades.all()}
     assert set(levels.values()) == {"basic", "main"}
     lines = number_lines(
@@ -66,7 +68,7 @@ def test_reviewer_sees_the_demo_plan_in_the_admin(client):
     page = client.get("/admin/plans/plan/")
     assert page.status_code == 200
     assert "МКОУ СОШ № 1" in page.content.decode()
-    demo = Plan.objects.get(school__short_name="МКОУ СОШ № 1")
+    demo = Plan.objects.get(school__short_name="МКОУ СОШ № 1", year__title=DemoCalendar.now().title)
     page = client.get(f"/admin/plans/plan/{demo.pk}/change/")
     assert page.status_code == 200
     assert "Курс внеурочной деятельности «Россия – мои горизонты»" in page.content.decode()
@@ -79,7 +81,9 @@ def test_the_demo_plan_page_shows_every_row_of_the_demo_data_file(client):
     call_command("load_demo")
     data = demo_data()
     client.force_login(User.objects.get(username="deputy"))
-    demo = Plan.objects.get(school__inn=data["schools"]["demo"]["inn"])
+    demo = Plan.objects.get(
+        school__inn=data["schools"]["demo"]["inn"], year__title=DemoCalendar.now().title
+    )
     page = client.get(f"/plans/{demo.pk}/").content.decode()
     texts = [row["activity"] for rows in data["rows"].values() for row in rows]
     texts += [row["activity"] for row in data["level_rows"]]
@@ -97,8 +101,9 @@ def test_the_demo_has_an_approved_plan_marked_through_the_year(client):
     from django.urls import reverse
 
     call_command("load_demo")
-    approved = Plan.objects.get(status=PlanStatus.APPROVED)
-    assert approved.school.short_name == "МКОУ СОШ № 2 г.п. Чегем"
+    approved = Plan.objects.get(
+        status=PlanStatus.APPROVED, school__short_name="МКОУ СОШ № 2 г.п. Чегем"
+    )
     statuses = set(
         PlanRow.objects.filter(plan=approved, execution__isnull=False).values_list(
             "execution__status", flat=True
@@ -177,8 +182,13 @@ def test_the_demo_is_in_the_current_school_year_with_its_story_before_today(clie
         seed_state
     )
     demo_plans = Plan.objects.filter(school__inn__in=[s["inn"] for s in demo_schools()])
-    assert set(demo_plans.values_list("year__title", flat=True)) == {"2026-2027"}
+    # This year's plans, and the first school's draft for the next year (copied from
+    # this year's, as the year's end feeds the next plan).
+    assert set(demo_plans.values_list("year__title", flat=True)) == {"2026-2027", "2027-2028"}
+    next_year = demo_plans.exclude(year=year).get()
+    assert next_year.school.short_name == "МКОУ СОШ № 1" and next_year.status == "draft"
     assert not Plan.objects.filter(year=seed).exists()
+    demo_plans = demo_plans.filter(year=year)
 
     # What happened, happened before today; what is planned lies in the year.
     now = timezone.now()
@@ -186,7 +196,7 @@ def test_the_demo_is_in_the_current_school_year_with_its_story_before_today(clie
         assert plan.submitted_at is None or plan.submitted_at <= now
         assert plan.approved_at is None or plan.submitted_at < plan.approved_at <= now
     marks = RowExecution.objects.filter(row__plan__in=demo_plans)
-    assert marks.count() == 8
+    assert marks.count() == 12  # Чегем's 8; МКОУ СОШ № 1: the deputy's 2, the team's 2
     for mark in marks:
         assert mark.end_date is None or year.start_date <= mark.start_date <= mark.end_date <= day
     rows = PlanRow.objects.filter(plan__in=demo_plans, start_date__isnull=False)
@@ -222,3 +232,32 @@ def test_the_demo_on_a_date_stays_idempotent(on_day):
     first = snapshot()
     call_command("load_demo", stdout=open("/dev/null", "w"))
     assert snapshot() == first
+
+
+@override_settings(DEBUG=True)
+@pytest.mark.parametrize("day", [date(2026, 12, 4), date(2027, 6, 10), date(2026, 9, 2)])
+def test_the_demo_school_has_a_team_with_rows_around_today_and_their_own_marks(on_day, day):
+    """`navigator` (педагог-навигатор) and a class teacher of МКОУ СОШ № 1: rows of
+    theirs in the past, today and next week, each of them with a mark of their own."""
+    from plans.models import RowAssignment, RowExecution
+
+    on_day(day)
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+    navigator = User.objects.get(username="navigator")
+    assert navigator.check_password("profplan-demo")
+    assert (navigator.school.short_name, navigator.school_role, navigator.team_position) == (
+        "МКОУ СОШ № 1",
+        "member",
+        "navigator",
+    )
+    teacher = User.objects.get(username="classteacher", school=navigator.school)
+    assert teacher.team_position == "class_teacher"
+    plan = Plan.objects.get(school=navigator.school, year__title=DemoCalendar(day).title)
+    assert plan.status == PlanStatus.APPROVED
+    for person in (navigator, teacher):
+        rows = PlanRow.objects.filter(assignments__person=person, plan=plan)
+        days = sorted(row.start_date for row in rows if row.start_date)
+        assert days[0] < day <= days[-1] or day <= plan.year.start_date + timedelta(days=7)
+        marks = RowExecution.objects.filter(row__plan=plan, recorded_by=person)
+        assert marks.count() == 1 and marks.get().row.assignments.filter(person=person).exists()
+    assert RowAssignment.objects.filter(row__plan=plan, person=navigator).count() == 4

@@ -6,7 +6,7 @@ seed's year; the demo lives in the school year that contains today, with its dat
 moved there (plans/demo.py). Idempotent: running it twice changes nothing."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.demo import demo_second_factor
-from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, ensure_roles
+from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, TEAM_MEMBER, ensure_roles
 from plans.demo import SEED_YEAR, DemoCalendar, demo_year
 from plans.models import (
     Level,
@@ -27,6 +27,7 @@ from plans.models import (
     PlanStatus,
     PlanSubmission,
     Region,
+    RowAssignment,
     School,
     SchoolYear,
     TemplateItem,
@@ -36,13 +37,19 @@ from plans.services import (
     plan_approve,
     plan_create,
     plan_refresh_check,
+    plan_start,
     plan_submit,
     row_execution_record,
 )
 from profplan.site import site_url
 
 DATA = settings.BASE_DIR / "fixtures" / "demo" / "plans.json"
-ROLES = {"deputy": DEPUTY, "regional": REGIONAL, "coordinator": COORDINATOR}
+ROLES = {
+    "deputy": DEPUTY,
+    "member": TEAM_MEMBER,
+    "regional": REGIONAL,
+    "coordinator": COORDINATOR,
+}
 
 
 def demo_data() -> dict:
@@ -80,6 +87,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Демо-данные готовы. Вход: {site_url()}/\n"
                 f"  deputy      / {password}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
+                f"  navigator   / {password}  – педагог-навигатор МКОУ СОШ № 1: /my/\n"
                 f"  reviewer    / {password}  – региональный центр (ЦОПП КБР), админка /admin/\n"
                 f"  coordinator / {password}  – муниципальный координатор (Нальчик)"
             )
@@ -124,6 +132,7 @@ class Command(BaseCommand):
             plan = plan_create(school=school, year=year, levels=by_grade)
             Plan.objects.filter(pk=plan.pk).update(explanatory_note=note)
             level_rows = self._fill(plan, data, calendar)
+            team_rows = self._team_rows(plan, data, calendar) if entry.get("team") else []
             if entry.get("submitted_at"):
                 # Submitted through the service, so that it has its frozen PDF and its
                 # history like any other; then dated back to when it was «submitted».
@@ -139,8 +148,13 @@ class Command(BaseCommand):
                 Plan.objects.filter(pk=plan.pk).update(approved_at=when)
                 PlanSubmission.objects.filter(plan=plan).update(approved_at=when)
                 PlanEvent.objects.filter(plan=plan, to_status=PlanStatus.APPROVED).update(at=when)
+                deputy = get_user_model().objects.filter(school=school, username="deputy").first()
                 for mark in entry.get("execution", []):
-                    self._mark(level_rows[mark["level_row"]], mark, calendar)
+                    self._mark(level_rows[mark["level_row"]], mark, calendar, by=deputy)
+                if entry.get("team"):
+                    self._team_marks(team_rows, level_rows, data)
+            if entry.get("next_year"):
+                self._next_year(school, region, calendar)
         for plan in Plan.objects.filter(year=year, school__in=schools.values()):
             plan_refresh_check(plan=plan)
 
@@ -149,7 +163,14 @@ class Command(BaseCommand):
         for account in data["users"]:
             fields = {
                 name: account[name]
-                for name in ("first_name", "last_name", "position", "email", "is_staff")
+                for name in (
+                    "first_name",
+                    "last_name",
+                    "position",
+                    "email",
+                    "is_staff",
+                    "team_position",
+                )
                 if name in account
             }
             if "school" in account:
@@ -158,6 +179,8 @@ class Command(BaseCommand):
                 fields["municipality"] = municipalities[account["municipality"]]
             if account.get("is_staff"):
                 fields["region"] = region
+            if account["role"] == "member":
+                fields["school_role"] = "member"
             user, created = User.objects.get_or_create(
                 username=account["username"], defaults=fields
             )
@@ -166,7 +189,69 @@ class Command(BaseCommand):
                 user.save()
             user.groups.add(groups[ROLES[account["role"]]])
 
-    def _mark(self, row, mark, calendar):
+    def _team_rows(self, plan, data, calendar) -> list:
+        """The rows the school's team carries out, dated around today (some past, one
+        today, some next week), so that «Мои мероприятия», the calendars and the
+        reminders have something to show on any day of the year. Added before the plan
+        is submitted, as any row."""
+        year = plan.year
+        rows = []
+        for order, entry in enumerate(data["team_rows"], start=100):
+            day = calendar.today + timedelta(days=entry["days"])
+            day = min(max(day, year.start_date), year.end_date)
+            rows.append(
+                PlanRow.objects.create(
+                    plan=plan,
+                    parent=TemplateItem.objects.get(year=year, code=entry["parent"]),
+                    order=order,
+                    activity=entry["activity"],
+                    responsible=entry["responsible"],
+                    hours=Decimal(entry["hours"]),
+                    grades=tuple(entry["grades"]),
+                    start_date=day,
+                    end_date=day,
+                )
+            )
+        return rows
+
+    def _team_marks(self, team_rows, level_rows, data):
+        """Who of the team carries out which row, and the marks they made themselves
+        (signed with their names on the execution page)."""
+        people = {
+            user.username: user for user in get_user_model().objects.filter(school_role="member")
+        }
+        deputy = get_user_model().objects.get(username="deputy")
+        for row, entry in zip(team_rows, data["team_rows"], strict=True):
+            for username in entry["assignees"]:
+                RowAssignment.objects.get_or_create(
+                    row=row, person=people[username], defaults={"assigned_by": deputy}
+                )
+            if mark := entry.get("mark"):
+                data_ = {
+                    "status": mark["status"],
+                    "result": mark["result"],
+                    "start_date": row.start_date,
+                    "end_date": row.end_date,
+                    "pupils": mark["pupils"],
+                    "hours": Decimal(mark["hours"]),
+                }
+                row_execution_record(row=row, by=people[mark["by"]], data=data_)
+        # The class teacher also holds the year's course «Россия – мои горизонты».
+        for row in level_rows:
+            if "Россия – мои горизонты" in row.activity and 8 in row.grades:
+                RowAssignment.objects.get_or_create(
+                    row=row, person=people["classteacher"], defaults={"assigned_by": deputy}
+                )
+
+    def _next_year(self, school, region, calendar):
+        """Next year's template and the school's draft plan for it, copied from this
+        year's: the deputy has a plan to fill in while this year's is carried out."""
+        following = DemoCalendar(calendar.start.replace(year=calendar.start.year + 1))
+        year = demo_year(following, region)
+        if not Plan.objects.filter(school=school, year=year).exists():
+            plan_start(school=school, year=year, copy_last_year=True)
+
+    def _mark(self, row, mark, calendar, by=None):
         """One row's execution, recorded through the service as the school would: what
         was done, done before today; a new date (moved), in the year's calendar."""
         data = {"status": mark["status"], "result": calendar.text(mark.get("result", ""))}
@@ -180,7 +265,7 @@ class Command(BaseCommand):
         if mark.get("hours"):
             data["hours"] = Decimal(mark["hours"])
         row.refresh_from_db()
-        row_execution_record(row=row, by=None, data=data)
+        row_execution_record(row=row, by=by, data=data)
 
     def _fill(self, plan, data, calendar) -> list:
         """The demo rows into the plan; returns the level blocks' rows, in data order."""
