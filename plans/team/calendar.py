@@ -200,7 +200,7 @@ def _description(feed_row: FeedRow, dates: Dates, status: str | None, link: str)
     else:
         when = f"{dates.first:%d.%m.%Y}–{dates.last:%d.%m.%Y}"
     if dates.long:
-        when = f"срок: до {dates.last:%d.%m.%Y} ({when})"
+        when = f"до {dates.last:%d.%m.%Y} ({when})"
     lines.append(f"Сроки: {when}" + (f", по плану «{row.period}»" if row.period else ""))
     if row.grades:
         lines.append(f"Классы: {format_grades(row.grades)}")

@@ -169,7 +169,7 @@ def test_a_month_is_one_event_on_its_first_day_with_its_deadline_and_a_reminder(
     calendar = read(client.get(feed_url(calendar_feed_create(school=school))))
     month = events(calendar)["Россия – мои горизонты (срок: до 31.10)"]
     assert (month.start, month.end) == (date(2023, 10, 1), date(2023, 10, 2))
-    assert "срок: до 31.10.2023" in month["DESCRIPTION"]
+    assert "Сроки: до 31.10.2023 (01.10.2023–31.10.2023)" in month["DESCRIPTION"]
     assert "по плану «октябрь»" in month["DESCRIPTION"]
     [alarm] = month.walk("VALARM")
     assert alarm["TRIGGER"].dt == timedelta(hours=9)
