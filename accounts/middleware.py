@@ -21,6 +21,8 @@ EXEMPT_VIEWS = {
     "healthz",
     "session-status",
     "session-keepalive",
+    # The private calendar feed reads no session: its token is the key.
+    "plans:calendar-feed",
 }
 
 

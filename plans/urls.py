@@ -6,6 +6,7 @@ from plans.editor import views
 from plans.execution import views as execution_views
 from plans.regional_template import catalogue_views
 from plans.regional_template import views as template_views
+from plans.team import calendar_views
 
 from .imports import views as import_views
 
@@ -123,6 +124,9 @@ urlpatterns = [
         execution_views.evidence_delete,
         name="evidence-delete",
     ),
+    # Issue 22, the calendar: the private feeds (no sign-in) and «Календарь и напоминания».
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
+    path("my/calendar/", calendar_views.my_calendar, name="my-calendar"),
     path(
         "plans/<int:pk>/export.pdf", document_views.plan_export, {"fmt": "pdf"}, name="export-pdf"
     ),

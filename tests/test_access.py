@@ -99,6 +99,13 @@ def executed(w):
     return w
 
 
+def _school_feed_url(w):
+    from plans.team.calendar_services import calendar_feed_create
+
+    feed = calendar_feed_create(school=w["plan"].school)
+    return reverse("plans:calendar-feed", args=[feed.token])
+
+
 S, R, F, N, X = 200, 302, 403, 404, "skip"
 # A download nobody asked for yet: the page with «Сформировать» (a GET never queues;
 # plans/documents/views.py), or 302 to the progress page of one already asked for.
@@ -328,6 +335,10 @@ SITE = {
         lambda w: reverse("monitoring:self-analysis", args=[w["plan"].pk]),
         [R, S, N, S, N, S, S],
     ),
+    # Issue 22, the calendar: the feed opens without signing in (its token is the key);
+    # the page is for a school's people, each sees their own links.
+    "plans:calendar-feed": (lambda w: _school_feed_url(w), [S, S, S, S, S, S, S]),
+    "plans:my-calendar": (lambda w: reverse("plans:my-calendar"), [R, S, S, N, N, N, N]),
     "monitoring:dashboard": (lambda w: reverse("monitoring:dashboard"), [R, F, F, S, S, S, S]),
     "monitoring:dashboard-xlsx": (
         lambda w: reverse("monitoring:dashboard-xlsx"),

@@ -1,5 +1,6 @@
-"""Weekly reminder to each school: the rows of its approved plan whose dates have
-passed without a mark. A system timer runs it (README: «Исполнение планов»); the
+"""Weekly reminders: to each school's deputy director, the rows of its approved plan
+whose dates have passed without a mark; to each assignee, their own overdue rows and
+the week's activities. A system timer runs it (README: «Исполнение планов»); the
 mails go through the task queue, so a mail server that is down delays them only."""
 
 from django.core.management.base import BaseCommand
@@ -9,7 +10,10 @@ from plans.execution.digest import send_execution_digest
 
 
 class Command(BaseCommand):
-    help = "Письма школам: строки утверждённых планов, сроки которых прошли без отметки."
+    help = (
+        "Письма заместителям директоров (просроченные строки утверждённых планов) и "
+        "исполнителям (их просроченные мероприятия и мероприятия недели)."
+    )
 
     def handle(self, *args, **options):
         sent = send_execution_digest(today=timezone.localdate())
