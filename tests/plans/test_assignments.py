@@ -506,3 +506,100 @@ def test_pages_of_many_rows_keep_their_query_count(client, deputy, school, plan,
     assert PlanRow.objects.filter(plan=plan, assignments__isnull=False).distinct().count() >= 300
     assert RowAssignment.objects.filter(row__plan=plan).count() >= 1500
     assert count_queries(client, url) == few
+
+
+# --- Imports offer the names they bring --------------------------------------------
+
+
+def word_file():
+    from tests.plans.imports.wordfiles import docx_bytes, seed_lines
+
+    return docx_bytes(
+        seed_lines(
+            fill={
+                "3.2.1.": ["Экскурсия на завод", "октябрь", "зам. директора Иванова"],
+                "3.2.2.": ["Встреча с выпускниками", "декабрь", "Классные руководители"],
+                "3.2.3.": ["Профпробы", "ноябрь", "Сидоров П.И., Иванова Анна Петровна"],
+            }
+        )
+    )
+
+
+def upload(data, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+def test_the_word_preview_offers_the_team_and_assigns_the_ticked(
+    client, deputy, navigator, teacher, year
+):
+    client.force_login(deputy)
+    response = client.post(
+        reverse("plans:import-docx"), {"file": upload(word_file(), "план.docx"), "year": year.pk}
+    )
+    preview_url = response["Location"]
+    text = page(client.get(preview_url))
+    assert "Исполнители из команды школы" in text
+    offers = re.findall(r'name="assign" value="([\d:]+)" id="offer-\d+" checked>', text)
+    assert len(offers) == 3  # Иванова twice, Сидоров once; «Классные руководители» nobody
+    assert "назначить исполнителем <strong>Иванова А. П., педагог-навигатор</strong>" in text
+    assert "3.2.1. Экскурсия на завод" in text
+
+    # Untick Сидоров: only the ticked become assignments.
+    sidorov = next(value for value in offers if value.endswith(f":{teacher.pk}"))
+    ticked = [value for value in offers if value != sidorov]
+    response = client.post(preview_url, {"assign": [*ticked, "0:999999", "junk"]}, follow=True)
+    assert "Назначено исполнителей из команды: 2." in page(response)
+    plan = Plan.objects.get(school=deputy.school)
+    excursion = plan.rows.get(activity="Экскурсия на завод")
+    assert excursion.responsible == "зам. директора Иванова"  # the free text as it was
+    assert list(excursion.assignees.all()) == [navigator]
+    assert list(plan.rows.get(activity="Профпробы").assignees.all()) == [navigator]
+    assert not plan.rows.get(activity="Встреча с выпускниками").assignees.exists()
+    assert RowAssignment.objects.count() == 2
+
+
+def test_the_word_preview_of_a_team_without_those_names_offers_nothing(client, deputy, year):
+    client.force_login(deputy)
+    response = client.post(
+        reverse("plans:import-docx"), {"file": upload(word_file(), "план.docx"), "year": year.pk}
+    )
+    assert "Исполнители из команды школы" not in page(client.get(response["Location"]))
+
+
+def test_the_excel_preview_offers_the_team_for_added_and_changed_rows(
+    client, deputy, navigator, teacher, plan
+):
+    from tests.plans.imports.test_xlsx_round_trip import row_of, saved, workbook
+
+    add_row(plan, "3.2.", activity="Экскурсия на завод", responsible="Директор")
+    done = add_row(plan, "3.2.", activity="Семинар", responsible="Сидоров")
+    row_assignees_set(row=done, people=[teacher], by=deputy)  # already his: not offered again
+    book = workbook(plan)
+    sheet = book.worksheets[0]
+    sheet.cell(row_of(sheet, "Экскурсия"), 4).value = "Иванова А. П."
+    sheet.cell(row_of(sheet, "Семинар"), 2).value = "Семинар для педагогов"
+    below = row_of(sheet, "Семинар")
+    sheet.insert_rows(below + 1)
+    sheet.cell(below + 1, 2).value = "Профпробы"
+    sheet.cell(below + 1, 4).value = "ИВАНОВА, Сидоров П. И."
+
+    client.force_login(deputy)
+    response = client.post(
+        reverse("plans:import-xlsx", args=[plan.pk]), {"file": upload(saved(book), "план.xlsx")}
+    )
+    preview_url = response["Location"]
+    text = page(client.get(preview_url))
+    offers = re.findall(r'name="assign" value="([\d:]+)" id="offer-\d+" checked>', text)
+    assert len(offers) == 3  # Иванова on both rows, Сидоров on the new one only: the
+    # changed «Семинар» names him too, but he has it already
+    version = version_of(plan)
+    response = client.post(preview_url, {"assign": offers}, follow=True)
+    assert "Назначено исполнителей из команды: 3." in page(response)
+    assert version_of(plan) == version + 1  # the import's one step, nothing more
+    assert list(plan.rows.get(activity="Экскурсия на завод").assignees.all()) == [navigator]
+    new = plan.rows.get(activity="Профпробы")
+    assert set(new.assignees.all()) == {navigator, teacher}
+    assert new.responsible == "ИВАНОВА, Сидоров П. И."
+    assert list(done.assignees.all()) == [teacher]
