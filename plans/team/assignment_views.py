@@ -1,12 +1,13 @@
 """Pages that assign rows to the school's team: one row's assignees (from the row's
 form in the editor and from the execution page), and many rows at once. The deputy's
-only (`access.may_manage_team`): another school finds nothing (404), anyone else who
-sees the plan (a team member, a coordinator, the centre, the ministry) gets 403.
+only (`access.may_manage_team`): anyone else – another school, a team member, a
+coordinator, the centre, the ministry – finds nothing (404), and their POST changes
+nothing.
 Plain forms: they work without JavaScript."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,11 +32,12 @@ NOT_IN_TEAM = "Выберите исполнителей из списка ко�
 
 
 def _managed_plan(request, pk, queryset=None) -> Plan:
-    """The plan, if this user assigns its rows: another school's is a 404, a reader's 403."""
+    """The plan, if this user assigns its rows; for anyone else a 404, as the other pages
+    that change a school's plan answer (`editable_by`: the deputy's own school)."""
     queryset = queryset if queryset is not None else Plan.objects.select_related("school", "year")
-    plan = get_object_or_404(queryset.for_user(request.user), pk=pk)
+    plan = get_object_or_404(queryset.editable_by(request.user), pk=pk)
     if not access.may_manage_team(request.user, plan.school_id):
-        raise PermissionDenied
+        raise Http404
     return plan
 
 
