@@ -6,7 +6,7 @@ from plans.editor import views
 from plans.execution import views as execution_views
 from plans.regional_template import catalogue_views
 from plans.regional_template import views as template_views
-from plans.team import calendar_views
+from plans.team import assignment_views, calendar_views
 
 from .imports import views as import_views
 
@@ -107,6 +107,13 @@ urlpatterns = [
     path("plans/<int:pk>/rows/<int:row_pk>/edit/", views.row_edit, name="row-edit"),
     path("plans/<int:pk>/rows/<int:row_pk>/delete/", views.row_delete, name="row-delete"),
     path("plans/<int:pk>/rows/<int:row_pk>/move/", views.row_move, name="row-move"),
+    # Assigned rows (issue 22, item 2): one row's assignees, many rows at once.
+    path(
+        "plans/<int:pk>/rows/<int:row_pk>/assignees/",
+        assignment_views.row_assignees,
+        name="row-assignees",
+    ),
+    path("plans/<int:pk>/assign/", assignment_views.plan_assign, name="assign"),
     path("plans/execution/", execution_views.execution_region, name="execution-region"),
     path("plans/<int:pk>/execution/", execution_views.execution, name="execution"),
     path(

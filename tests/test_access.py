@@ -182,6 +182,15 @@ SITE = {
         lambda w: reverse("plans:evidence-delete", args=[executed(w)["plan"].pk, w["evidence"].pk]),
         [R, 405, 405, 405, 405, 405, 405],
     ),
+    # Assigned rows (issue 22): the deputy's pages, whatever the plan's status.
+    "plans:row-assignees": (
+        lambda w: reverse("plans:row-assignees", args=[w["plan"].pk, w["row"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:assign": (
+        lambda w: reverse("plans:assign", args=[w["plan"].pk]),
+        [R, S, N, N, N, N, N],
+    ),
     "plans:export-region": (lambda w: reverse("plans:export-region"), [R, F, F, D, D, D, D]),
     # The Word import: the school's own page; the centre imports in the admin.
     "plans:import-docx": (lambda w: reverse("plans:import-docx"), [R, S, S, F, F, F, F]),
@@ -362,6 +371,8 @@ POSTS = [
     "plans:template-seen",
     "plans:template-accept",
     "plans:note",
+    "plans:row-assignees",
+    "plans:assign",
 ]
 
 

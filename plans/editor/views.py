@@ -358,6 +358,15 @@ def _render_row_form(
         parent=parent or row.parent,
         draft_key=_draft_key(plan, row if row.pk else None, parent),
     )
+    if row.pk and access.may_manage_team(request.user, plan.school_id):
+        # The row's assignees from the school's team (plans/team/): one query.
+        context["row_assignees"] = [
+            assignment.person
+            for assignment in row.assignments.filter(person__is_active=True)
+            .select_related("person")
+            .order_by("pk")
+        ]
+        context["can_assign"] = True
     return _form_response(request, "plans/_row_form.html", context, status, plan, conflict)
 
 

@@ -15,6 +15,7 @@ from plans.execution.reads import delivery_by_grade, executions_for, markable_li
 from plans.forms import RowExecutionForm
 from plans.models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
 from plans.numbering import plan_lines
+from plans.team.assignments import assignees_by_row
 from profplan import storage
 
 STORAGE_DOWN = (
@@ -32,6 +33,10 @@ def execution(request, pk):
     if context["approved"]:
         executions = executions_for(plan)
         lines = plan_lines(plan)
+        assignees = assignees_by_row(plan)  # one query, whatever the rows and people
+        for line in lines:
+            if line.row is not None:
+                line.row.assigned_people = assignees.get(line.row.pk, [])
         context.update(execution_context(plan, lines, executions, timezone.localdate()))
         context["can_record"] = access.may_record_execution(request.user, plan)
         context["entries"] = [

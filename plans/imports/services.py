@@ -9,6 +9,7 @@ from ..models import ItemKind, Plan, PlanGrade, PlanRow, School, SchoolYear, Tem
 from ..services.rows import plan_touch
 from ..services.workflow import plan_refresh_check
 from ..services.years import fixed_rows
+from ..team.assignments import assignments_add
 from .placement import Placement
 
 
@@ -60,6 +61,8 @@ def plan_import_docx(
     school: School,
     replace: bool = False,
     version: int | None = None,
+    assignees: dict[int, list] | None = None,
+    by=None,
 ) -> Plan:
     """A school's plan for the placement's year made of the placed rows.
 
@@ -68,6 +71,9 @@ def plan_import_docx(
     warning), and only while it is a draft or returned (PlanNotEditable) and still
     at `version` (PlanConflict): its rows all go, the file's rows come; grades that
     have no level yet get the file's. Otherwise ImportRefused.
+
+    `assignees`: people of the school's team to assign (`by` the deputy, who ticked
+    them on the preview) to the new rows, by the index of the placed row.
     """
     year = SchoolYear.objects.get(pk=placement.year_id)
     items = {item.pk: item for item in TemplateItem.objects.filter(year=year)}
@@ -103,18 +109,34 @@ def plan_import_docx(
     filled = {row.fixed_item_id for row in rows if row.fixed_item_id}
     missing = [i for i in items.values() if i.kind == ItemKind.FIXED and i.pk not in filled]
     PlanRow.objects.bulk_create(rows + fixed_rows(plan, missing))
+    if assignees:
+        assignments_add(
+            plan=plan,
+            pairs=[
+                (rows[i], person)
+                for i, people in assignees.items()
+                if 0 <= i < len(rows)
+                for person in people
+            ],
+            by=by,
+        )
     plan_refresh_check(plan=plan)
     return plan
 
 
 @transaction.atomic
-def plan_import_xlsx(*, plan: Plan, changes) -> Plan:
+def plan_import_xlsx(
+    *, plan: Plan, changes, assignees: dict[int, list] | None = None, by=None
+) -> Plan:
     """Apply an Excel file's changes (plans/imports/xlsx.py) to the plan it came from.
 
     The changes were worked out against the plan at `changes.plan_version`: if the
     plan moved since, PlanConflict (the file is compared again). Conflicts are never
     applied. Rows keep the file's order within their runs; rows the file does not
     have (added on the site since the export) follow them. One version step.
+
+    `assignees`: people of the school's team to assign (`by` the deputy) to the added
+    or changed rows, by the index of the change.
     """
     plan_touch(plan=plan, version=changes.plan_version)
     rows = {row.pk: row for row in PlanRow.objects.filter(plan=plan)}
@@ -162,6 +184,16 @@ def plan_import_xlsx(*, plan: Plan, changes) -> Plan:
                 row.order = order
                 moved.append(row)
     PlanRow.objects.bulk_update(moved, ["order"])
+    if assignees:
+        pairs = []
+        for index, people in assignees.items():
+            change = changes.changes[index] if 0 <= index < len(changes.changes) else None
+            if change is None:
+                continue
+            row = created.get(index) if change.kind == "added" else rows.get(change.row_id)
+            if row is not None and change.kind in ("added", "changed"):
+                pairs.extend((row, person) for person in people)
+        assignments_add(plan=plan, pairs=pairs, by=by)
     plan_refresh_check(plan=plan)
     return plan
 

@@ -17,8 +17,9 @@ from accounts import access
 from profplan.uploads import UploadRefused, check_size
 
 from ..forms import posted_version
-from ..models import Plan, School, SchoolYear
+from ..models import Plan, RowAssignment, School, SchoolYear
 from ..services.errors import PlanConflict, PlanNotEditable
+from ..team.assignments import assignable_people, offers_posted, team_offers
 from .forms import AdminDocxImportForm, DocxImportForm, XlsxImportForm
 from .placement import Placement, docx_placement
 from .preview import (
@@ -83,7 +84,21 @@ def _preview_context(data, placement, school, year) -> dict:
     }
 
 
-def _apply(request, placement, school, existing) -> Plan | None:
+def _docx_offers(request, placement, school, table) -> list:
+    """The team's names found in the file's «Ответственные» (the deputy's preview only:
+    the centre's admin import assigns nobody). Numbers as the preview prints them."""
+    if not access.may_manage_team(request.user, school.pk):
+        return []
+    numbers = {entry.line: entry.row.number for entry in table if entry.line}
+    entries = [
+        (index, numbers.get(placed.line, ""), placed.activity, placed.responsible)
+        for index, placed in enumerate(placement.rows)
+        if placed.responsible
+    ]
+    return team_offers(entries, assignable_people(school.pk)) if entries else []
+
+
+def _apply(request, placement, school, existing, assignees=None) -> Plan | None:
     """Apply the preview; a refusal becomes an error message and None."""
     try:
         return plan_import_docx(
@@ -91,6 +106,8 @@ def _apply(request, placement, school, existing) -> Plan | None:
             school=school,
             replace=request.POST.get("replace") == "1",
             version=posted_version(request.POST) if existing else None,
+            assignees=assignees,
+            by=request.user,
         )
     except (ImportRefused, PlanConflict, PlanNotEditable) as refused:
         messages.error(request, refused.message)
@@ -121,17 +138,20 @@ def docx_preview(request, token):
     if not access.belongs_to(request.user, school.pk):
         raise Http404("Проверка файла не найдена")
     context = _preview_context(data, placement, school, year)
+    offers = _docx_offers(request, placement, school, context["table"])
     if request.method == "POST":
-        plan = _apply(request, placement, school, context["existing"])
+        chosen = offers_posted(offers, request.POST.getlist("assign"))
+        plan = _apply(request, placement, school, context["existing"], chosen)
         if plan is not None:
             preview_drop(request, token)
             messages.success(
                 request,
                 f"План на {year.title} учебный год загружен из файла «{data['file']}»: "
-                f"{placement_summary(placement)}",
+                f"{placement_summary(placement)}" + _assigned_text(chosen),
             )
             return redirect("plans:edit", plan.pk)
         context = _preview_context(data, placement, school, year)
+    context["team_offers"] = offers
     context["apply_url"] = reverse("plans:import-preview", args=[token])
     return render(request, "plans/imports/docx_preview.html", context)
 
@@ -228,9 +248,11 @@ def xlsx_preview(request, pk, token):
     if data is None or data.get("kind") != "xlsx" or data.get("plan") != plan.pk:
         raise Http404("Проверка файла не найдена")
     changes = XlsxChanges.from_json(data["changes"])
+    offers = _xlsx_offers(request, plan, changes)
     if request.method == "POST":
+        chosen = offers_posted(offers, request.POST.getlist("assign"))
         try:
-            plan_import_xlsx(plan=plan, changes=changes)
+            plan_import_xlsx(plan=plan, changes=changes, assignees=chosen, by=request.user)
         except (ImportRefused, PlanNotEditable) as refused:
             messages.error(request, refused.message)
         except PlanConflict:
@@ -245,7 +267,7 @@ def xlsx_preview(request, pk, token):
                 request,
                 f"Изменения из файла «{data['file']}» перенесены в план: добавлено "
                 f"{len(changes.of('added'))}, изменено {len(changes.of('changed'))}, удалено "
-                f"{len(changes.of('removed'))}.",
+                f"{len(changes.of('removed'))}." + _assigned_text(chosen),
             )
             return redirect("plans:edit", plan.pk)
     context = {
@@ -257,5 +279,42 @@ def xlsx_preview(request, pk, token):
         "removed": changes.of("removed"),
         "conflicts": changes.of("conflict"),
         "moved_on": changes.export_version != changes.plan_version,
+        "team_offers": offers,
     }
     return render(request, "plans/imports/xlsx_preview.html", context)
+
+
+# --- The team: names in «Ответственные» offered as assignees (plans/team/) ---------
+
+
+def _xlsx_offers(request, plan, changes) -> list:
+    """The team's names in the «Ответственные» of the rows the file adds or changes,
+    but for people already assigned to those rows. Two queries: the team and the
+    rows' assignments."""
+    if not access.may_manage_team(request.user, plan.school_id):
+        return []
+    entries = [
+        (index, change.number, change.fields.get("activity", ""), change.fields["responsible"])
+        for index, change in enumerate(changes.changes)
+        if change.kind in ("added", "changed") and change.fields.get("responsible")
+    ]
+    if not entries:
+        return []
+    by_row = {index: change.row_id for index, change in enumerate(changes.changes)}
+    assigned = set(
+        RowAssignment.objects.filter(
+            row_id__in=[by_row[index] for index, *_ in entries if by_row[index]]
+        ).values_list("row_id", "person_id")
+    )
+    skip = {
+        (index, person_id)
+        for index, row_id in by_row.items()
+        for assigned_row, person_id in assigned
+        if assigned_row == row_id
+    }
+    return team_offers(entries, assignable_people(plan.school_id), skip)
+
+
+def _assigned_text(chosen: dict) -> str:
+    count = sum(len(people) for people in chosen.values())
+    return f" Назначено исполнителей из команды: {count}." if count else ""
