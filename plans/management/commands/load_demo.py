@@ -27,7 +27,6 @@ from plans.models import (
     PlanStatus,
     PlanSubmission,
     Region,
-    RowAssignment,
     School,
     SchoolYear,
     TemplateItem,
@@ -215,17 +214,27 @@ class Command(BaseCommand):
         return rows
 
     def _team_marks(self, team_rows, level_rows, data):
-        """Who of the team carries out which row, and the marks they made themselves
-        (signed with their names on the execution page)."""
-        people = {
-            user.username: user for user in get_user_model().objects.filter(school_role="member")
-        }
-        deputy = get_user_model().objects.get(username="deputy")
+        """Who of the team carries out which row (assigned by the deputy, through the
+        service the bulk page calls), and the marks they made themselves (signed with
+        their names on the execution page)."""
+        from plans.team.assignments import rows_assign
+
+        User = get_user_model()
+        people = {user.username: user for user in User.objects.filter(school_role="member")}
+        deputy = User.objects.get(username="deputy")
+        plan = team_rows[0].plan
+        # The class teacher also holds the year's course «Россия – мои горизонты».
+        course = [r for r in level_rows if "Россия – мои горизонты" in r.activity and 8 in r.grades]
+        for username, person in people.items():
+            mine = [
+                row
+                for row, entry in zip(team_rows, data["team_rows"], strict=True)
+                if username in entry["assignees"]
+            ]
+            if username == "classteacher":
+                mine += course
+            rows_assign(plan=plan, rows=mine, person=person, by=deputy)
         for row, entry in zip(team_rows, data["team_rows"], strict=True):
-            for username in entry["assignees"]:
-                RowAssignment.objects.get_or_create(
-                    row=row, person=people[username], defaults={"assigned_by": deputy}
-                )
             if mark := entry.get("mark"):
                 data_ = {
                     "status": mark["status"],
@@ -236,12 +245,6 @@ class Command(BaseCommand):
                     "hours": Decimal(mark["hours"]),
                 }
                 row_execution_record(row=row, by=people[mark["by"]], data=data_)
-        # The class teacher also holds the year's course «Россия – мои горизонты».
-        for row in level_rows:
-            if "Россия – мои горизонты" in row.activity and 8 in row.grades:
-                RowAssignment.objects.get_or_create(
-                    row=row, person=people["classteacher"], defaults={"assigned_by": deputy}
-                )
 
     def _next_year(self, school, region, calendar):
         """Next year's template and the school's draft plan for it, copied from this
