@@ -49,6 +49,22 @@ def reads_region(user) -> bool:
     return sees_region(user) or is_ministry(user)
 
 
+def sees_people(user) -> bool:
+    """Who did what, by name, and the evidence files themselves: everyone who reads a
+    plan but the ministry. The ministry reads the region without personal data beyond
+    what the documents print (their «Ответственные, исполнители» column, as the school
+    wrote it): the names of who marked a row, uploaded a file, wrote a remark or
+    changed the plan's status become «школа» / «региональный центр», and evidence
+    (photos may show pupils) is counted, not downloaded."""
+    return signed_in(user) and not is_ministry(user)
+
+
+def may_download_evidence(user) -> bool:
+    """An evidence file of a plan the user sees (`Plan.objects.for_user`): not for the
+    ministry (`sees_people`)."""
+    return sees_people(user)
+
+
 def sees_municipality(user) -> bool:
     """A municipal coordinator: the schools of one municipality, read only."""
     return (
@@ -358,6 +374,7 @@ class Access:
         "sees_region",
         "reads_region",
         "is_ministry",
+        "sees_people",
         "sees_municipality",
         "is_school_user",
         "is_school_deputy",
