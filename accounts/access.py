@@ -7,7 +7,8 @@ Roles (accounts/roles.py) follow from three things on the user:
   superuser without a region sees them all.
 - `is_ministry` (with a `region`): the ministry. Reads what the centre reads of its
   region – plans, their documents, execution, the dashboard, the consolidated
-  workbook and the archive – and changes nothing; no admin.
+  workbook and the archive – and changes nothing; no admin. It reads no one by name
+  and downloads no evidence (`sees_people`).
 - `municipality`: a municipal coordinator. Reads the schools of the municipality.
 - `school`: one of the school's people, by `school_role`. The deputy director sees the
   own school and is the only one who writes its plan, answers remarks and
