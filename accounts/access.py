@@ -7,7 +7,8 @@ Roles (accounts/roles.py) follow from three things on the user:
   superuser without a region sees them all.
 - `is_ministry` (with a `region`): the ministry. Reads what the centre reads of its
   region – plans, their documents, execution, the dashboard, the consolidated
-  workbook and the archive – and changes nothing; no admin.
+  workbook and the archive – and changes nothing; no admin. It reads no one by name
+  and downloads no evidence (`sees_people`).
 - `municipality`: a municipal coordinator. Reads the schools of the municipality.
 - `school`: one of the school's people, by `school_role`. The deputy director sees the
   own school and is the only one who writes its plan, answers remarks and
@@ -47,6 +48,22 @@ def is_ministry(user) -> bool:
 def reads_region(user) -> bool:
     """Every school of a region, to read: the centre and the ministry."""
     return sees_region(user) or is_ministry(user)
+
+
+def sees_people(user) -> bool:
+    """Who did what, by name, and the evidence files themselves: everyone who reads a
+    plan but the ministry. The ministry reads the region without personal data beyond
+    what the documents print (their «Ответственные, исполнители» column, as the school
+    wrote it): the names of who marked a row, uploaded a file, wrote a remark or
+    changed the plan's status become «школа» / «региональный центр», and evidence
+    (photos may show pupils) is counted, not downloaded."""
+    return signed_in(user) and not is_ministry(user)
+
+
+def may_download_evidence(user) -> bool:
+    """An evidence file of a plan the user sees (`Plan.objects.for_user`): not for the
+    ministry (`sees_people`)."""
+    return sees_people(user)
 
 
 def sees_municipality(user) -> bool:
@@ -358,6 +375,7 @@ class Access:
         "sees_region",
         "reads_region",
         "is_ministry",
+        "sees_people",
         "sees_municipality",
         "is_school_user",
         "is_school_deputy",

@@ -38,8 +38,10 @@ class SchoolsImportForm(forms.Form):
 
 @admin.register(User)
 class UserAdmin(RegionScoped, BaseUserAdmin):
-    """Accounts of the user's region (`access.scope_users`); a staff member's region is
-    set by a superuser only."""
+    """Accounts of the user's region (`access.scope_users`); a staff member's region and
+    the ministry's flag are set by a superuser only (a centre's member makes nobody
+    ministry or staff: it may not change accounts at all, and these fields are read
+    only to it)."""
 
     region_field = None  # the accounts' own rule, below; choices of users stay as they were
     list_display = [
@@ -53,15 +55,22 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
         "is_active",
         "second_factor",
     ]
-    list_filter = ["is_staff", "is_active", "groups", "region", "school__municipality"]
+    list_filter = [
+        "is_staff",
+        "is_ministry",
+        "is_active",
+        "groups",
+        "region",
+        "school__municipality",
+    ]
     list_select_related = ["school", "municipality", "region"]
     search_fields = ["username", "first_name", "last_name", "email", "school__short_name"]
     autocomplete_fields = ["school", "municipality"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
+        ("Профплан", {"fields": ("position", "region", "is_ministry", "school", "municipality")}),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
-        ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
+        ("Профплан", {"fields": ("position", "region", "is_ministry", "school", "municipality")}),
     )
     actions = ["send_password_link", "reset_second_factor"]
 
@@ -77,7 +86,7 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else [*fields, "region"]
+        return fields if request.user.is_superuser else [*fields, "region", "is_ministry"]
 
     def save_model(self, request, obj, form, change):
         # An account a centre's member adds is of that member's region, so that it

@@ -19,8 +19,15 @@ from .services import audit_receiver, audit_record
 
 # What an account may see or do besides its roles (groups); a change of any is
 # recorded, with the values before and after.
-TRACKED = ("is_staff", "is_superuser", "region_id", "school_id", "municipality_id")
-_NEW_ACCOUNT = {"is_staff": False, "is_superuser": False, "region_id": None}
+TRACKED = (
+    "is_staff",
+    "is_superuser",
+    "is_ministry",
+    "region_id",
+    "school_id",
+    "municipality_id",
+)
+_NEW_ACCOUNT = {"is_staff": False, "is_superuser": False, "is_ministry": False, "region_id": None}
 
 LOCKED_OUT = "вход заблокирован после повторных неудачных попыток"
 
@@ -134,6 +141,10 @@ def _changes(request, actor, account, before):
         roles.append("доступ в админку " + ("открыт" if account.is_staff else "закрыт"))
     if changed("is_superuser"):
         roles.append("права суперпользователя " + ("даны" if account.is_superuser else "сняты"))
+    if changed("is_ministry"):
+        roles.append(
+            "министерство: " + ("чтение региона открыто" if account.is_ministry else "снято")
+        )
     if roles:
         audit_record(
             kind=AuditKind.ROLE_CHANGE,

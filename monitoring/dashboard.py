@@ -111,8 +111,8 @@ def dashboard_bundle(
     school_rows_limit: int | None = SCHOOL_ROWS_ON_PAGE,
     all_indicators: bool = False,
 ) -> Dashboard:
-    """Everything the dashboard shows for `user` (staff: the region or one municipality;
-    a coordinator: the own municipality). Queries, whatever the number of schools:
+    """Everything the dashboard shows for `user` (the centre and the ministry: the
+    region or one municipality; a coordinator: the own municipality). Queries, whatever the number of schools:
     campaigns (1), the campaign's indicators (2), municipalities (3), plans by status
     (4, 5: the years' deadlines, then the counts), reports by status (6), levels by
     grade (7), hours delivered by municipality and grade (8), grades behind their
@@ -128,7 +128,7 @@ def dashboard_bundle(
     if campaign is None:
         opened = [c for c in campaigns if c.opens <= today]
         campaign = (opened or campaigns or [None])[0]
-    if access.sees_region(user):
+    if access.reads_region(user):  # the centre and the ministry choose a municipality
         municipalities = list(Municipality.objects.for_user(user))
         municipality = _pick(municipalities, municipality_id)
     else:

@@ -483,7 +483,9 @@ def self_analysis(request, plan_id):
 
 def _dashboard_for(request, **kwargs):
     if not access.may_see_dashboard(request.user):
-        raise PermissionDenied("Сводка по региону доступна региональному центру и координаторам.")
+        raise PermissionDenied(
+            "Сводка по региону доступна региональному центру, министерству и координаторам."
+        )
     return dashboard_bundle(
         user=request.user,
         campaign_id=request.GET.get("campaign"),

@@ -1,24 +1,80 @@
-"""The home page: a school's plans (the centre's and coordinator's lists are in
-monitoring/), and «Начать план» for the current year."""
+"""The home page: a school's plans and «Начать план» for the current year; for those
+who read many schools (the centre, the ministry, a coordinator) the plans of their
+region or municipality, filtered by year, municipality, status and school."""
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts import access
 from plans import services
 from plans.forms import StartPlanForm
-from plans.models import Plan, SchoolYear
+from plans.models import Municipality, Plan, PlanStatus, SchoolYear
 from profplan.ids import id_or_404
+
+
+class PlanFilterForm(forms.Form):
+    """The list's filters (GET): what the centre filters in the admin's list, for
+    everyone who reads many schools. An unknown value is ignored, not an error."""
+
+    year = forms.ModelChoiceField(
+        label="Учебный год", queryset=SchoolYear.objects.none(), required=False, empty_label="все"
+    )
+    municipality = forms.ModelChoiceField(
+        label="Муниципалитет",
+        queryset=Municipality.objects.none(),
+        required=False,
+        empty_label="все",
+    )
+    status = forms.ChoiceField(
+        label="Статус", choices=[("", "все"), *PlanStatus.choices], required=False
+    )
+    q = forms.CharField(label="Школа", max_length=100, required=False, strip=True)
+
+    def __init__(self, data, *, user):
+        super().__init__(data)
+        self.fields["year"].queryset = SchoolYear.objects.for_user(user).order_by("-start_date")
+        if access.reads_region(user):
+            self.fields["municipality"].queryset = Municipality.objects.for_user(user)
+        else:  # a coordinator's list is one municipality already
+            del self.fields["municipality"]
+
+    def narrow(self, plans):
+        if not self.is_valid():
+            return plans
+        data = self.cleaned_data
+        if data["year"]:
+            plans = plans.filter(year=data["year"])
+        if data.get("municipality"):
+            plans = plans.filter(school__municipality=data["municipality"])
+        if data["status"]:
+            plans = plans.filter(status=data["status"])
+        if data["q"]:
+            plans = plans.filter(
+                Q(school__short_name__icontains=data["q"])
+                | Q(school__full_name__icontains=data["q"])
+                | Q(school__inn=data["q"])
+            )
+        return plans
 
 
 @login_required
 def home(request):
     user = request.user
-    plans = list(Plan.objects.for_user(user).for_list())
-    context = {"plans": plans}
+    plans = Plan.objects.for_user(user).for_list()
+    context = {}
+    if access.reads_region(user) or access.sees_municipality(user):
+        filters = PlanFilterForm(request.GET or None, user=user)
+        plans = filters.narrow(plans)
+        # The workbook and the archive below are of the year chosen here (else the current).
+        context["filters"] = filters
+        context["chosen_year"] = filters.is_valid() and filters.cleaned_data["year"] or None
+    plans = list(plans)
+    context["plans"] = plans
     if access.is_school_user(user):
         year = SchoolYear.objects.for_user(user).current()  # the school's region's
         context["current_year"] = year

@@ -190,15 +190,20 @@ class PlanQuerySet(models.QuerySet):
         )
 
 
-def comment_threads(plan) -> dict:
+def comment_threads(plan, names: bool = True) -> dict:
     """The plan's remarks by row id (None: on the plan as a whole), oldest first,
-    each with its `answers` attached. One query."""
+    each with its `answers` attached and `signed`: its author as the reader sees them
+    (by name, or «школа» / «региональный центр» when the reader does not see people:
+    `names` is `access.sees_people(reader)`). One query."""
+    from accounts.people import signature
+
     from .models import PlanComment
 
     threads: dict = {}
     answers: dict = {}
     comments = PlanComment.objects.filter(plan=plan).select_related("author", "resolved_by")
     for comment in comments.order_by("created_at", "pk"):
+        comment.signed = signature(comment.author, names=names)
         if comment.reply_to_id:
             answers.setdefault(comment.reply_to_id, []).append(comment)
         else:

@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from accounts.people import signature
 from plans.editor.entries import editor_entries, open_comments
 from plans.forms import LevelsForm
 from plans.models import Plan
@@ -24,7 +25,7 @@ from profplan.fragments import fragment_sources
 # self-analysis, the reviewer's admin: all go through services.plan_touch or a
 # transition), the year's `reference_revision` (any save or delete of the template,
 # levels, directions, catalogue or indicators: plans/signals.py), the code that renders
-# it, and who is looking (can edit, can answer remarks). The version is read before the
+# it, and who is looking (can edit, can answer remarks, sees people's names). The version is read before the
 # content, so the content is never older than its key. Names of people (remark authors,
 # the history) are not in the key: a renamed user shows under the old name until the
 # entry expires.
@@ -43,6 +44,7 @@ EDITOR_SOURCES = (
     "plans/templatetags/plan_table.py",
     "plans/editor/row_html.py",
     "plans/editor/cache.py",
+    "accounts/people.py",
     "plans/editor/entries.py",
     "plans/documents/formats/rows.py",
     "plans/numbering.py",
@@ -69,29 +71,34 @@ def editor_code() -> str:
     return source_digest(*editor_sources())
 
 
-def editor_main(plan: Plan, can_edit: bool, can_answer: bool) -> str:
-    """The HTML of the editor's main part for `plan` as this user sees it."""
+def editor_main(plan: Plan, can_edit: bool, can_answer: bool, names: bool = True) -> str:
+    """The HTML of the editor's main part for `plan` as this user sees it; `names`:
+    the user sees who wrote the remarks and took the decisions (`access.sees_people`),
+    else their side («школа», «региональный центр»)."""
     key = (
         f"plan-editor:{editor_code()}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
-        f"{int(can_edit)}{int(can_answer)}"
+        f"{int(can_edit)}{int(can_answer)}{int(names)}"
     )
     main = cache.get(key)
     if main is None:
         main = render_to_string(
-            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer)
+            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer, names)
         )
         cache.set(key, main, EDITOR_CACHE_SECONDS)
     return main
 
 
-def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
+def editor_context(plan_pk: int, can_edit: bool, can_answer: bool, names: bool = True) -> dict:
     """Everything below the editor's header, from the plan's bundle: a fixed number
     of queries whatever the rows."""
     plan = Plan.objects.for_editor().get(pk=plan_pk)
     lines = plan_lines(plan)
-    threads = comment_threads(plan)
+    threads = comment_threads(plan, names)
     levels = list(plan.year.levels.all())
     entries = editor_entries(plan, lines, threads)
+    events = list(plan.events.select_related("by").order_by("-at", "-pk"))
+    for event in events:
+        event.signed = signature(event.by, names=names)
     return {
         "plan": plan,
         "entries": entries,
@@ -103,7 +110,7 @@ def editor_context(plan_pk: int, can_edit: bool, can_answer: bool) -> dict:
         "rows_url": rows_url(plan),
         "submissions": plan.submissions.order_by("-number"),
         "plan_indicators": plan.indicators.all(),
-        "events": plan.events.select_related("by").order_by("-at", "-pk"),
+        "events": events,
         "levels_form": LevelsForm(
             levels=levels, initial_levels={g.grade: g.level_id for g in plan.grades.all()}
         ),

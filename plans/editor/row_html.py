@@ -126,14 +126,15 @@ def comments_html(
     plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8, oob: bool = False
 ) -> str:
     """The regional centre's remarks under a row, with the school's answers; the school
-    (`can_answer`) also gets the buttons to answer and to mark a remark resolved."""
+    (`can_answer`) also gets the buttons to answer and to mark a remark resolved.
+    `comments` come from `comment_threads()`, which signs them for the reader."""
     if not comments:
         return ""
     base = f"/plans/{plan_pk}/comments/"
     parts = []
     for comment in comments:
         answers = "".join(
-            f'<div class="ms-3 small"><span class="text-muted">{escape(a.author or "—")}, '
+            f'<div class="ms-3 small"><span class="text-muted">{escape(a.signed or "—")}, '
             f"{_when(a.created_at)}:</span> {escape(a.text)}</div>"
             for a in comment.answers
         )
@@ -156,7 +157,7 @@ def comments_html(
         faded = " opacity-75" if comment.resolved_at else ""
         parts.append(
             f'<div class="comment mb-2{faded}"><div class="small text-muted">'
-            f'<i class="bi bi-chat-left-text"></i> {escape(comment.author or "—")}, '
+            f'<i class="bi bi-chat-left-text"></i> {escape(comment.signed or "—")}, '
             f"{_when(comment.created_at)} {state}</div>"
             f'<div class="preserve-lines">{escape(comment.text)}</div>{answers}{reply}</div>'
         )

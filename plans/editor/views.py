@@ -109,7 +109,7 @@ def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, sta
     user = request.user
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
-    main = editor_main(plan, can_edit, can_answer)
+    main = editor_main(plan, can_edit, can_answer, access.sees_people(user))
     context = {
         "plan": plan,
         "can_edit": can_edit,
@@ -264,11 +264,12 @@ def plan_levels(request, pk):
     return _table_response(request, plan.pk)
 
 
-def _row_context(plan: Plan, row: PlanRow) -> dict:
-    """Number and place of one row: the plan's bundle is read to number it."""
+def _row_context(plan: Plan, row: PlanRow, names: bool = True) -> dict:
+    """Number and place of one row: the plan's bundle is read to number it. `names`:
+    the remarks' authors by name (`access.sees_people`)."""
     plan = Plan.objects.for_editor().get(pk=plan.pk)
     lines = plan_lines(plan)
-    entries = editor_entries(plan, lines, comment_threads(plan))
+    entries = editor_entries(plan, lines, comment_threads(plan, names))
     entry = next((e for e in entries if e.row.row_id == row.pk), None)
     return {
         "plan": plan,
@@ -305,7 +306,7 @@ def _draft_key(plan: Plan, row: PlanRow | None = None, parent: TemplateItem | No
 def row_detail(request, pk, row_pk):
     plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan)
-    context = _row_context(plan, row)
+    context = _row_context(plan, row, access.sees_people(request.user))
     context.update(
         can_edit=access.may_edit_plan(request.user, plan),
         can_answer=access.may_answer_comments(request.user, plan),

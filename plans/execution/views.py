@@ -1,5 +1,6 @@
 """The execution of an approved plan: the school marks rows, everyone who sees the
-plan reads the marks and downloads the evidence. Another school finds nothing (404)."""
+plan reads the marks and downloads the evidence (the ministry counts the files: it does
+not see people, accounts/access.py). Another school finds nothing (404)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -145,7 +146,10 @@ def _visible_evidence(request, pk, evidence_pk) -> Evidence:
 @login_required
 def evidence_download(request, pk, evidence_pk):
     """An evidence file, always as an attachment with its checked type and `nosniff`:
-    nothing a school uploads is ever shown by the browser as a page of the site."""
+    nothing a school uploads is ever shown by the browser as a page of the site. Not
+    for the ministry (photos may show pupils): it reads how many files there are."""
+    if not access.may_download_evidence(request.user):
+        raise Http404
     evidence = _visible_evidence(request, pk, evidence_pk)
     try:
         handle = storage.open_stored(evidence.file)

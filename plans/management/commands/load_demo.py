@@ -15,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.demo import demo_second_factor
+from accounts.demo import MINISTRY_USERNAME, demo_ministry, demo_second_factor
 from accounts.roles import COORDINATOR, DEPUTY, REGIONAL, TEAM_MEMBER, ensure_roles
 from plans.demo import SEED_YEAR, DemoCalendar, demo_year
 from plans.models import (
@@ -79,8 +79,10 @@ class Command(BaseCommand):
         call_command(
             "load_demo_monitoring", allow_production=options["allow_production"], stdout=self.stdout
         )
-        # The demo centre's authenticator app, with the key README publishes.
-        second_factor = demo_second_factor([account["username"] for account in data["users"]])
+        # The demo centre's and ministry's authenticator apps, with the keys README publishes.
+        second_factor = demo_second_factor(
+            [account["username"] for account in data["users"]] + [MINISTRY_USERNAME]
+        )
         password = data["password"]
         self.stdout.write(
             self.style.SUCCESS(
@@ -88,7 +90,8 @@ class Command(BaseCommand):
                 f"  deputy      / {password}  – заместитель директора МКОУ СОШ № 1 (Нальчик)\n"
                 f"  navigator   / {password}  – педагог-навигатор МКОУ СОШ № 1: /my/\n"
                 f"  reviewer    / {password}  – региональный центр (ЦОПП КБР), админка /admin/\n"
-                f"  coordinator / {password}  – муниципальный координатор (Нальчик)"
+                f"  coordinator / {password}  – муниципальный координатор (Нальчик)\n"
+                f"  ministry    / {password}  – министерство: планы региона, только чтение"
             )
         )
         if second_factor:
@@ -114,6 +117,7 @@ class Command(BaseCommand):
             )
 
         self._users(data, schools, municipalities, region, groups)
+        demo_ministry(region=region, password=data["password"])
         reviewer = get_user_model().objects.get(username="reviewer")
 
         levels = {level.code: level.pk for level in Level.objects.filter(year=year)}
