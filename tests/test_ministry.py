@@ -366,7 +366,7 @@ HARMLESS_POSTS = {
 REFUSED = {403, 404, 405}
 # URLs that answer a secret link alone, whoever holds it (a calendar feed): not a page
 # of the ministry's session to refuse. None yet.
-BY_SECRET_LINK: set[str] = set()
+BY_SECRET_LINK: set[str] = {"plans:calendar-feed"}  # opens for its token alone
 # The ministry's own account pages (password, second factor) and the site's plumbing.
 OWN_PAGES = {
     "healthz",

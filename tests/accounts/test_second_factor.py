@@ -575,7 +575,9 @@ def test_every_page_but_the_code_pages_sends_a_password_only_centre_session_to_t
         assert response.status_code == 302, (name, url, response.status_code)
         assert response["Location"].startswith(CODE_PAGE), (name, url)
     # What stays open says nothing of the region: the code pages, signing out, the
-    # password reset, the health check and the session's own requests.
+    # password reset, the health check, the session's own requests, and a calendar
+    # feed, which a secret link opens with or without a session (a school's people
+    # have feeds, never the centre: tests/plans/test_calendar.py).
     assert EXEMPT_VIEWS == {
         "second_factor:verify",
         "second_factor:enrol",
@@ -589,6 +591,7 @@ def test_every_page_but_the_code_pages_sends_a_password_only_centre_session_to_t
         "healthz",
         "session-status",
         "session-keepalive",
+        "plans:calendar-feed",
     }
 
 
