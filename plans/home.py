@@ -1,5 +1,6 @@
 """The home page: a school's plans (the centre's and coordinator's lists are in
-monitoring/), and «Начать план» for the current year."""
+monitoring/), and «Начать план» for the current year. A team member's home is
+«Мои мероприятия» (plans/team/my_views.py)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +18,9 @@ from profplan.ids import id_or_404
 @login_required
 def home(request):
     user = request.user
+    if access.is_team_member(user):
+        # A teacher comes for their own activities; the school's plans are linked there.
+        return redirect("plans:my")
     plans = list(Plan.objects.for_user(user).for_list())
     context = {"plans": plans}
     if access.is_school_user(user):
