@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from accounts.models import SchoolRole, TeamPosition
 from plans.models import Evidence, Plan, PlanStatus, RowAssignment, RowExecution, SchoolYear
+from tests.browser.test_accessibility import AXE, violations
 from tests.factories import UserFactory, add_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -98,12 +99,14 @@ def test_navigator_marks_this_weeks_lesson_on_a_phone_and_the_deputy_sees_who(
     for row in (lesson, late, ahead):
         RowAssignment.objects.create(row=row, person=navigator)
 
+    page.add_init_script(path=str(AXE))  # axe-core, for the accessibility check below
     sign_in("navigator")
     # A team member's home is «Мои мероприятия».
     expect(page).to_have_url(f"{live_server.url}/my/")
     expect(page.get_by_role("heading", name="Мои мероприятия")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "my-member")
+    assert violations(page) == []
     card = page.locator(f"#row-{lesson.pk}")
     expect(page.locator(".my-week")).to_contain_text("профессии будущего")
     expect(page.locator(".my-overdue")).to_contain_text("Оператор БПЛА")
@@ -146,3 +149,4 @@ def test_navigator_marks_this_weeks_lesson_on_a_phone_and_the_deputy_sees_who(
     expect(section).to_contain_text("Оператор БПЛА")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "my-deputy")
+    assert violations(page) == []
