@@ -1,6 +1,7 @@
 """The home page: a school's plans and «Начать план» for the current year; for those
 who read many schools (the centre, the ministry, a coordinator) the plans of their
-region or municipality, filtered by year, municipality, status and school."""
+region or municipality, filtered by year, municipality, status and school. A team
+member's home is «Мои мероприятия» (plans/team/my_views.py)."""
 
 from django import forms
 from django.contrib import messages
@@ -65,6 +66,9 @@ class PlanFilterForm(forms.Form):
 @login_required
 def home(request):
     user = request.user
+    if access.is_team_member(user):
+        # A teacher comes for their own activities; the school's plans are linked there.
+        return redirect("plans:my")
     plans = Plan.objects.for_user(user).for_list()
     context = {}
     if access.reads_region(user) or access.sees_municipality(user):

@@ -6,7 +6,7 @@ from plans.editor import views
 from plans.execution import views as execution_views
 from plans.regional_template import catalogue_views
 from plans.regional_template import views as template_views
-from plans.team import assignment_views, calendar_views
+from plans.team import assignment_views, calendar_views, my_views
 
 from .imports import views as import_views
 
@@ -15,6 +15,8 @@ app_name = "plans"
 urlpatterns = [
     path("", home.home, name="home"),
     path("plans/start/", home.plan_start, name="start"),
+    # «Мои мероприятия»: a team member's rows, the deputy's school by person (plans/team/my*.py)
+    path("my/", my_views.my, name="my"),
     path("plans/import/", import_views.docx_upload, name="import-docx"),
     path("plans/import/<str:token>/", import_views.docx_preview, name="import-preview"),
     path("plans/region.xlsx", document_views.region_export, name="export-region"),

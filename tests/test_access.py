@@ -170,6 +170,8 @@ SITE = {
         lambda w: reverse("plans:execution-region"),
         [R, F, F, S, S, S, S],
     ),
+    # «Мои мероприятия»: a school's people only; the others have no rows of their own.
+    "plans:my": (lambda w: reverse("plans:my"), [R, S, S, N, N, N, N]),
     "plans:execution-row": (
         lambda w: reverse("plans:execution-row", args=[executed(w)["plan"].pk, w["row"].pk]),
         [R, S, N, N, N, N, N],

@@ -26,10 +26,11 @@ DELIVERED = (ExecutionStatus.DONE, ExecutionStatus.PARTLY)
 
 
 def executions_for(plan: Plan, with_evidence: bool = True) -> dict[int, RowExecution]:
-    """The plan's executions by row id: one query (two with the evidence files)."""
+    """The plan's executions by row id, with who marked each: one query (two with the
+    evidence files)."""
     from plans.models import Evidence
 
-    queryset = RowExecution.objects.filter(row__plan=plan)
+    queryset = RowExecution.objects.filter(row__plan=plan).select_related("recorded_by")
     if with_evidence:
         queryset = queryset.prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))

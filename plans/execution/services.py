@@ -7,21 +7,46 @@ key and the frozen PDFs depend on it). The execution keeps its own history
 
 from django.db import transaction
 
+from accounts import access
 from plans.execution.evidence import MAX_EVIDENCE_FILES, check_upload, new_key, safe_display_name
 from plans.execution.reads import delivery_by_grade, executions_of_plans
-from plans.models import Evidence, Plan, PlanGrade, PlanRow, PlanStatus, RowExecution
+from plans.models import (
+    Evidence,
+    Plan,
+    PlanGrade,
+    PlanRow,
+    PlanStatus,
+    RowAssignment,
+    RowExecution,
+)
 from plans.services.errors import TransitionRefused
 
 NOT_APPROVED = "Исполнение отмечается только в утверждённом плане."
 TOO_MANY_FILES = f"К строке можно прикрепить не больше {MAX_EVIDENCE_FILES} файлов."
+NOT_YOURS = (
+    "Отмечать это мероприятие может заместитель директора или исполнитель, которому оно назначено."
+)
+
+
+def _check_may_mark(row: PlanRow, by) -> None:
+    """`by` may mark `row` (`access.may_mark_row`: one query for the row's assignees).
+    `by=None` is the site itself (a management command, the demo data), not a person."""
+    if by is None:
+        return
+    assignee_ids = RowAssignment.objects.filter(row=row).values_list("person_id", flat=True)
+    if not access.may_mark_row(by, row.plan, list(assignee_ids)):
+        raise TransitionRefused(NOT_YOURS)
 
 
 @transaction.atomic
 def row_execution_record(*, row: PlanRow, by, data: dict, files=()) -> RowExecution:
     """Record what became of `row` (`data`: the fields of RowExecution, validated by
-    the form) and keep the new evidence `files` (already checked by `check_upload`)."""
+    the form) and keep the new evidence `files` (already checked by `check_upload`).
+    `by` signs the mark (`recorded_by`) and must be allowed to make it: the school's
+    deputy on any row, a team member on the rows assigned to them (`access.may_mark_row`)."""
     if row.plan.status != PlanStatus.APPROVED:
         raise TransitionRefused(NOT_APPROVED)
+    _check_may_mark(row, by)
     execution = RowExecution.objects.select_for_update().filter(row=row).first()
     if execution is None:
         execution = RowExecution(row=row)
@@ -74,9 +99,11 @@ def evidence_add(*, execution: RowExecution, upload, by) -> Evidence:
 
 
 @transaction.atomic
-def evidence_delete(*, evidence: Evidence) -> None:
+def evidence_delete(*, evidence: Evidence, by) -> None:
+    """Remove an evidence file: whoever may mark its row (`by=None`: the site itself)."""
     if evidence.execution.row.plan.status != PlanStatus.APPROVED:
         raise TransitionRefused(NOT_APPROVED)
+    _check_may_mark(evidence.execution.row, by)
     # The file leaves the storage when this commits (plans/signals.py: `evidence_deleted`).
     evidence.delete()
 

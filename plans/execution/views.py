@@ -1,12 +1,16 @@
-"""The execution of an approved plan: the school marks rows, everyone who sees the
-plan reads the marks and downloads the evidence (the ministry counts the files: it does
-not see people, accounts/access.py). Another school finds nothing (404)."""
+"""The execution of an approved plan: the school's deputy marks any row, a team member
+the rows assigned to them (`access.may_mark_row`); everyone who sees the plan reads the
+marks and downloads the evidence (the ministry counts the files: it does not see
+people, accounts/access.py). Another school finds nothing (404)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -14,7 +18,15 @@ from audit.services import audit_evidence_download
 from plans import services
 from plans.execution.reads import delivery_by_grade, executions_for, markable_lines, overdue_lines
 from plans.forms import RowExecutionForm
-from plans.models import Evidence, Plan, PlanRow, PlanStatus, RowExecution
+from plans.models import (
+    Evidence,
+    ExecutionStatus,
+    Plan,
+    PlanRow,
+    PlanStatus,
+    RowAssignment,
+    RowExecution,
+)
 from plans.numbering import plan_lines
 from plans.team.assignments import assignees_by_row
 from profplan import storage
@@ -39,7 +51,8 @@ def execution(request, pk):
             if line.row is not None:
                 line.row.assigned_people = assignees.get(line.row.pk, [])
         context.update(execution_context(plan, lines, executions, timezone.localdate()))
-        context["can_record"] = access.may_record_execution(request.user, plan)
+        # The deputy, or a team member allowed to mark any row (no query: no assignees).
+        context["can_record"] = access.may_mark_row(request.user, plan, ())
         context["entries"] = [
             (line, executions.get(line.row.pk) if line.row else None)
             for line in lines
@@ -63,23 +76,50 @@ def execution_context(plan, lines, executions, today) -> dict:
     }
 
 
-def _recordable_row(request, pk, row_pk) -> tuple[Plan, PlanRow]:
-    """A row of the user's own school's plan (others: 404)."""
+def _recordable_row(request, pk, row_pk) -> tuple[Plan, PlanRow, list[int]]:
+    """A row of a plan of the user's own school, with its assignees' ids (for
+    `access.may_mark_row`). Another school, a coordinator, the centre: 404."""
     plan = get_object_or_404(
-        Plan.objects.editable_by(request.user).select_related("school", "year"), pk=pk
+        Plan.objects.for_user(request.user).select_related("school", "year"), pk=pk
     )
+    if not access.in_school(request.user, plan.school_id):
+        raise Http404
     row = get_object_or_404(PlanRow, pk=row_pk, plan=plan)
-    return plan, row
+    return plan, row, list(row.assignments.values_list("person_id", flat=True))
+
+
+NOT_YOUR_ROW = (
+    "Это мероприятие назначено не вам. Отметить его может исполнитель, которому оно "
+    "назначено, или заместитель директора."
+)
+
+
+def _safe_next(request) -> str:
+    """Where the form returns after saving (`?next=`, e.g. «Мои мероприятия»): a path of
+    this site only, never another host."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
 
 
 @login_required
 def execution_row(request, pk, row_pk):
     """The compact form that marks one row: status, dates, grades, pupils, hours, result,
-    links and files."""
-    plan, row = _recordable_row(request, pk, row_pk)
-    if not access.may_record_execution(request.user, plan):
+    links and files. The deputy marks any row; a team member the rows assigned to them
+    (any row with `marks_any_row`), and is told so on another (403). `?next=` brings the
+    form back to where it was opened from; `?status=done` opens it with «выполнено»
+    chosen («Проведено» on «Мои мероприятия»)."""
+    plan, row, assignee_ids = _recordable_row(request, pk, row_pk)
+    if plan.status != PlanStatus.APPROVED:
         messages.error(request, NOT_APPROVED)
         return redirect("plans:execution", plan.pk)
+    if not access.may_mark_row(request.user, plan, assignee_ids):
+        context = {"plan": plan, "row": row, "message": NOT_YOUR_ROW}
+        return render(request, "plans/execution_row_refused.html", context, status=403)
+    back = _safe_next(request)
     current = RowExecution.objects.filter(row=row).first()
     if request.method == "POST":
         form = RowExecutionForm(request.POST, request.FILES, instance=current)
@@ -97,7 +137,7 @@ def execution_row(request, pk, row_pk):
                 form.add_error(None, STORAGE_DOWN)
             else:
                 messages.success(request, "Отметка сохранена.")
-                return redirect(f"{_execution_url(plan)}#row-{row.pk}")
+                return redirect(f"{back or _execution_url(plan)}#row-{row.pk}")
         status = 503 if STORAGE_DOWN in form.non_field_errors() else 422
     else:
         initial = {}
@@ -109,6 +149,8 @@ def execution_row(request, pk, row_pk):
                 "grades": list(row.grades or ()),
                 "hours": row.hours,
             }
+        if request.GET.get("status") in ExecutionStatus.values:
+            initial["status"] = request.GET["status"]
         form = RowExecutionForm(instance=current, initial=initial)
         status = 200
     context = {
@@ -117,13 +159,12 @@ def execution_row(request, pk, row_pk):
         "form": form,
         "evidence": list(current.evidence.all()) if current else [],
         "number": _row_number(plan, row),
+        "next": back,
     }
     return render(request, "plans/execution_row.html", context, status=status)
 
 
 def _execution_url(plan) -> str:
-    from django.urls import reverse
-
     return reverse("plans:execution", args=[plan.pk])
 
 
@@ -173,17 +214,27 @@ def evidence_download(request, pk, evidence_pk):
 @login_required
 @require_POST
 def evidence_delete(request, pk, evidence_pk):
+    """Remove an evidence file: whoever may mark its row (`access.may_mark_row`);
+    another school, a coordinator, the centre: 404; a team member on a row not theirs: 403."""
     evidence = _visible_evidence(request, pk, evidence_pk)
     plan = evidence.execution.row.plan
-    if not access.belongs_to(request.user, plan.school_id):
+    if not access.in_school(request.user, plan.school_id):
         raise Http404
+    row_pk = evidence.execution.row_id
+    assignee_ids = RowAssignment.objects.filter(row_id=row_pk).values_list("person_id", flat=True)
+    if plan.status == PlanStatus.APPROVED and not access.may_mark_row(
+        request.user, plan, list(assignee_ids)
+    ):
+        raise PermissionDenied(NOT_YOUR_ROW)
     try:
-        services.evidence_delete(evidence=evidence)
+        services.evidence_delete(evidence=evidence, by=request.user)
     except services.TransitionRefused as error:
         messages.error(request, error.message)
     else:
         messages.success(request, f"Файл «{evidence.name}» удалён.")
-    return redirect("plans:execution-row", plan.pk, evidence.execution.row_id)
+    url = reverse("plans:execution-row", args=[plan.pk, row_pk])
+    back = _safe_next(request)
+    return redirect(f"{url}?{urlencode({'next': back})}" if back else url)
 
 
 @login_required
@@ -192,8 +243,6 @@ def execution_region(request):
     marked and the last mark; schools with nothing marked for a month first. Two
     queries whatever the number of schools."""
     from datetime import timedelta
-
-    from django.core.exceptions import PermissionDenied
 
     from plans.execution.reads import QUIET_DAYS, plans_with_activity
     from plans.models import SchoolYear
