@@ -53,15 +53,27 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
         "is_active",
         "second_factor",
     ]
-    list_filter = ["is_staff", "is_active", "groups", "region", "school__municipality"]
+    list_filter = [
+        "is_staff",
+        "is_active",
+        "school_role",
+        "groups",
+        "region",
+        "school__municipality",
+    ]
     list_select_related = ["school", "municipality", "region"]
     search_fields = ["username", "first_name", "last_name", "email", "school__short_name"]
     autocomplete_fields = ["school", "municipality"]
     fieldsets = BaseUserAdmin.fieldsets + (
         ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
+        (
+            "Команда школы",
+            {"fields": ("school_role", "team_position", "marks_any_row", "wants_digest")},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Профплан", {"fields": ("position", "region", "school", "municipality")}),
+        ("Команда школы", {"fields": ("school_role", "team_position", "marks_any_row")}),
     )
     actions = ["send_password_link", "reset_second_factor"]
 
