@@ -29,7 +29,8 @@ def executions_for(plan: Plan, with_evidence: bool = True) -> dict[int, RowExecu
     """The plan's executions by row id: one query (two with the evidence files)."""
     from plans.models import Evidence
 
-    queryset = RowExecution.objects.filter(row__plan=plan)
+    # Who marked it (the execution page signs each mark), in the same query.
+    queryset = RowExecution.objects.filter(row__plan=plan).select_related("recorded_by")
     if with_evidence:
         queryset = queryset.prefetch_related(
             Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
