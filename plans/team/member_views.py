@@ -244,7 +244,7 @@ def team_history(request):
     if plan is not None:
         records = (
             RowExecution.history.filter(row__plan=plan)
-            .select_related("recorded_by", "history_user")
+            .select_related("row", "recorded_by", "history_user")
             .order_by("-history_date", "-history_id")
         )
         page = Paginator(records, HISTORY_PAGE).get_page(request.GET.get("page"))
@@ -254,7 +254,9 @@ def team_history(request):
             if line.row is not None
         }
         for record in page:
-            record.number, record.title = numbers.get(record.row_id, ("", "(строка удалена)"))
+            # A row outside the plan's lines (a level block of a level not chosen) has
+            # no number: its own text then.
+            record.number, record.title = numbers.get(record.row_id, ("", record.row.activity))
             record.person = record.recorded_by or record.history_user
     return render(
         request,
