@@ -59,6 +59,7 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
         "is_staff",
         "is_ministry",
         "is_active",
+        "school_role",
         "groups",
         "region",
         "school__municipality",
@@ -68,9 +69,14 @@ class UserAdmin(RegionScoped, BaseUserAdmin):
     autocomplete_fields = ["school", "municipality"]
     fieldsets = BaseUserAdmin.fieldsets + (
         ("Профплан", {"fields": ("position", "region", "is_ministry", "school", "municipality")}),
+        (
+            "Команда школы",
+            {"fields": ("school_role", "team_position", "marks_any_row", "wants_digest")},
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         ("Профплан", {"fields": ("position", "region", "is_ministry", "school", "municipality")}),
+        ("Команда школы", {"fields": ("school_role", "team_position", "marks_any_row")}),
     )
     actions = ["send_password_link", "reset_second_factor"]
 

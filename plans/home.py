@@ -79,7 +79,7 @@ def home(request):
         context["chosen_year"] = filters.is_valid() and filters.cleaned_data["year"] or None
     plans = list(plans)
     context["plans"] = plans
-    if access.is_school_user(user):
+    if access.is_school_deputy(user):  # a team member reads the plans, starts none
         year = SchoolYear.objects.for_user(user).current()  # the school's region's
         context["current_year"] = year
         context["can_start"] = (
@@ -100,7 +100,7 @@ def home(request):
 @login_required
 @require_POST
 def plan_start(request):
-    if not access.is_school_user(request.user):
+    if not access.is_school_deputy(request.user):
         raise PermissionDenied
     # Only a template of the school's own region: another region's year is not found.
     year = get_object_or_404(

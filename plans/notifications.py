@@ -14,9 +14,21 @@ from profplan.tasks import enqueue_mail
 
 
 def _school_addresses(plan) -> list[str]:
+    """The school's deputy director: the plan's workflow is theirs, not the team's."""
     return list(
         get_user_model()
-        .objects.filter(school_id=plan.school_id, is_active=True)
+        .objects.filter(school_id=plan.school_id, school_role="deputy", is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
+def _assignee_addresses(row_id) -> list[str]:
+    if row_id is None:
+        return []
+    return list(
+        get_user_model()
+        .objects.filter(row_assignments__row_id=row_id, is_active=True)
         .exclude(email="")
         .values_list("email", flat=True)
     )
@@ -64,11 +76,13 @@ def plan_status_changed(*, plan, action: str, comment: str = "") -> None:
 def comment_added(*, comment) -> None:
     plan = comment.plan
     where = f"к строке {comment.row_number}" if comment.row_number else "к плану"
-    if comment.author and access.belongs_to(comment.author, plan.school_id):
+    # An answer from the school (its deputy or a team member on their row) goes to the
+    # centre; a remark of the centre to the school, and to the row's assignees.
+    if comment.author and access.in_school(comment.author, plan.school_id):
         recipients = _regional_addresses(plan)
         link = site_url() + reverse("admin:plans_plan_review", args=[plan.pk])
     else:
-        recipients = _school_addresses(plan)
+        recipients = _school_addresses(plan) + _assignee_addresses(comment.row_id)
         link = site_url() + plan.get_absolute_url()
     _send(
         f"Профплан: новый комментарий {where} ({plan.school.short_name}, {plan.year})",

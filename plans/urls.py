@@ -9,6 +9,7 @@ from plans.regional_template import views as template_views
 from plans.team import assignment_views, calendar_views, my_views
 
 from .imports import views as import_views
+from .team import member_views as team_views
 
 app_name = "plans"
 
@@ -151,4 +152,11 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="export-xlsx",
     ),
+    # The school's team (plans/team/): the deputy's pages.
+    path("team/", team_views.team, name="team"),
+    path("team/add/", team_views.team_add, name="team-add"),
+    path("team/history/", team_views.team_history, name="team-history"),
+    path("team/<int:user_pk>/", team_views.team_member, name="team-member"),
+    path("team/<int:user_pk>/sheet/", team_views.team_sheet, name="team-sheet"),
+    path("team/<int:user_pk>/remove/", team_views.team_remove, name="team-remove"),
 ]

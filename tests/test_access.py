@@ -106,6 +106,15 @@ def _school_feed_url(w):
     return reverse("plans:calendar-feed", args=[feed.token])
 
 
+def team_member(w):
+    """A member of the deputy's school's team, made once per world."""
+    if "team_member" not in w:
+        w["team_member"] = UserFactory(
+            username="navigator", school=w["plan"].school, school_role="member"
+        )
+    return w["team_member"]
+
+
 S, R, F, N, X = 200, 302, 403, 404, "skip"
 # A download nobody asked for yet: the page with «Сформировать» (a GET never queues;
 # plans/documents/views.py), or 302 to the progress page of one already asked for.
@@ -355,11 +364,31 @@ SITE = {
         lambda w: reverse("monitoring:dashboard-xlsx"),
         [R, F, F, S, S, S, S],
     ),
+    # The school's team (plans/team/): each deputy their own (another school's deputy
+    # sees their own team at /team/, never our member); anyone else: not found.
+    "plans:team": (lambda w: reverse("plans:team"), [R, S, S, N, N, N, N]),
+    "plans:team-add": (lambda w: reverse("plans:team-add"), [R, S, S, N, N, N, N]),
+    "plans:team-history": (lambda w: reverse("plans:team-history"), [R, S, S, N, N, N, N]),
+    "plans:team-member": (
+        lambda w: reverse("plans:team-member", args=[team_member(w).pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:team-sheet": (
+        lambda w: reverse("plans:team-sheet", args=[team_member(w).pk]),
+        [R, S, N, N, N, N, N],
+    ),
+    "plans:team-remove": (
+        lambda w: reverse("plans:team-remove", args=[team_member(w).pk]),
+        [R, S, N, N, N, N, N],
+    ),
 }
 
 # POST-only endpoints: another school, coordinators and the centre get 404 (the
 # plan is not theirs to change); nothing is changed.
 POSTS = [
+    "plans:team-member",
+    "plans:team-sheet",
+    "plans:team-remove",
     "plans:levels",
     "plans:submit",
     "plans:row-add",

@@ -3,6 +3,7 @@ cache (the views add what changes without the plan's version: the execution, the
 notices of a new template revision)."""
 
 import functools
+import hashlib
 
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -71,19 +72,31 @@ def editor_code() -> str:
     return source_digest(*editor_sources())
 
 
-def editor_main(plan: Plan, can_edit: bool, can_answer: bool, names: bool = True) -> str:
+def editor_main(
+    plan: Plan,
+    can_edit: bool,
+    can_answer: bool,
+    names: bool = True,
+    answer_rows: frozenset = frozenset(),
+) -> str:
     """The HTML of the editor's main part for `plan` as this user sees it; `names`:
     the user sees who wrote the remarks and took the decisions (`access.sees_people`),
-    else their side («школа», «региональный центр»)."""
+    else their side («школа», «региональный центр»).
+
+    `answer_rows`: rows whose remarks the user answers though not all of them (a team
+    member's assigned rows); they are in the key, so a member never gets the deputy's
+    page nor another member's, and a new assignment is a new key."""
+    rows = ",".join(str(pk) for pk in sorted(answer_rows)) if not can_answer else ""
     key = (
         f"plan-editor:{editor_code()}:{plan.pk}:{plan.version}:{plan.year.reference_revision}:"
-        f"{int(can_edit)}{int(can_answer)}{int(names)}"
+        f"{int(can_edit)}{int(can_answer)}{int(names)}:"
+        f"{hashlib.sha256(rows.encode()).hexdigest()[:16]}"
     )
     main = cache.get(key)
     if main is None:
-        main = render_to_string(
-            "plans/_editor_main.html", editor_context(plan.pk, can_edit, can_answer, names)
-        )
+        context = editor_context(plan.pk, can_edit, can_answer, names)
+        context["answer_rows"] = frozenset() if can_answer else frozenset(answer_rows)
+        main = render_to_string("plans/_editor_main.html", context)
         cache.set(key, main, EDITOR_CACHE_SECONDS)
     return main
 

@@ -57,7 +57,12 @@ def _actions(number: str, row_pk: int, rows_url: str, entry=None) -> str:
 
 
 def line_html(
-    entry, can_edit: bool, rows_url: str = "", can_answer: bool = False, alone: bool = False
+    entry,
+    can_edit: bool,
+    rows_url: str = "",
+    can_answer: bool = False,
+    alone: bool = False,
+    can_resolve: bool | None = None,
 ) -> SafeString:
     """One `Entry` (plans/editor/entries.py) as table rows: its `TableRow`'s printed texts, the
     buttons for the school, the remarks under it.
@@ -114,7 +119,15 @@ def line_html(
     return mark_safe(
         f'<tr id="row-{row.row_id}" class="line-{row.kind}" data-number="{number}"{data}>'
         f"{''.join(cells)}</tr>"
-        + comments_html(entry.plan_id, row.row_id, entry.comments, can_answer, columns, oob=alone)
+        + comments_html(
+            entry.plan_id,
+            row.row_id,
+            entry.comments,
+            can_answer,
+            columns,
+            oob=alone,
+            can_resolve=can_resolve,
+        )
     )
 
 
@@ -123,11 +136,20 @@ def _when(moment) -> str:
 
 
 def comments_html(
-    plan_pk: int, row_pk: int, comments, can_answer: bool, columns: int = 8, oob: bool = False
+    plan_pk: int,
+    row_pk: int,
+    comments,
+    can_answer: bool,
+    columns: int = 8,
+    oob: bool = False,
+    can_resolve: bool | None = None,
 ) -> str:
     """The regional centre's remarks under a row, with the school's answers; the school
-    (`can_answer`) also gets the buttons to answer and to mark a remark resolved.
-    `comments` come from `comment_threads()`, which signs them for the reader."""
+    (`can_answer`) also gets the buttons to answer and (`can_resolve`, by default as
+    `can_answer`) to mark a remark resolved. `comments` come from `comment_threads()`,
+    which signs them for the reader."""
+    if can_resolve is None:
+        can_resolve = can_answer
     if not comments:
         return ""
     base = f"/plans/{plan_pk}/comments/"
@@ -141,12 +163,13 @@ def comments_html(
         state = reply = ""
         if comment.resolved_at:
             state = '<span class="badge text-bg-success">снят</span>'
-        elif can_answer:
+        elif can_answer and can_resolve:
             state = (
                 f'<button type="button" class="btn btn-sm btn-outline-success py-0" '
                 f'hx-post="{base}{comment.pk}/resolve/" hx-target="closest tr" hx-swap="outerHTML">'
                 "Отметить как исправленное</button>"
             )
+        if not comment.resolved_at and can_answer:
             reply = (
                 f'<form class="d-flex gap-1 mt-1" hx-post="{base}{comment.pk}/reply/" '
                 'hx-target="closest tr" hx-swap="outerHTML"><input name="text" '

@@ -35,6 +35,7 @@ from plans.models import (
     PlanComment,
     PlanRow,
     PlanStatus,
+    RowAssignment,
     TemplateItem,
 )
 from plans.numbering import plan_lines
@@ -109,7 +110,13 @@ def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, sta
     user = request.user
     can_edit = access.may_edit_plan(user, plan)
     can_answer = access.may_answer_comments(user, plan)
-    main = editor_main(plan, can_edit, can_answer, access.sees_people(user))
+    main = editor_main(
+        plan,
+        can_edit,
+        can_answer,
+        access.sees_people(user),
+        _answer_rows(user, plan, can_answer),
+    )
     context = {
         "plan": plan,
         "can_edit": can_edit,
@@ -128,6 +135,17 @@ def _editor_page(request, plan: Plan, note_form: PlanNoteForm | None = None, sta
         context.update(editor_execution_context(plan.pk))
         context["can_record"] = access.may_record_execution(user, plan)
     return render(request, "plans/edit.html", context, status=status)
+
+
+def _answer_rows(user, plan: Plan, can_answer: bool) -> frozenset:
+    """The rows whose remarks a team member answers (`access.may_answer_row_comments`:
+    those assigned to them); one query, none for anybody else."""
+    # Each row is assigned to the user, so the predicate asked with the user as its
+    # assignee answers for all of them at once.
+    if can_answer or not access.may_answer_row_comments(user, plan, [user.pk]):
+        return frozenset()
+    assigned = RowAssignment.objects.filter(person=user, row__plan=plan)
+    return frozenset(assigned.values_list("row_id", flat=True))
 
 
 def _submit_problems(request) -> list[tuple[str, str]]:
@@ -584,12 +602,25 @@ def plan_submit(request, pk):
 
 
 def _comment_for_school(request, pk, comment_pk) -> tuple[Plan, PlanComment]:
-    """A remark on the user's own school's plan (any status: answers go on after submission)."""
-    plan = get_object_or_404(Plan.objects.editable_by(request.user), pk=pk)
-    return plan, get_object_or_404(PlanComment, pk=comment_pk, plan=plan)
+    """A remark the user may answer (any status: answers go on after submission): on
+    the deputy's own school's plan, or on a row assigned to the team member
+    (`access.may_answer_row_comments`). Anything else: 404."""
+    plan = get_object_or_404(Plan.objects.for_user(request.user), pk=pk)
+    comment = get_object_or_404(
+        PlanComment.objects.select_related("reply_to"), pk=comment_pk, plan=plan
+    )
+    root = comment.reply_to or comment
+    assignees = (
+        list(RowAssignment.objects.filter(row_id=root.row_id).values_list("person_id", flat=True))
+        if root.row_id is not None and access.is_team_member(request.user)
+        else []
+    )
+    if not access.may_answer_row_comments(request.user, plan, assignees):
+        raise Http404
+    return plan, comment
 
 
-def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
+def _comments_response(request, plan: Plan, comment: PlanComment) -> HttpResponse:
     from plans.editor.row_html import comments_html
 
     root = comment.reply_to or comment
@@ -598,7 +629,12 @@ def _comments_response(plan: Plan, comment: PlanComment) -> HttpResponse:
     thread = comment_threads(plan).get(root.row_id, [])
     response = HttpResponse(
         comments_html(
-            plan.pk, root.row_id, thread, can_answer=True, columns=8 if plan.is_editable else 7
+            plan.pk,
+            root.row_id,
+            thread,
+            can_answer=True,
+            columns=8 if access.may_edit_plan(request.user, plan) else 7,
+            can_resolve=access.may_answer_comments(request.user, plan),
         )
     )
     # An answer moves the plan's version on: the page's row forms must carry the new one.
@@ -619,12 +655,15 @@ def comment_reply(request, pk, comment_pk):
         )
     except services.TransitionRefused as error:
         messages.error(request, error.message)
-    return _comments_response(plan, comment)
+    return _comments_response(request, plan, comment)
 
 
 @login_required
 @require_POST
 def comment_resolve(request, pk, comment_pk):
+    """«Отметить как исправленное»: the deputy, who fixes the plan's text."""
     plan, comment = _comment_for_school(request, pk, comment_pk)
+    if not access.may_answer_comments(request.user, plan):
+        raise Http404
     services.plan_comment_resolve(comment=comment, by=request.user)
-    return _comments_response(plan, comment)
+    return _comments_response(request, plan, comment)

@@ -30,6 +30,7 @@ def executions_for(plan: Plan, with_evidence: bool = True) -> dict[int, RowExecu
     evidence files)."""
     from plans.models import Evidence
 
+    # Who marked it (the execution page signs each mark), in the same query.
     queryset = RowExecution.objects.filter(row__plan=plan).select_related("recorded_by")
     if with_evidence:
         queryset = queryset.prefetch_related(

@@ -120,7 +120,7 @@ def _apply(request, placement, school, existing, assignees=None) -> Plan | None:
 @login_required
 def docx_upload(request):
     """Upload last year's (or this year's) plan in Word: the preview follows."""
-    if not access.is_school_user(request.user):
+    if not access.is_school_deputy(request.user):
         raise PermissionDenied
     school = request.user.school
     form = DocxImportForm(request.POST or None, request.FILES or None, user=request.user)

@@ -31,5 +31,9 @@ def table_colgroup(can_edit) -> SafeString:
 
 
 @register.simple_tag
-def plan_line(entry, can_edit, rows_url="", can_answer=False, alone=False):
+def plan_line(entry, can_edit, rows_url="", can_answer=False, alone=False, answer_rows=()):
+    """`answer_rows`: the rows whose remarks this user answers without answering all
+    (a team member's assigned rows); they do not mark remarks resolved."""
+    if not can_answer and answer_rows and entry.row.row_id in answer_rows:
+        return line_html(entry, bool(can_edit), rows_url, True, bool(alone), can_resolve=False)
     return line_html(entry, bool(can_edit), rows_url, bool(can_answer), alone=bool(alone))
