@@ -114,8 +114,12 @@ def may_mark_row(user, plan, assignee_ids) -> bool:
     member of the school on the rows assigned to them (`assignee_ids`: the row's
     assignees' ids), or on any row when allowed (`marks_any_row`). An approved plan
     only. No query."""
-    if plan.status != "approved":
-        return False
+    return plan.status == "approved" and row_is_theirs(user, plan, assignee_ids)
+
+
+def row_is_theirs(user, plan, assignee_ids) -> bool:
+    """The row is the user's to mark once the plan is approved: the deputy's (any row),
+    or a team member's assigned to it (any row with `marks_any_row`). No query."""
     if belongs_to(user, plan.school_id):
         return True
     return (

@@ -50,6 +50,10 @@ def execution(request, pk):
         for line in lines:
             if line.row is not None:
                 line.row.assigned_people = assignees.get(line.row.pk, [])
+                # Its «Отметить»: the deputy, or the team member it is assigned to.
+                line.row.can_mark = access.may_mark_row(
+                    request.user, plan, [person.pk for person in line.row.assigned_people]
+                )
         context.update(execution_context(plan, lines, executions, timezone.localdate()))
         # The deputy, or a team member allowed to mark any row (no query: no assignees).
         context["can_record"] = access.may_mark_row(request.user, plan, ())
@@ -113,12 +117,12 @@ def execution_row(request, pk, row_pk):
     form back to where it was opened from; `?status=done` opens it with «выполнено»
     chosen («Проведено» on «Мои мероприятия»)."""
     plan, row, assignee_ids = _recordable_row(request, pk, row_pk)
-    if plan.status != PlanStatus.APPROVED:
-        messages.error(request, NOT_APPROVED)
-        return redirect("plans:execution", plan.pk)
-    if not access.may_mark_row(request.user, plan, assignee_ids):
+    if not access.row_is_theirs(request.user, plan, assignee_ids):
         context = {"plan": plan, "row": row, "message": NOT_YOUR_ROW}
         return render(request, "plans/execution_row_refused.html", context, status=403)
+    if not access.may_mark_row(request.user, plan, assignee_ids):  # not approved
+        messages.error(request, NOT_APPROVED)
+        return redirect("plans:execution", plan.pk)
     back = _safe_next(request)
     current = RowExecution.objects.filter(row=row).first()
     if request.method == "POST":

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from accounts import access
+from plans.team.calendar_views import calendar_card_context
 from plans.team.my import my_activities
 
 
@@ -15,4 +16,5 @@ def my(request):
     if not access.is_school_user(request.user):
         raise Http404
     page = my_activities(request.user)
-    return render(request, "plans/team/my.html", {"page": page})
+    context = {"page": page, **calendar_card_context(request.user)}
+    return render(request, "plans/team/my.html", context)

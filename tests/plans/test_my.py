@@ -382,10 +382,11 @@ def test_the_execution_page_shows_who_marked_each_row(client, deputy, navigator,
     assert "Анна Петрова" in page  # the deputy (the factory's name)
 
 
-def test_a_member_on_the_execution_page_is_sent_to_my_activities(client, navigator, rows):
+def test_a_member_on_the_execution_page_marks_their_own_rows_only(client, navigator, rows):
     client.force_login(navigator)
     page = client.get(reverse("plans:execution", args=[rows["week"].plan_id])).content.decode()
-    assert "«Мои мероприятия»" in page and mark_url(rows["week"]) not in page
+    assert "«Мои мероприятия»" in page
+    assert mark_url(rows["week"]) in page and mark_url(rows["free"]) not in page
 
 
 # --- queries -----------------------------------------------------------------------------
@@ -427,8 +428,9 @@ def test_my_activities_queries_do_not_grow_with_rows_or_assignees(
     # session, user; the region's years, the school's plans, the plans' rows with
     # their marks and who made them, the year's template items, the levels of the
     # plans' grades, the assignments with their people (and, for the deputy, the
-    # school's people); the sliding session's save: savepoint, update, release.
-    with django_assert_num_queries(11 if viewer == "member" else 12):
+    # school's people); the person's calendar link (the card); the sliding session's
+    # save: savepoint, update, release.
+    with django_assert_num_queries(12 if viewer == "member" else 13):
         response = client.get(MY)
     assert response.status_code == 200
     assert response.content.decode().count("Мероприятие ") >= count

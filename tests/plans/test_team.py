@@ -118,7 +118,8 @@ def test_deputy_adds_a_member_who_gets_an_invitation_sets_a_password_and_signs_i
         reverse("login"), {"username": "madina", "password": "Горы-Эльбрус-2024"}
     )
     assert signed.status_code == 302
-    assert "Планы профориентации" in stranger.get(reverse("plans:home")).content.decode()
+    home = stranger.get(reverse("plans:home"), follow=True)  # a member's home: /my/
+    assert "Мои мероприятия" in home.content.decode()
     # The link worked once: now it is refused.
     assert "Ссылка недействительна" in stranger.get(link, follow=True).content.decode()
     assert "пароль задан" in client.get(reverse("plans:team")).content.decode()
@@ -375,6 +376,7 @@ def test_history_says_who_marked_what(client, deputy, navigator, approved):
     from plans.execution.services import row_execution_record
 
     row = approved.rows.get(activity="Урок «Шоу профессий»")
+    RowAssignment.objects.create(row=row, person=navigator)  # the navigator marks their row
     row_execution_record(row=row, by=navigator, data={"status": "done"})
     row_execution_record(row=row, by=deputy, data={"status": "moved", "moved_to": date(2024, 3, 1)})
     client.force_login(deputy)
@@ -422,6 +424,8 @@ def test_history_queries_do_not_grow_with_marks(
         add_row(approved, "3.4.12.1.", activity=f"Мероприятие {n}", hours=1, grades=(6,))
         for n in range(6)
     ]
+    for row, person in zip(rows, people, strict=True):  # each marks the row assigned to them
+        RowAssignment.objects.create(row=row, person=person)
     row_execution_record(row=rows[0], by=people[0], data={"status": "done"})
     client.force_login(deputy)
     client.get(reverse("plans:team-history"))

@@ -58,6 +58,8 @@ EDITING = {
     "plans:team-member",
     "plans:team-sheet",
     "plans:team-remove",
+    "plans:assign",
+    "plans:row-assignees",
     "monitoring:report",
     "monitoring:survey",
     "monitoring:recommendation-send",
@@ -85,6 +87,10 @@ READING = {
     "plans:document-download",
     "monitoring:home",
     "monitoring:recommendations",
+    # Their own: «Мои мероприятия», their calendar link (a made-up token: 404).
+    "plans:my",
+    "plans:my-calendar",
+    "plans:calendar-feed",
 }
 
 
@@ -233,7 +239,7 @@ def test_a_member_sees_the_schools_plans_but_not_another_schools(
     client, navigator, plan, other_plan
 ):
     client.force_login(navigator)
-    page = client.get(reverse("plans:home")).content.decode()
+    page = client.get(reverse("plans:home"), follow=True).content.decode()  # /my/
     assert reverse("plans:edit", args=[plan.pk]) in page
     assert reverse("plans:edit", args=[other_plan.pk]) not in page
     assert client.get(reverse("plans:edit", args=[other_plan.pk])).status_code == 404
