@@ -20,5 +20,13 @@ those that cut across every part, and this list says where each of the others li
   tests/accounts/test_second_factor.py;
 - inline scripts that a Content-Security-Policy would let through:
   tests/test_csp_sources.py, tests/browser/test_csp.py;
-- CSRF on every state change: tests/security/test_csrf.py.
+- CSRF on every state change: tests/security/test_csrf.py;
+- a school's team member posting to every URL of plans and monitoring (nothing changes,
+  editing URLs 403/404), marking a row not assigned to them (403, refused by the service
+  too): tests/plans/test_team_rights.py, tests/plans/test_my.py;
+- the ministry on every URL of the site (reads its region, refuses every change, no
+  names of people, no evidence files): tests/test_ministry.py;
+- calendar links: guessed, garbage, over-long, replaced tokens and a removed person's
+  link (404, never 500), one person's feed never shows another's rows:
+  tests/plans/test_calendar.py.
 """
