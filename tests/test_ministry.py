@@ -312,6 +312,24 @@ def test_evidence_is_counted_not_downloaded(client, ministry, world):  # noqa: F
     assert centre.get(url).status_code == 200
 
 
+def test_the_execution_page_does_not_name_who_marked_for_the_ministry(
+    client,
+    ministry,
+    world,  # noqa: F811
+):
+    executed(world)
+    plan, deputy = world["plan"], world["users"]["deputy"]
+    name = deputy.get_full_name()
+    execution = reverse("plans:execution", args=[plan.pk])
+    centre = Client()
+    log_in(centre, world["users"]["reviewer"])
+    assert "Отметил(а)" in page(centre.get(execution)) and name in page(centre.get(execution))
+    log_in(client, ministry)
+    text = page(client.get(execution))
+    assert "выполнено" in text
+    assert "Отметил(а)" not in text and name not in text
+
+
 # --- What it may not do ----------------------------------------------------------------
 
 # Pages the ministry reads (GET), with what they answer in test_access's world: 200, a

@@ -418,6 +418,7 @@ def test_an_account_added_by_a_regions_administrator_belongs_to_that_region(clie
             "password2": "Длинный-пароль-2024",
             "usable_password": "true",
             "position": "методист",
+            "school_role": "deputy",  # the form's default, as the browser sends it
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -103,7 +103,7 @@ def test_navigator_marks_this_weeks_lesson_on_a_phone_and_the_deputy_sees_who(
     sign_in("navigator")
     # A team member's home is «Мои мероприятия».
     expect(page).to_have_url(f"{live_server.url}/my/")
-    expect(page.get_by_role("heading", name="Мои мероприятия")).to_be_visible()
+    expect(page.get_by_role("heading", name="Мои мероприятия", exact=True)).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(page, "my-member")
     assert violations(page) == []
