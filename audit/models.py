@@ -19,6 +19,8 @@ class AuditKind(models.TextChoices):
     ROLE_CHANGE = "role_change", "изменение роли"
     REGION_CHANGE = "region_change", "изменение региона"
     PLACE_CHANGE = "place_change", "изменение школы или муниципалитета"
+    TEAM_CHANGE = "team_change", "изменение команды школы"
+    CALENDAR_LINK = "calendar_link", "ссылка на календарь выдана или заменена"
 
 
 class AuditEvent(models.Model):

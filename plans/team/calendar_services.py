@@ -32,7 +32,9 @@ def calendar_feed_create(*, person=None, school=None, by=None) -> CalendarFeed:
     existing one afterwards (a second click changes nothing). `by`: who asks — the
     person themself, or the school's deputy; None from a command."""
     owner = _check(person=person, school=school, by=by)
-    feed, _ = CalendarFeed.objects.get_or_create(**owner)
+    feed, created = CalendarFeed.objects.get_or_create(**owner)
+    if created:
+        _audit(by=by, person=person, school=school, detail="выдана ссылка на календарь")
     return feed
 
 
@@ -43,10 +45,30 @@ def calendar_feed_replace(*, person=None, school=None, by=None) -> CalendarFeed:
     owner = _check(person=person, school=school, by=by)
     feed = CalendarFeed.objects.select_for_update().filter(**owner).first()
     if feed is None:
-        return CalendarFeed.objects.create(**owner)
-    feed.token = new_feed_token()
-    feed.save(update_fields=["token", "created_at"])
+        feed = CalendarFeed.objects.create(**owner)
+    else:
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token", "created_at"])
+    _audit(by=by, person=person, school=school, detail="ссылка на календарь заменена")
     return feed
+
+
+def _audit(*, by, person, school, detail: str) -> None:
+    """A calendar link opens without signing in: who took or replaced one is kept in
+    the audit trail (never the token itself)."""
+    from audit.models import AuditKind
+    from audit.receivers import current_request
+    from audit.services import audit_record
+
+    owner = "школы" if school is not None else "личная"
+    audit_record(
+        kind=AuditKind.CALENDAR_LINK,
+        request=current_request(),
+        user=by,
+        account=person,
+        school=school.pk if school is not None else person.school_id,
+        detail=f"{detail} ({owner})",
+    )
 
 
 @transaction.atomic

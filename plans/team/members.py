@@ -6,8 +6,8 @@ A team member is an accounts.User of the deputy's school with `school_role`
 «участник команды» and no usable password until they set one through the one-time
 link of Django's password reset (an e-mail, or a printed sheet). Removing a member
 deactivates the account and never deletes it: their marks stay signed with their name.
-Each change goes to the audit trail as a change of what the account may do
-(AuditKind.ROLE_CHANGE), as the changes of an account's roles already do."""
+Each change goes to the audit trail (AuditKind.TEAM_CHANGE): who changed whose account,
+what."""
 
 import re
 
@@ -111,7 +111,7 @@ def _audit(*, by, member, detail: str) -> None:
     from audit.services import audit_record
 
     audit_record(
-        kind=AuditKind.ROLE_CHANGE,
+        kind=AuditKind.TEAM_CHANGE,
         request=current_request(),
         user=by,
         account=member,

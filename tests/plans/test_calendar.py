@@ -292,6 +292,23 @@ def test_a_replaced_link_answers_404_at_once(client, navigator, approved):
     assert anonymous.get(f"/calendar/{new}.ics").status_code == 200
 
 
+def test_taking_and_replacing_a_link_is_in_the_audit_trail_without_the_token(
+    client, navigator, approved
+):
+    from audit.models import AuditEvent, AuditKind
+
+    client.force_login(navigator)
+    client.post(PAGE, {"action": "person-create"})
+    client.post(PAGE, {"action": "person-create"})  # the same link again: nothing new
+    client.post(PAGE, {"action": "person-replace"})
+    events = AuditEvent.objects.filter(kind=AuditKind.CALENDAR_LINK).order_by("pk")
+    assert [(e.user, e.school_id) for e in events] == [(navigator, navigator.school_id)] * 2
+    assert "выдана ссылка на календарь (личная)" in events[0].detail
+    assert "ссылка на календарь заменена (личная)" in events[1].detail
+    token = CalendarFeed.objects.get(person=navigator).token
+    assert not any(token in event.detail for event in events)
+
+
 def test_a_deactivated_persons_link_answers_404(client, navigator, approved):
     url = feed_url(calendar_feed_create(person=navigator))
     navigator.is_active = False

@@ -92,7 +92,7 @@ def test_deputy_adds_a_member_who_gets_an_invitation_sets_a_password_and_signs_i
     assert member.username == "madina" and member.marks_any_row
     assert not member.has_usable_password()
     assert AuditEvent.objects.filter(
-        kind=AuditKind.ROLE_CHANGE, user=deputy, detail__contains="добавлен в команду"
+        kind=AuditKind.TEAM_CHANGE, user=deputy, detail__contains="добавлен в команду"
     ).exists()
 
     team = client.get(reverse("plans:team")).content.decode()
