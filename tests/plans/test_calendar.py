@@ -152,6 +152,28 @@ def test_the_schools_feed_is_an_icalendar_file_without_signing_in(client, school
     )
 
 
+def test_a_second_independent_reader_vobject_reads_the_same_events(client, school, approved):
+    """vobject (the iCalendar library of Radicale and other CalDAV servers and clients)
+    reads the feed as icalendar does: the same events, days, titles and reminders.
+    LibreOffice, the real client at hand here, cannot open .ics files."""
+    import vobject
+
+    body = client.get(feed_url(calendar_feed_create(school=school))).content
+    calendar = vobject.readOne(body.decode("utf-8"))
+    theirs = {
+        event.uid.value: (event.dtstart.value, event.dtend.value, event.summary.value)
+        for event in calendar.vevent_list
+    }
+    ours = {
+        str(event["UID"]): (event["DTSTART"].dt, event["DTEND"].dt, str(event["SUMMARY"]))
+        for event in Calendar.from_ical(body).events
+    }
+    assert theirs == ours and len(theirs) == 4
+    assert calendar.x_wr_calname.value == f"Профплан: план {school.short_name}"
+    alarms = [event for event in calendar.vevent_list if hasattr(event, "valarm")]
+    assert len(alarms) == 1 and "до 31.10" in alarms[0].summary.value
+
+
 def test_a_day_and_a_short_span_are_all_day_events_with_an_exclusive_end(client, school, approved):
     calendar = read(client.get(feed_url(calendar_feed_create(school=school))))
     day = events(calendar)["Экскурсия на завод"]
