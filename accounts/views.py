@@ -11,10 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
+
+from profplan.site import safe_next
 
 from . import access, second_factor
 from .forms import CodeForm, FirstCodeForm
@@ -23,12 +24,7 @@ from .second_factor import SecondFactorError
 
 def _next_url(request) -> str:
     """Where to go once the code is passed: the page that was asked for, if it is ours."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def _with_next(name: str, next_url: str) -> str:

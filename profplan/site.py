@@ -1,8 +1,10 @@
-"""The site's own address, for links that leave it (e-mails), and the system check
-that asks for it in production."""
+"""The site's own address, for links that leave it (e-mails), the check of a `next`
+address that must stay on it, and the system check that asks for the address in
+production."""
 
 from django.conf import settings
 from django.core import checks
+from django.utils.http import url_has_allowed_host_and_scheme
 
 
 def site_url() -> str:
@@ -15,6 +17,17 @@ def site_url() -> str:
     if settings.DEBUG or not hosts:
         return "http://127.0.0.1:8000"
     return f"https://{hosts[0]}"
+
+
+def safe_next(request, default: str = "") -> str:
+    """Where to go back to (`next` of the POST or the query string) if it is a page of
+    this site, never another host; else `default`."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
 
 @checks.register(checks.Tags.compatibility)

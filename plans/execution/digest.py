@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from plans.execution.reads import overdue_rows_by_plan, row_due
 from plans.models import (
@@ -167,7 +167,7 @@ def _person_letters(plans: dict, today: date) -> int:
         {row.plan_id for letter in letters.values() for row, *_ in letter.overdue + letter.coming},
         plans,
     )
-    my = site_url() + _my_url()
+    my = site_url() + reverse("plans:my")
     queued = 0
     for letter in letters.values():
         overdue = [(row, day) for row, day in letter.overdue if row.pk in numbers]
@@ -213,14 +213,6 @@ def _more(listed: list) -> str:
 
 def _switch_off() -> str:
     return f"\nОтключить эти письма: {site_url()}{reverse('plans:my-calendar')}\n"
-
-
-def _my_url() -> str:
-    """«Мои мероприятия» (/my/, issue 22's other part): its address when it is there."""
-    try:
-        return reverse("plans:my")
-    except NoReverseMatch:
-        return "/my/"
 
 
 def _numbers(plan_ids: set[int], plans: dict) -> dict[int, str]:

@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from accounts import access
@@ -30,6 +30,7 @@ from plans.models import (
 from plans.numbering import plan_lines
 from plans.team.assignments import assignees_by_row
 from profplan import storage
+from profplan.site import safe_next
 
 STORAGE_DOWN = (
     "Хранилище файлов временно недоступно: отметка и файлы не сохранены. Попробуйте через минуту."
@@ -98,17 +99,6 @@ NOT_YOUR_ROW = (
 )
 
 
-def _safe_next(request) -> str:
-    """Where the form returns after saving (`?next=`, e.g. «Мои мероприятия»): a path of
-    this site only, never another host."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
-
-
 @login_required
 def execution_row(request, pk, row_pk):
     """The compact form that marks one row: status, dates, grades, pupils, hours, result,
@@ -123,7 +113,7 @@ def execution_row(request, pk, row_pk):
     if not access.may_mark_row(request.user, plan, assignee_ids):  # not approved
         messages.error(request, NOT_APPROVED)
         return redirect("plans:execution", plan.pk)
-    back = _safe_next(request)
+    back = safe_next(request)
     current = RowExecution.objects.filter(row=row).first()
     if request.method == "POST":
         form = RowExecutionForm(request.POST, request.FILES, instance=current)
@@ -237,7 +227,7 @@ def evidence_delete(request, pk, evidence_pk):
     else:
         messages.success(request, f"Файл «{evidence.name}» удалён.")
     url = reverse("plans:execution-row", args=[plan.pk, row_pk])
-    back = _safe_next(request)
+    back = safe_next(request)
     return redirect(f"{url}?{urlencode({'next': back})}" if back else url)
 
 

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from accounts import access
 from plans.execution.reads import markable_lines
@@ -27,6 +26,7 @@ from plans.team.assignments import (
     rows_assign,
     rows_unassign,
 )
+from profplan.site import safe_next
 
 NOT_IN_TEAM = "Выберите исполнителей из списка команды школы: обновите страницу."
 
@@ -52,16 +52,6 @@ def _ids(values) -> set[int]:
     return result
 
 
-def _safe_next(request, default: str) -> str:
-    """Where the user came from (`next`), if it is a page of this site."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
-
-
 def _row_line(plan: Plan, row: PlanRow):
     """The row's printed line (its number and title): the plan's bundle, numbered."""
     bundle = Plan.objects.for_editor().get(pk=plan.pk)
@@ -79,7 +69,7 @@ def row_assignees(request, pk, row_pk):
     default_next = reverse(
         "plans:execution" if plan.status == "approved" else "plans:edit", args=[plan.pk]
     )
-    next_url = _safe_next(request, f"{default_next}#row-{row.pk}")
+    next_url = safe_next(request, f"{default_next}#row-{row.pk}")
     chosen = {person.pk for person in row.assignees.filter(is_active=True)}
     fill = False
     error = ""

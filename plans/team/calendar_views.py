@@ -155,17 +155,6 @@ def my_calendar(request):
         "school_url": school_url,
         "school_webcal": webcal_url(school_url),
         "wants_digest": user.wants_digest,
-        "my_url": _my_url(),
+        "my_url": reverse("plans:my"),
     }
     return render(request, "plans/team/calendar.html", context)
-
-
-def _my_url() -> str:
-    """«Мои мероприятия» (/my/), built by another part of issue 22: its address when
-    it is there."""
-    from django.urls import NoReverseMatch
-
-    try:
-        return reverse("plans:my")
-    except NoReverseMatch:
-        return "/my/"
