@@ -67,18 +67,21 @@ def initials(person) -> str:
     return " ".join(f"{word[0].upper()}." for word in (person.first_name or "").split())
 
 
+def position_of(person) -> str:
+    """A school's person's position as the pages and documents name it: the team
+    position, else the position written on the account, else the deputy's role."""
+    if person.team_position:
+        return person.get_team_position_display()
+    if person.position:
+        return person.position
+    return "заместитель директора" if person.school_role == SchoolRole.DEPUTY else ""
+
+
 def person_label(person) -> str:
     """How the document's column names a person: «Иванова А. П., педагог-навигатор»."""
     name = " ".join(part for part in (person.last_name.strip(), initials(person)) if part)
     name = name or person.get_username()
-    if person.team_position:
-        position = person.get_team_position_display()
-    elif person.position:
-        position = person.position
-    elif person.school_role == SchoolRole.DEPUTY:
-        position = "заместитель директора"
-    else:
-        position = ""
+    position = position_of(person)
     return f"{name}, {position}" if position else name
 
 

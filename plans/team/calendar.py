@@ -38,6 +38,7 @@ from icalendar import Alarm, Calendar, Event, vDuration
 from plans.fields import format_grades, format_hours
 from plans.models import ExecutionStatus, Plan, RowExecution
 from plans.numbering import Line
+from plans.team.assignments import position_of
 
 SHORT_SPAN_DAYS = 7
 ALARM_AT = timedelta(hours=9)  # after the start of an all-day event: 9:00 that day
@@ -137,9 +138,7 @@ def last_change(feed_row: FeedRow) -> datetime:
 
 def person_label(person) -> str:
     """«Анна Петрова (педагог-навигатор)»."""
-    position = person.get_team_position_display() or person.position
-    if not position and person.school_role == "deputy":
-        position = "заместитель директора"
+    position = position_of(person)
     name = person.get_full_name() or person.username
     return f"{name} ({position})" if position else name
 

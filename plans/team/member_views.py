@@ -20,6 +20,7 @@ from plans.services.errors import TransitionRefused
 from plans.team import members
 from plans.team.member_forms import PRINT_SHEET, TeamMemberAddForm, TeamMemberForm
 from profplan.ids import id_or_404
+from profplan.qr import qr_svg
 from profplan.site import site_url
 
 HISTORY_PAGE = 50
@@ -176,30 +177,12 @@ def team_sheet(request, user_pk):
         "school": request.user.school,
         "link": link,
         "site": site_url() + "/",
-        "qr": qr_svg(link),
+        "qr": qr_svg(link, css_class="sheet-qr", label="QR-код ссылки для входа"),
         "days": members.invitation_days(),
     }
     response = render(request, "plans/team/sheet.html", context)
     response["Cache-Control"] = "no-store, private"
     return response
-
-
-def qr_svg(link: str) -> str:
-    """The link as an inline SVG QR code, drawn as the second factor's enrolment draws
-    its own (accounts/second_factor.py)."""
-    import re
-
-    import qrcode
-    import qrcode.image.svg
-    from django.utils.safestring import mark_safe
-
-    image = qrcode.make(link, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=2)
-    svg = image.to_string(encoding="unicode")
-    svg = re.sub(r'^<svg width="[^"]*" height="[^"]*"', "<svg", svg)
-    svg = svg.replace(
-        "<svg ", '<svg class="sheet-qr" role="img" aria-label="QR-код ссылки для входа" ', 1
-    )
-    return mark_safe(svg)  # built here from our own link
 
 
 @login_required
