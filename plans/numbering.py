@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .models import ItemKind, PlanRow, TemplateItem
+from .models import ItemKind, PlanGrade, PlanRow, TemplateItem
 
 _ROMAN = [(10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
 
@@ -105,3 +105,18 @@ def plan_lines(plan) -> list[Line]:
     """The numbered lines of a plan fetched with `Plan.objects.for_editor()`; no queries."""
     used = {grade.level_id for grade in plan.grades.all() if grade.level_id}
     return number_lines(plan.year.template_items.all(), plan.rows.all(), used)
+
+
+def numbering_sources(plan_ids, year_ids) -> tuple[dict[int, set[int]], dict[int, list]]:
+    """What `number_lines` needs of several plans besides their rows, without their
+    editor's bundles: the levels their grades take (by plan id) and their years'
+    template items (by year id). Two queries, whatever the plans."""
+    used: dict[int, set[int]] = defaultdict(set)
+    for plan_id, level_id in PlanGrade.objects.filter(
+        plan_id__in=list(plan_ids), level__isnull=False
+    ).values_list("plan_id", "level_id"):
+        used[plan_id].add(level_id)
+    items: dict[int, list] = defaultdict(list)
+    for item in TemplateItem.objects.filter(year_id__in=list(year_ids)):
+        items[item.year_id].append(item)
+    return used, items

@@ -18,14 +18,12 @@ from plans.execution.reads import overdue_rows_by_plan, row_due
 from plans.models import (
     ExecutionStatus,
     Plan,
-    PlanGrade,
     PlanRow,
     PlanStatus,
     RowAssignment,
     SchoolYear,
-    TemplateItem,
 )
-from plans.numbering import number_lines
+from plans.numbering import number_lines, numbering_sources
 from profplan.site import site_url
 from profplan.tasks import enqueue_mail
 
@@ -219,14 +217,7 @@ def _numbers(plan_ids: set[int], plans: dict) -> dict[int, str]:
     """The numbers of these plans' rows as the plans show them (`number_lines`), by
     row id; a row the plan hides has none. Three queries: the rows (only what the
     numbering reads, plan by plan), the levels the grades take, the template items."""
-    used: dict[int, set[int]] = defaultdict(set)
-    for plan_id, level_id in PlanGrade.objects.filter(
-        plan_id__in=plan_ids, level__isnull=False
-    ).values_list("plan_id", "level_id"):
-        used[plan_id].add(level_id)
-    items: dict[int, list] = defaultdict(list)
-    for item in TemplateItem.objects.filter(year_id__in={plans[pk].year_id for pk in plan_ids}):
-        items[item.year_id].append(item)
+    used, items = numbering_sources(plan_ids, {plans[pk].year_id for pk in plan_ids})
     rows = (
         PlanRow.objects.filter(plan_id__in=plan_ids)
         .only("pk", "plan_id", "parent_id", "anchor_id", "order", "fixed_item_id")

@@ -20,7 +20,7 @@ from django.db.models import Prefetch
 from plans.fields import format_hours
 from plans.hours import grade_blocks
 from plans.models import Direction, ExecutionStatus, Level, Plan, PlanRow, RowExecution
-from plans.numbering import Line, number_lines
+from plans.numbering import Line, number_lines, numbering_sources
 
 DELIVERED = (ExecutionStatus.DONE, ExecutionStatus.PARTLY)
 
@@ -178,8 +178,6 @@ def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
     the rows, the levels the plans' grades take, the template items of their years."""
     from django.db.models import F, Q
 
-    from plans.models import PlanGrade, TemplateItem
-
     due = Q(execution__isnull=True) & (
         Q(end_date__lt=today) | Q(end_date__isnull=True, start_date__lt=today)
     )
@@ -196,15 +194,7 @@ def overdue_rows_by_plan(plans, today: date) -> dict[int, list[PlanRow]]:
         result[row.plan_id].append(row)
     if not result:
         return result
-    used: dict[int, set[int]] = defaultdict(set)
-    for plan_id, level_id in PlanGrade.objects.filter(
-        plan_id__in=list(result), level__isnull=False
-    ).values_list("plan_id", "level_id"):
-        used[plan_id].add(level_id)
-    items: dict[int, list] = defaultdict(list)
-    years = {rows[0].year_id for rows in result.values()}
-    for item in TemplateItem.objects.filter(year_id__in=years):
-        items[item.year_id].append(item)
+    used, items = numbering_sources(result, {rows[0].year_id for rows in result.values()})
     shown = {}
     for plan_id, plan_rows in result.items():
         lines = number_lines(items[plan_rows[0].year_id], plan_rows, used[plan_id])

@@ -10,13 +10,11 @@ from django.db.models import Prefetch
 from plans.models import (
     CalendarFeed,
     Plan,
-    PlanGrade,
     PlanRow,
     RowAssignment,
     SchoolYear,
-    TemplateItem,
 )
-from plans.numbering import number_lines
+from plans.numbering import number_lines, numbering_sources
 from plans.querysets import _current
 from plans.team.calendar import FeedRow, plan_feed_rows
 
@@ -66,14 +64,7 @@ def feed_rows(*, school, today: date, person=None) -> list[FeedRow]:
     )
     if not plans:
         return []
-    used: dict[int, set[int]] = defaultdict(set)
-    for plan_id, level_id in PlanGrade.objects.filter(
-        plan__in=plans, level__isnull=False
-    ).values_list("plan_id", "level_id"):
-        used[plan_id].add(level_id)
-    items: dict[int, list] = defaultdict(list)
-    for item in TemplateItem.objects.filter(year__in=[plan.year_id for plan in plans]):
-        items[item.year_id].append(item)
+    used, items = numbering_sources([plan.pk for plan in plans], {plan.year_id for plan in plans})
     rows_by_plan: dict[int, list[PlanRow]] = defaultdict(list)
     executions, assignments = {}, {}
     people = RowAssignment.objects.filter(person__is_active=True).select_related("person")

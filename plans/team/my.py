@@ -21,15 +21,13 @@ from plans.execution.reads import markable_lines, overdue_lines
 from plans.models import (
     ExecutionStatus,
     Plan,
-    PlanGrade,
     PlanRow,
     PlanStatus,
     RowAssignment,
     RowExecution,
     SchoolYear,
-    TemplateItem,
 )
-from plans.numbering import Line, number_lines
+from plans.numbering import Line, number_lines, numbering_sources
 
 # A row whose dates touch this week and that lasts at most this long is one of this
 # week's activities («октябрь» every week of October); a longer one («в течение года»)
@@ -175,12 +173,7 @@ def _read(plans: list[Plan], year: SchoolYear):
     """The current plans' numbered lines, marks by row id and assignees by row id:
     four queries."""
     rows = list(PlanRow.objects.filter(plan__in=plans).select_related("execution__recorded_by"))
-    items = list(TemplateItem.objects.filter(year=year))
-    used: dict[int, set[int]] = defaultdict(set)
-    for plan_id, level_id in PlanGrade.objects.filter(
-        plan__in=plans, level__isnull=False
-    ).values_list("plan_id", "level_id"):
-        used[plan_id].add(level_id)
+    used, items = numbering_sources([plan.pk for plan in plans], [year.pk])
     rows_by_plan: dict[int, list[PlanRow]] = defaultdict(list)
     executions = {}
     for row in rows:
@@ -191,7 +184,7 @@ def _read(plans: list[Plan], year: SchoolYear):
             pass
     lines = []
     for plan in plans:
-        lines += number_lines(items, rows_by_plan[plan.pk], used[plan.pk])
+        lines += number_lines(items[year.pk], rows_by_plan[plan.pk], used[plan.pk])
     assignees: dict[int, list] = defaultdict(list)
     for assignment in (
         RowAssignment.objects.filter(row__plan__in=plans)
